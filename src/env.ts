@@ -1,0 +1,23 @@
+/**
+ * The Worker's bindings, as declared in wrangler.toml (docs/storage.md explains each one).
+ * Written by hand rather than generated so that the Durable Object stubs are typed with their
+ * classes and a reader sees every binding in one place.
+ */
+import type { DebugFileObject } from "./assembly/debug-file-object";
+import type { ChunkLedger } from "./storage/chunk-ledger";
+import type { ProjectCatalog } from "./storage/project-catalog";
+import type { SymcacheJob } from "./symcache/job";
+
+export interface Env {
+  BUCKET: R2Bucket;
+  ASSEMBLE_STATUS: KVNamespace;
+  TOKENS: KVNamespace;
+  DEBUG_FILE: DurableObjectNamespace<DebugFileObject>;
+  CHUNK_LEDGER: DurableObjectNamespace<ChunkLedger>;
+  PROJECT_CATALOG: DurableObjectNamespace<ProjectCatalog>;
+  SYMCACHE_JOBS: Queue<SymcacheJob>;
+  /** Secret: authorizes the admin routes (mint tokens). */
+  ADMIN_TOKEN?: string;
+  /** Public root URL embedded in `sntrys_` tokens; empty means "the admin request's origin". */
+  PUBLIC_URL?: string;
+}

@@ -1,0 +1,64 @@
+/**
+ * Every R2 key, KV key and Durable Object name the service uses, and nothing else builds them.
+ * The table in docs/storage.md describes the same layout; change both together.
+ */
+
+/** R2: the bytes of one chunk, content-addressed by the SHA-1 of its (uncompressed) bytes. */
+export function chunkKey(sha1: string): string {
+  return `chunks/${sha1}`;
+}
+
+/**
+ * R2: an assembled debug file, stored as its manifest (the ordered chunk list). The bytes stay in
+ * the chunk objects; readers map offsets to chunks (storage/file-reader.ts).
+ */
+export function fileManifestKey(org: string, project: string, checksum: string): string {
+  return `files/${enc(org)}/${enc(project)}/${checksum}/manifest.json`;
+}
+
+/** R2: the symcache built from one debug file. */
+export function symcacheKey(org: string, project: string, checksum: string): string {
+  return `files/${enc(org)}/${enc(project)}/${checksum}/symcache`;
+}
+
+/** R2 prefix holding everything of one debug file (manifest, symcache). */
+export function filePrefix(org: string, project: string, checksum: string): string {
+  return `files/${enc(org)}/${enc(project)}/${checksum}/`;
+}
+
+/** KV (ASSEMBLE_STATUS): the mirrored assemble status of one file, 300 s TTL. */
+export function assembleStatusKey(org: string, project: string, checksum: string): string {
+  return `assemble-status/${enc(org)}/${enc(project)}/${checksum}`;
+}
+
+/** KV (TOKENS): an API token's record, keyed by the hex SHA-256 of the token. */
+export function tokenKey(tokenSha256: string): string {
+  return `token/${tokenSha256}`;
+}
+
+/** Durable Object name of the single writer of one debug file. */
+export function debugFileObjectName(org: string, project: string, checksum: string): string {
+  return `${enc(org)}/${enc(project)}/${checksum}`;
+}
+
+/** Chunk ownership is sharded by the first hex digit of the chunk SHA-1: 16 ledgers per org. */
+export const LEDGER_SHARDS = 16;
+
+export function ledgerShard(sha1: string): number {
+  return parseInt(sha1[0] ?? "0", 16);
+}
+
+/** Durable Object name of one shard of an organization's chunk ledger. */
+export function chunkLedgerName(org: string, shard: number): string {
+  return `${enc(org)}/${shard.toString(16)}`;
+}
+
+/** Durable Object name of a project's debug-file catalog. */
+export function projectCatalogName(org: string, project: string): string {
+  return `${enc(org)}/${enc(project)}`;
+}
+
+/** Slugs are validated at the edge (routes), but keys never trust that: `/` cannot leak through. */
+function enc(slug: string): string {
+  return encodeURIComponent(slug);
+}
