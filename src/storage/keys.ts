@@ -53,6 +53,11 @@ export function chunkLedgerName(org: string, shard: number): string {
   return `${enc(org)}/${shard.toString(16)}`;
 }
 
+/** Durable Object name of the org-wide index of debug files (a ProjectCatalog over all projects). */
+export function orgCatalogName(org: string): string {
+  return enc(org);
+}
+
 /** Durable Object name of a project's debug-file catalog. */
 export function projectCatalogName(org: string, project: string): string {
   return `${enc(org)}/${enc(project)}`;

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// `npm run token -- <org> [--sntrys] [--scopes project:read,project:write] [--url http://127.0.0.1:8787]`
+// Mints an API token through the admin route, with ADMIN_TOKEN from the environment or .dev.vars.
+import { existsSync, readFileSync } from "node:fs";
+
+const args = process.argv.slice(2);
+const flag = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const org = args.find((a, i) => !a.startsWith("--") && !(i > 0 && args[i - 1]?.startsWith("--") && args[i - 1] !== "--sntrys"));
+if (!org) {
+  console.error("usage: npm run token -- <org> [--sntrys] [--scopes a,b] [--url URL]");
+  process.exit(2);
+}
+const url = (flag("--url") ?? process.env.SERVICE_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
+const scopes = (flag("--scopes") ?? "project:read,project:write,project:releases").split(",");
+let admin = process.env.ADMIN_TOKEN;
+for (const file of [".dev.vars", ".dev.vars.example"]) {
+  if (admin || !existsSync(file)) continue;
+  admin = /^ADMIN_TOKEN\s*=\s*"?([^"\n]+)"?/m.exec(readFileSync(file, "utf8"))?.[1];
+}
+const res = await fetch(`${url}/api/0/admin/tokens/`, {
+  method: "POST",
+  headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+  body: JSON.stringify({ org, scopes, format: args.includes("--sntrys") ? "sntrys" : "plain" }),
+});
+const body = await res.json().catch(() => ({}));
+if (res.status !== 201) {
+  console.error(`minting failed: HTTP ${res.status} ${JSON.stringify(body)}`);
+  process.exit(1);
+}
+console.log(body.token);

@@ -1,0 +1,27 @@
+/**
+ * The HTTP API: Sentry's routes for sentry-cli, the admin routes, symbolication.
+ * Routes end in `/` and never redirect: sentry-cli does not follow redirects.
+ */
+import { Hono } from "hono";
+import type { Env } from "./env";
+import { renderError } from "./errors";
+import { adminRoutes } from "./routes/admin";
+import { assembleRoutes } from "./routes/assemble";
+import { chunkUploadRoutes } from "./routes/chunk-upload";
+import { debugFileRoutes } from "./routes/debug-files";
+import { symbolicateRoutes } from "./routes/symbolicate";
+
+export const app = new Hono<{ Bindings: Env }>({ strict: true });
+
+app.get("/", (c) => c.json({ service: "symbol-service", api: "/api/0/" }));
+app.get("/api/0/", (c) => c.json({ user: null, auth: null }));
+
+app.route("/api/0/admin", adminRoutes);
+app.route("/api/0/organizations/:org/chunk-upload", chunkUploadRoutes);
+app.route("/api/0/projects/:org/:project/files/difs/assemble", assembleRoutes);
+app.route("/api/0/projects/:org/:project/files/dsyms", debugFileRoutes);
+app.route("/api/0/projects/:org/:project/symbolicate", symbolicateRoutes);
+
+app.onError(renderError);
+// sentry-cli parses every body: unknown routes answer JSON too.
+app.notFound((c) => c.json({ detail: "The requested resource does not exist" }, 404));

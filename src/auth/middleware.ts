@@ -1,0 +1,55 @@
+/**
+ * Authentication and authorization for the Sentry-compatible API.
+ *
+ * Every route takes `Authorization: Bearer <token>`. A token belongs to one organization and
+ * carries scopes. A token of another organization gets exactly the answer an unknown
+ * organization gets (404), so slugs of other organizations cannot be probed.
+ *
+ * Scopes follow Sentry's release permission: reading needs any project scope, writing needs
+ * write/admin/releases (or org:ci). Deleting a debug file also takes `project:write` (Sentry asks
+ * for admin or releases; a CI token that uploads may also clean up after itself).
+ */
+import type { MiddlewareHandler } from "hono";
+import type { Env } from "../env";
+import { ApiError } from "../errors";
+import { lookupToken, type Scope, type TokenRecord } from "./tokens";
+
+export type Access = "read" | "write" | "delete";
+
+const SCOPES_FOR: Record<Access, readonly Scope[]> = {
+  read: ["project:read", "project:write", "project:admin", "project:releases", "org:ci"],
+  write: ["project:write", "project:admin", "project:releases", "org:ci"],
+  delete: ["project:write", "project:admin", "project:releases"],
+};
+
+/** Organization and project slugs: what Sentry allows, and nothing that could escape a key. */
+const SLUG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export interface AuthVariables {
+  token: TokenRecord;
+}
+
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+/** Authenticates the caller and checks that the token may act on `:org` (and `:project`). */
+export function requireAccess(
+  access: Access,
+): MiddlewareHandler<{ Bindings: Env; Variables: AuthVariables }> {
+  return async (c, next) => {
+    const text = bearerToken(c.req.header("authorization"));
+    if (!text) throw ApiError.unauthorized("Authentication credentials were not provided.");
+    const token = await lookupToken(c.env.TOKENS, text);
+    if (!token) throw ApiError.unauthorized("Invalid token");
+    const org = c.req.param("org");
+    const project = c.req.param("project");
+    if (org === undefined || !SLUG.test(org) || org !== token.org) throw ApiError.notFound();
+    if (project !== undefined && !SLUG.test(project)) throw ApiError.notFound();
+    if (!token.scopes.some((s) => SCOPES_FOR[access].includes(s))) throw ApiError.forbidden();
+    c.set("token", token);
+    await next();
+  };
+}

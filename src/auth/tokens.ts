@@ -1,0 +1,77 @@
+/**
+ * API tokens. A token is 32 random bytes; the service stores only the SHA-256 of the token text
+ * (a fast hash is enough for a high-entropy secret; there is nothing to brute-force). Two text
+ * forms are minted:
+ *  - plain: `sbs_` + 64 hex characters;
+ *  - Sentry org token: `sntrys_<base64 JSON {iat,url,region_url,org}>_<base64 secret, no padding>`.
+ *    sentry-cli reads `url` and `org` from it and uses them instead of --url/--org, so
+ *    `SENTRY_AUTH_TOKEN=sntrys_... sentry-cli debug-files upload --project app build/` needs no
+ *    other configuration. The url must therefore be this service's public root.
+ */
+import { tokenKey } from "../storage/keys";
+
+export type Scope = "project:read" | "project:write" | "project:admin" | "project:releases" | "org:ci";
+export const KNOWN_SCOPES: readonly Scope[] = [
+  "project:read",
+  "project:write",
+  "project:admin",
+  "project:releases",
+  "org:ci",
+];
+
+export interface TokenRecord {
+  org: string;
+  scopes: Scope[];
+  createdAt: string;
+  /** Which text form was minted; informational. */
+  format: "plain" | "sntrys";
+}
+
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return hex(new Uint8Array(digest));
+}
+
+export function hex(bytes: Uint8Array): string {
+  let out = "";
+  for (const b of bytes) out += b.toString(16).padStart(2, "0");
+  return out;
+}
+
+function base64(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+export function mintTokenText(format: "plain" | "sntrys", org: string, publicUrl: string): string {
+  const secret = crypto.getRandomValues(new Uint8Array(32));
+  if (format === "plain") return `sbs_${hex(secret)}`;
+  const payload = {
+    iat: Math.floor(Date.now() / 1000),
+    url: publicUrl,
+    region_url: publicUrl,
+    org,
+  };
+  const payloadText = base64(new TextEncoder().encode(JSON.stringify(payload)));
+  return `sntrys_${payloadText}_${base64(secret).replace(/=+$/, "")}`;
+}
+
+export async function storeToken(kv: KVNamespace, token: string, record: TokenRecord): Promise<void> {
+  await kv.put(tokenKey(await sha256Hex(token)), JSON.stringify(record));
+}
+
+export async function lookupToken(kv: KVNamespace, token: string): Promise<TokenRecord | null> {
+  // Tokens are cached at the edge for a minute: every API call authenticates.
+  const record = await kv.get<TokenRecord>(tokenKey(await sha256Hex(token)), { type: "json", cacheTtl: 60 });
+  return record ?? null;
+}
+
+/** Constant-time comparison for the admin secret. */
+export function timingSafeEqual(a: string, b: string): boolean {
+  const ea = new TextEncoder().encode(a);
+  const eb = new TextEncoder().encode(b);
+  let diff = ea.length ^ eb.length;
+  for (let i = 0; i < Math.max(ea.length, eb.length); i++) diff |= (ea[i] ?? 0) ^ (eb[i] ?? 0);
+  return diff === 0;
+}

@@ -1,0 +1,87 @@
+/**
+ * POST /api/0/projects/{org}/{project}/files/difs/assemble/
+ *
+ * Each file of the body is decided by its own Durable Object (assembly/debug-file-object.ts),
+ * which is the source of truth; the answer is keyed exactly as the request was. If an object
+ * cannot be reached, the KV mirror answers for it; with neither, the route answers 503, which
+ * sentry-cli retries with backoff.
+ */
+import { Hono } from "hono";
+import type { Env } from "../env";
+import { ApiError } from "../errors";
+import { requireAccess, type AuthVariables } from "../auth/middleware";
+import { parseAssembleRequest, type AssembleFileRequest } from "../upload/assemble-request";
+import { readMirroredStatus } from "../assembly/status-mirror";
+import type { AssembleAnswer } from "../assembly/state";
+import { debugFileObjectName } from "../storage/keys";
+import { toSentryDif, type SentryDif } from "./dif";
+
+type App = { Bindings: Env; Variables: AuthVariables };
+export const assembleRoutes = new Hono<App>();
+
+interface WireFileState {
+  state: "ok" | "error" | "created" | "assembling" | "not_found";
+  missingChunks: string[];
+  detail?: string | null;
+  dif?: SentryDif;
+}
+
+/** Durable Object calls in flight per request: a body may list hundreds of files. */
+const PARALLEL_FILES = 32;
+
+assembleRoutes.post("/", requireAccess("write"), async (c) => {
+  const parsed = parseAssembleRequest(await c.req.text());
+  if (!parsed.ok) throw ApiError.badRequest(parsed.error);
+  const org = c.req.param("org") as string;
+  const project = c.req.param("project") as string;
+
+  const out: Record<string, WireFileState> = {};
+  let unavailable = false;
+  const files = parsed.files;
+  for (let i = 0; i < files.length; i += PARALLEL_FILES) {
+    await Promise.all(
+      files.slice(i, i + PARALLEL_FILES).map(async (file) => {
+        const answer = await decide(c.env, org, project, file);
+        if (answer === null) unavailable = true;
+        else out[file.checksum] = answer;
+      }),
+    );
+  }
+  if (unavailable) throw new ApiError(503, "detail", "Assembly service temporarily unavailable, retry");
+  return c.json(out);
+});
+
+async function decide(env: Env, org: string, project: string, file: AssembleFileRequest): Promise<WireFileState | null> {
+  const stub = env.DEBUG_FILE.get(env.DEBUG_FILE.idFromName(debugFileObjectName(org, project, file.checksum)));
+  try {
+    return toWire(
+      await stub.assemble({
+        org,
+        project,
+        checksum: file.checksum,
+        name: file.name,
+        chunks: file.chunks,
+        ...(file.debugId ? { debugId: file.debugId } : {}),
+      }),
+    );
+  } catch (err) {
+    console.warn("debug file object unavailable, answering from the status mirror", file.checksum, err);
+    const mirrored = await readMirroredStatus(env.ASSEMBLE_STATUS, org, project, file.checksum);
+    return mirrored ? { state: mirrored.state, detail: mirrored.detail, missingChunks: [] } : null;
+  }
+}
+
+function toWire(answer: AssembleAnswer): WireFileState {
+  switch (answer.state) {
+    case "ok":
+      return { state: "ok", detail: answer.detail, missingChunks: [], dif: toSentryDif(answer.record) };
+    case "error":
+      return { state: "error", detail: answer.detail, missingChunks: [] };
+    case "created":
+    case "assembling":
+      return { state: answer.state, detail: null, missingChunks: [] };
+    case "not_found":
+      // Sentry sends no `detail` key here; sentry-cli needs `missingChunks` even when empty.
+      return { state: "not_found", missingChunks: answer.missingChunks };
+  }
+}

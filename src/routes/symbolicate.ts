@@ -1,0 +1,81 @@
+/**
+ * POST /api/0/projects/{org}/{project}/symbolicate/
+ *
+ * Symbolicator's native request and response (reference/symbolic.md §9). Modules are matched by
+ * debug id (then code id) among the project's debug files, preferring files with debug
+ * information over symbol-table-only ones; their symcaches come from R2 through an isolate-wide
+ * cache. Nothing is negatively cached: a file uploaded after a crash is used at once.
+ */
+import { Hono } from "hono";
+import type { Env } from "../env";
+import { ApiError } from "../errors";
+import { requireAccess, type AuthVariables } from "../auth/middleware";
+import { projectCatalogName, symcacheKey } from "../storage/keys";
+import type { DebugFileRecord } from "../storage/project-catalog";
+import { CACHE_BYTES, SizeBoundedCache } from "../storage/symcache-cache";
+import { SymCache } from "../symcache/reader";
+import { parseSymbolicateRequest, type RawModule } from "../symbolicate/request";
+import { referencedModules, symbolicate, type ResolvedModule, type Symbolizer } from "../symbolicate/symbolicate";
+import { parseDebugId } from "./debug-id-text";
+
+type App = { Bindings: Env; Variables: AuthVariables };
+export const symbolicateRoutes = new Hono<App>();
+
+const symcaches = new SizeBoundedCache<Symbolizer>(CACHE_BYTES);
+
+symbolicateRoutes.post("/", requireAccess("read"), async (c) => {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw ApiError.badRequest("Invalid json body");
+  }
+  const parsed = parseSymbolicateRequest(body, parseDebugId);
+  if (!parsed.ok) throw ApiError.badRequest(parsed.error);
+  const request = parsed.request;
+
+  const catalog = c.env.PROJECT_CATALOG.get(
+    c.env.PROJECT_CATALOG.idFromName(projectCatalogName(c.req.param("org") as string, c.req.param("project") as string)),
+  );
+  const resolved = new Map<number, ResolvedModule>();
+  await Promise.all(
+    [...referencedModules(request)].map(async (index) => {
+      const module = request.modules[index] as RawModule;
+      const candidates = module.debugId
+        ? await catalog.byDebugId(module.debugId)
+        : module.codeId
+          ? await catalog.byCodeId(module.codeId)
+          : [];
+      resolved.set(index, await resolveModule(c.env, candidates));
+    }),
+  );
+  return c.json(symbolicate(request, resolved));
+});
+
+/** Debug information beats a symbol table; among equals, the newest upload wins. */
+function rank(record: DebugFileRecord): number {
+  if (record.symcache.status !== "ok") return 0;
+  return record.features.includes("debug") ? 2 : 1;
+}
+
+async function resolveModule(env: Env, candidates: DebugFileRecord[]): Promise<ResolvedModule> {
+  const best = [...candidates].sort((a, b) => rank(b) - rank(a))[0];
+  if (!best) return { status: "missing" };
+  const features = {
+    has_debug_info: candidates.some((r) => r.features.includes("debug")),
+    has_unwind_info: candidates.some((r) => r.features.includes("unwind")),
+    has_symbols: candidates.some((r) => r.features.includes("symtab")),
+    has_sources: candidates.some((r) => r.features.includes("sources")),
+  };
+  if (rank(best) === 0) return { status: "unsupported", arch: best.arch, features };
+
+  const cached = symcaches.get(best.checksum);
+  if (cached) return { status: "found", symbolizer: cached, arch: best.arch, features };
+  const object = await env.BUCKET.get(symcacheKey(best.org, best.project, best.checksum));
+  if (!object) return { status: "missing", arch: best.arch, features };
+  const bytes = new Uint8Array(await object.arrayBuffer());
+  const parsed = SymCache.parse(bytes);
+  if (!parsed.ok) return { status: "malformed", arch: best.arch, features };
+  symcaches.set(best.checksum, parsed.symcache, bytes.byteLength);
+  return { status: "found", symbolizer: parsed.symcache, arch: best.arch, features };
+}

@@ -1,0 +1,173 @@
+/**
+ * ProjectCatalog: the debug files that finished processing (`ok`), one Durable Object per
+ * (org, project), plus one per org (name: the org alone) that indexes every project's files for
+ * org-wide lookups (debuginfod's org form). It answers the list API (filters and cursors), lookups by debug id
+ * or code id (symbolication, symbol-server routes) and deletes. A file enters the catalog only
+ * once its own Durable Object declares it `ok`, so nothing half-processed is ever listed.
+ *
+ * Storage (SQLite): debug_files, one row per (project, checksum) (the unique key that makes a
+ * redelivered or repeated registration a no-op); indexes on debug_id and code_id.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import type { Feature, FileFormat, ObjectKind } from "../identify/types";
+
+export interface SymcacheOutcome {
+  status: "ok" | "error" | "unsupported";
+  detail?: string;
+  size?: number;
+}
+
+/** A debug file as the service knows it. `id` is assigned by the catalog. */
+export interface DebugFileRecord {
+  id: string;
+  org: string;
+  project: string;
+  checksum: string;
+  objectName: string;
+  debugId: string;
+  codeId: string | null;
+  arch: string;
+  kind: ObjectKind;
+  format: FileFormat;
+  features: Feature[];
+  size: number;
+  contentType: string;
+  createdAt: string;
+  symcache: SymcacheOutcome;
+}
+
+export type NewDebugFileRecord = Omit<DebugFileRecord, "id">;
+
+export interface ListQuery {
+  debugId?: string;
+  codeId?: string;
+  query?: string;
+  formats?: string[];
+  /** Rows with id below this (newest first). */
+  beforeId?: number;
+  limit: number;
+}
+
+interface Row {
+  id: number;
+  record: string;
+  [column: string]: SqlStorageValue;
+}
+
+export class ProjectCatalog extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const sql = ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS debug_files (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      project TEXT NOT NULL,
+      checksum TEXT NOT NULL,
+      debug_id TEXT NOT NULL,
+      code_id TEXT,
+      format TEXT NOT NULL,
+      search TEXT NOT NULL,
+      record TEXT NOT NULL,
+      UNIQUE (project, checksum))`);
+    sql.exec("CREATE INDEX IF NOT EXISTS debug_files_debug_id ON debug_files (debug_id)");
+    sql.exec("CREATE INDEX IF NOT EXISTS debug_files_code_id ON debug_files (code_id)");
+  }
+
+  /**
+   * Registers a finished file; registering the same (project, checksum) again returns the first
+   * record. A record that already has an id (the org-wide index copies the project's records)
+   * keeps it.
+   */
+  register(record: NewDebugFileRecord | DebugFileRecord): DebugFileRecord {
+    const existing = this.first(
+      "SELECT id, record FROM debug_files WHERE project = ? AND checksum = ?",
+      record.project,
+      record.checksum,
+    );
+    if (existing) return existing;
+    const search = [record.objectName, record.debugId, record.codeId ?? "", record.arch, record.contentType]
+      .join("\n")
+      .toLowerCase();
+    const row = this.ctx.storage.sql
+      .exec<{ id: number }>(
+        "INSERT INTO debug_files (project, checksum, debug_id, code_id, format, search, record) VALUES (?, ?, ?, ?, ?, ?, '') RETURNING id",
+        record.project,
+        record.checksum,
+        record.debugId,
+        record.codeId,
+        record.format,
+        search,
+      )
+      .one();
+    const full: DebugFileRecord = { ...record, id: "id" in record ? record.id : String(row.id) };
+    this.ctx.storage.sql.exec("UPDATE debug_files SET record = ? WHERE id = ?", JSON.stringify(full), row.id);
+    return full;
+  }
+
+  get(id: string): DebugFileRecord | null {
+    if (!/^\d{1,15}$/.test(id)) return null;
+    return this.first("SELECT id, record FROM debug_files WHERE id = ?", Number(id));
+  }
+
+  byChecksum(project: string, checksum: string): DebugFileRecord | null {
+    return this.first("SELECT id, record FROM debug_files WHERE project = ? AND checksum = ?", project, checksum);
+  }
+
+  /** Removes a file's row by its identity (the org-wide index, whose row ids are its own). */
+  removeFile(project: string, checksum: string): void {
+    this.ctx.storage.sql.exec("DELETE FROM debug_files WHERE project = ? AND checksum = ?", project, checksum);
+  }
+
+  /** Newest first. */
+  byDebugId(debugId: string): DebugFileRecord[] {
+    return this.all("SELECT id, record FROM debug_files WHERE debug_id = ? ORDER BY id DESC LIMIT 100", debugId);
+  }
+
+  /** Newest first. */
+  byCodeId(codeId: string): DebugFileRecord[] {
+    return this.all("SELECT id, record FROM debug_files WHERE code_id = ? ORDER BY id DESC LIMIT 100", codeId);
+  }
+
+  /**
+   * Sentry's list semantics: `debug_id` and `code_id` are exact matches, and when both are given
+   * the debug-id matches win and code-id matches count only if there are none; `query` is a
+   * case-insensitive substring of name, ids, arch or content type; `formats` ORs formats.
+   */
+  list(q: ListQuery): DebugFileRecord[] {
+    if (q.debugId && q.codeId) {
+      const byDebug = this.list({ ...q, codeId: undefined });
+      return byDebug.length > 0 ? byDebug : this.list({ ...q, debugId: undefined });
+    }
+    const where: string[] = [];
+    const args: SqlStorageValue[] = [];
+    if (q.debugId) (where.push("debug_id = ?"), args.push(q.debugId));
+    if (q.codeId) (where.push("code_id = ?"), args.push(q.codeId));
+    if (q.query) (where.push("instr(search, ?) > 0"), args.push(q.query.toLowerCase()));
+    if (q.formats && q.formats.length > 0) {
+      const formats = q.formats.slice(0, 20);
+      where.push(`format IN (${formats.map(() => "?").join(",")})`);
+      args.push(...formats);
+    }
+    if (q.beforeId !== undefined) (where.push("id < ?"), args.push(q.beforeId));
+    const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+    args.push(q.limit);
+    return this.all(`SELECT id, record FROM debug_files ${clause} ORDER BY id DESC LIMIT ?`, ...args);
+  }
+
+  remove(id: string): DebugFileRecord | null {
+    const record = this.get(id);
+    if (record) this.ctx.storage.sql.exec("DELETE FROM debug_files WHERE id = ?", Number(id));
+    return record;
+  }
+
+  private first(query: string, ...args: SqlStorageValue[]): DebugFileRecord | null {
+    return this.all(query, ...args)[0] ?? null;
+  }
+
+  private all(query: string, ...args: SqlStorageValue[]): DebugFileRecord[] {
+    return this.ctx.storage.sql
+      .exec<Row>(query, ...args)
+      .toArray()
+      .map((row) => JSON.parse(row.record) as DebugFileRecord);
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Symbolicates a parsed request against resolved modules and builds Symbolicator's response:
+ * one output frame per inline level, innermost first, all with the input frame's
+ * `original_index`; unsymbolicated frames come back as they were sent, with a status.
+ * Pure: the caller resolves modules (catalog, R2, cache) and hands them in.
+ */
+import { adjustedAddress } from "./instruction-address";
+import { findModule, moduleRanges } from "./module-lookup";
+import { parseHex, type RawModule, type SymbolicateRequest } from "./request";
+
+export interface LookupFrame {
+  function: string;
+  symbol: string;
+  lang?: string;
+  absPath?: string;
+  filename?: string;
+  lineno: number;
+  symAddr?: number;
+}
+
+export interface Symbolizer {
+  arch: string;
+  lookup(relativeAddress: number): LookupFrame[];
+}
+
+export type ModuleStatus = "found" | "unused" | "missing" | "malformed" | "unsupported";
+
+export interface ResolvedModule {
+  status: Exclude<ModuleStatus, "unused">;
+  symbolizer?: Symbolizer;
+  arch?: string;
+  features?: { has_debug_info: boolean; has_unwind_info: boolean; has_symbols: boolean; has_sources: boolean };
+}
+
+export type FrameStatus = "symbolicated" | "missing_symbol" | "unknown_image" | "missing" | "malformed";
+
+export const hex = (n: bigint | number): string => `0x${n.toString(16)}`;
+
+/** Which modules some frame points into: only those are resolved (the rest are `unused`). */
+export function referencedModules(request: SymbolicateRequest): Set<number> {
+  const ranges = moduleRanges(request.modules);
+  const used = new Set<number>();
+  for (const st of request.stacktraces) {
+    for (const f of st.frames) {
+      const rel = /^rel:(\d+)$/.exec(f.addrMode);
+      const index = rel ? Number(rel[1]) : f.instructionAddr !== null ? findModule(ranges, f.instructionAddr) : null;
+      if (index !== null && index < request.modules.length) used.add(index);
+    }
+  }
+  return used;
+}
+
+export function symbolicate(request: SymbolicateRequest, resolved: Map<number, ResolvedModule>) {
+  const ranges = moduleRanges(request.modules);
+  const stacktraces = request.stacktraces.map((st) => {
+    const threadAdjusts = st.frames.some((f) => f.adjustInstructionAddr === true);
+    const frames: Record<string, unknown>[] = [];
+    st.frames.forEach((frame, index) => {
+      const unsymbolicated = (status: FrameStatus) => frames.push({ ...frame.raw, status, original_index: index });
+      if (frame.instructionAddr === null) return unsymbolicated("malformed");
+      const rel = /^rel:(\d+)$/.exec(frame.addrMode);
+      const moduleIndex = rel ? Number(rel[1]) : findModule(ranges, frame.instructionAddr);
+      const module = moduleIndex === null ? undefined : request.modules[moduleIndex];
+      if (moduleIndex === null || !module) return unsymbolicated("unknown_image");
+      const resolution = resolved.get(moduleIndex);
+      if (!resolution || resolution.status !== "found" || !resolution.symbolizer) {
+        return unsymbolicated(resolution?.status === "malformed" ? "malformed" : "missing");
+      }
+      const symbolizer = resolution.symbolizer;
+      const absolute = !rel && module.imageAddr !== 0n;
+      let relative = rel ? frame.instructionAddr : frame.instructionAddr - module.imageAddr;
+      if (relative < 0n) return unsymbolicated("missing_symbol");
+      if (absolute) {
+        relative = adjustedAddress(frame.instructionAddr, {
+          arch: symbolizer.arch,
+          frameIndex: index,
+          adjust: frame.adjustInstructionAddr,
+          threadAdjusts,
+          signal: request.signal,
+          registers: st.registers,
+          parseHex,
+        }) - module.imageAddr;
+      }
+      if (relative < 0n || relative > 0xffffffffn) return unsymbolicated("missing_symbol");
+      const found = symbolizer.lookup(Number(relative));
+      if (found.length === 0) return unsymbolicated("missing_symbol");
+      const base = absolute ? module.imageAddr : 0n;
+      for (const f of found) {
+        frames.push({
+          status: "symbolicated",
+          original_index: index,
+          ...(absolute ? {} : { addr_mode: rel ? frame.addrMode : `rel:${moduleIndex}` }),
+          instruction_addr: hex(base + relative),
+          ...(typeof module.raw.code_file === "string" ? { package: module.raw.code_file } : {}),
+          ...(f.lang ? { lang: f.lang } : {}),
+          symbol: f.symbol,
+          function: f.function,
+          ...(f.symAddr !== undefined ? { sym_addr: hex(base + BigInt(f.symAddr)) } : {}),
+          ...(f.filename !== undefined ? { filename: f.filename } : {}),
+          ...(f.absPath !== undefined ? { abs_path: f.absPath } : {}),
+          lineno: f.lineno,
+        });
+      }
+    });
+    return { ...(st.registers ? { registers: st.registers } : {}), frames };
+  });
+
+  const modules = request.modules.map((m, index) => moduleOut(m, resolved.get(index)));
+  return {
+    status: "completed" as const,
+    ...(request.signal !== null ? { signal: request.signal } : {}),
+    stacktraces,
+    modules,
+  };
+}
+
+function moduleOut(m: RawModule, resolution: ResolvedModule | undefined): Record<string, unknown> {
+  const { image_addr: _addr, image_size: _size, ...rest } = m.raw;
+  return {
+    ...rest,
+    type: m.type,
+    debug_id: m.debugId,
+    code_id: m.codeId,
+    image_addr: hex(m.imageAddr),
+    ...(m.imageSize !== null ? { image_size: Number(m.imageSize) } : {}),
+    debug_status: resolution?.status ?? "unused",
+    features: resolution?.features ?? { has_debug_info: false, has_unwind_info: false, has_symbols: false, has_sources: false },
+    arch: resolution?.arch ?? "unknown",
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Which debug files get a symcache. Formats the builder reads (DWARF or symbol tables in ELF,
+ * Mach-O, PE and WebAssembly; Breakpad text) must convert, and a conversion error fails the
+ * upload, as Sentry's 2018 pipeline reported conversion errors at upload time. Formats it cannot
+ * read yet are stored and served (symbol-server routes, downloads) with a note, not rejected.
+ */
+import type { DebugFileIdentity } from "../identify/types";
+
+export type SymcacheSupport = { supported: true } | { supported: false; detail: string };
+
+export function symcacheSupport(identity: DebugFileIdentity): SymcacheSupport {
+  switch (identity.format) {
+    case "elf":
+    case "macho":
+    case "pe":
+    case "wasm":
+    case "breakpad":
+      if (!identity.features.includes("symtab") && !identity.features.includes("debug")) {
+        return { supported: false, detail: "Stored without a symcache: the file has neither symbols nor debug information" };
+      }
+      return { supported: true };
+    case "pdb":
+      return { supported: false, detail: "Stored; symbolication from PDB files is not supported yet" };
+    case "portablepdb":
+      return { supported: false, detail: "Stored; symbolication from Portable PDB files is not supported yet" };
+    case "sourcebundle":
+      return { supported: false, detail: "Stored; source bundles carry sources, not symbols" };
+  }
+}

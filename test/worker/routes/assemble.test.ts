@@ -1,0 +1,185 @@
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { DebugFileObject } from "../../../src/assembly/debug-file-object";
+import { debugFileObjectName, projectCatalogName } from "../../../src/storage/keys";
+import {
+  assemble,
+  chunkForm,
+  fixture,
+  mintToken,
+  postChunks,
+  sha1Hex,
+  uploadFile,
+  waitForFile,
+  type FileState,
+} from "../helpers";
+
+const enc = new TextEncoder();
+const SUM = "a".repeat(40);
+
+async function answer(res: Response): Promise<Record<string, FileState>> {
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  return (await res.json()) as Record<string, FileState>;
+}
+
+/** A Breakpad file whose 64-byte chunks repeat: the same chunk occurs several times. */
+function repetitiveBreakpad(): Uint8Array {
+  const line = (text: string) => text.padEnd(63, " ") + "\n";
+  const lines = [line("MODULE Linux x86_64 B2C6E3A8D91F4A7C9E0B1D2C3A4B5C6D0 repeat.so")];
+  for (let i = 0; i < 6; i++) lines.push(line("PUBLIC 1000 0 repeated_symbol"));
+  lines.push(line("PUBLIC 2000 0 last_symbol"));
+  return enc.encode(lines.join(""));
+}
+
+describe("assemble", () => {
+  describe("request validation (Sentry's messages)", () => {
+    const cases: [string, unknown, string][] = [
+      ["invalid JSON", "{not json", "Invalid json body"],
+      ["a key that is not a SHA-1", { lol: { name: "x", chunks: [] } }, "Additional properties are not allowed ('lol' was unexpected)"],
+      ["a file that is not an object", { [SUM]: "test" }, "'test' is not of type 'object'"],
+      ["a missing name", { [SUM]: { chunks: [] } }, "'name' is a required property"],
+      ["missing chunks", { [SUM]: { name: "x" } }, "'chunks' is a required property"],
+      ["a bad chunk", { [SUM]: { name: "x", chunks: ["abc"] } }, "'abc' does not match '^[0-9a-f]{40}$'"],
+      ["a bad debug_id", { [SUM]: { name: "x", debug_id: "invalid-debug-id", chunks: [] } }, "'invalid-debug-id' does not match '^[A-Fa-f0-9-]+$'"],
+      ["a body that is not an object", [], "[] is not of type 'object'"],
+    ];
+    for (const [what, body, error] of cases) {
+      it(`rejects ${what}`, async () => {
+        const res = await assemble(await mintToken("acme"), "acme", "app", body);
+        expect(res.status).toBe(400);
+        expect(await res.json()).toEqual({ error });
+      });
+    }
+
+    it("answers {} to {}", async () => {
+      expect(await answer(await assemble(await mintToken("acme"), "acme", "app", {}))).toEqual({});
+    });
+  });
+
+  describe("decision procedure", () => {
+    it("answers not_found without chunks (a poll for an unknown file)", async () => {
+      const token = await mintToken("acme");
+      const body = { [SUM]: { name: "x", chunks: [] } };
+      expect(await answer(await assemble(token, "acme", "app", body))).toEqual({
+        [SUM]: { state: "not_found", missingChunks: [] },
+      });
+    });
+
+    it("lists the chunks this org lacks, once each", async () => {
+      const token = await mintToken("acme");
+      const present = enc.encode("present");
+      const presentSum = await sha1Hex(present);
+      await postChunks(token, "acme", chunkForm([{ name: presentSum, body: present }]));
+      const missing = "b".repeat(40);
+      const body = { [SUM]: { name: "x", chunks: [presentSum, missing, missing] } };
+      expect((await answer(await assemble(token, "acme", "app", body)))[SUM]).toEqual({
+        state: "not_found",
+        missingChunks: [missing],
+      });
+    });
+
+    it("tells org B to upload a chunk that only org A holds", async () => {
+      const a = await mintToken("org-a");
+      const b = await mintToken("org-b");
+      const bytes = enc.encode("secret chunk of org A");
+      const sum = await sha1Hex(bytes);
+      expect((await postChunks(a, "org-a", chunkForm([{ name: sum, body: bytes }]))).status).toBe(200);
+      const body = { [sum]: { name: "secret", chunks: [sum] } };
+      expect((await answer(await assemble(b, "org-b", "app", body)))[sum]).toEqual({
+        state: "not_found",
+        missingChunks: [sum],
+      });
+    });
+  });
+
+  describe("assembly", () => {
+    it("assembles, identifies and answers ok with Sentry's dif; a rerun is ok at once", async () => {
+      const token = await mintToken("acme");
+      const bytes = fixture("elf-x86_64-gcc-dw5-O2-pie.debug");
+      const { checksum, entry } = await uploadFile(token, "acme", bytes, "hello.debug", 4096);
+      const first = (await answer(await assemble(token, "acme", "app", { [checksum]: entry })))[checksum];
+      expect(first?.state).toBe("created");
+      const done = await waitForFile(token, "acme", "app", checksum, entry);
+      expect(done.state).toBe("ok");
+      expect(done.dif).toMatchObject({ objectName: "hello.debug", sha1: checksum, size: bytes.byteLength, symbolType: "elf" });
+      expect(done.dif?.data.type).toBe("dbg");
+      const again = (await answer(await assemble(token, "acme", "app", { [checksum]: entry })))[checksum];
+      expect(again?.state).toBe("ok");
+      expect(again?.dif?.id).toBe(done.dif?.id);
+    });
+
+    it("gives 50 concurrent assemble calls of one new file exactly one record", async () => {
+      const token = await mintToken("acme");
+      const bytes = fixture("elf-x86_64-gcc-dw4-O0-pie");
+      const { checksum, entry } = await uploadFile(token, "acme", bytes, "hello", 8192);
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, async () => (await answer(await assemble(token, "acme", "race", { [checksum]: entry })))[checksum]),
+      );
+      expect(answers.filter((a) => a?.state === "created")).toHaveLength(1);
+      expect(answers.every((a) => a?.state === "created" || a?.state === "assembling")).toBe(true);
+      await waitForFile(token, "acme", "race", checksum, entry);
+      const polls = await Promise.all(
+        Array.from({ length: 50 }, async () => (await answer(await assemble(token, "acme", "race", { [checksum]: entry })))[checksum]),
+      );
+      expect(new Set(polls.map((p) => p?.dif?.id)).size).toBe(1);
+      const catalog = env.PROJECT_CATALOG.get(env.PROJECT_CATALOG.idFromName(projectCatalogName("acme", "race")));
+      expect(await catalog.list({ limit: 100 })).toHaveLength(1);
+    });
+
+    it("concatenates chunks in request order with duplicates", async () => {
+      const token = await mintToken("acme");
+      const bytes = repetitiveBreakpad();
+      const { checksum, entry } = await uploadFile(token, "acme", bytes, "repeat.sym", 64);
+      expect(new Set(entry.chunks).size).toBeLessThan(entry.chunks.length);
+      await assemble(token, "acme", "app", { [checksum]: entry });
+      const done = await waitForFile(token, "acme", "app", checksum, entry);
+      expect(done.state, done.detail ?? "").toBe("ok");
+      expect(done.dif).toMatchObject({ size: bytes.byteLength, objectName: "repeat", symbolType: "breakpad" });
+    });
+
+    it("reports a wrong whole-file checksum", async () => {
+      const token = await mintToken("acme");
+      const { entry } = await uploadFile(token, "acme", fixture("elf-x86_64-gcc-dw4-O0-pie"), "hello", 8192);
+      const wrong = "c".repeat(40);
+      await assemble(token, "acme", "app", { [wrong]: entry });
+      const done = await waitForFile(token, "acme", "app", wrong, entry);
+      expect(done).toEqual({ state: "error", detail: "Reported checksum mismatch", missingChunks: [] });
+    });
+
+    it("reports a file that is not a debug file, then forgets the error after 300 s", async () => {
+      const token = await mintToken("acme");
+      const junk = crypto.getRandomValues(new Uint8Array(5000));
+      const { checksum, entry } = await uploadFile(token, "acme", junk, "junk.bin");
+      await assemble(token, "acme", "app", { [checksum]: entry });
+      const done = await waitForFile(token, "acme", "app", checksum, entry);
+      expect(done.state).toBe("error");
+      expect(done.detail).toMatch(/debug information file|unsupported/i);
+      const stub = env.DEBUG_FILE.get(env.DEBUG_FILE.idFromName(debugFileObjectName("acme", "app", checksum)));
+      await runInDurableObject(stub, (instance: DebugFileObject) => {
+        const state = (instance as unknown as { state: { errorExpiresAt: number } }).state;
+        state.errorExpiresAt = Date.now() - 1;
+      });
+      const retried = (await answer(await assemble(token, "acme", "app", { [checksum]: entry })))[checksum];
+      expect(retried?.state).toBe("created");
+    });
+
+    it("re-drives an assembly that a crash interrupted", async () => {
+      const token = await mintToken("acme");
+      const { checksum, entry } = await uploadFile(token, "acme", fixture("elf-x86_64-gcc-dw4-O0-pie"), "hello", 8192);
+      const stub = env.DEBUG_FILE.get(env.DEBUG_FILE.idFromName(debugFileObjectName("acme", "crash", checksum)));
+      // Schedule, then simulate a process that died in the middle of the assembly: the state says
+      // `assembling`, the alarm is still armed (the watchdog), nothing else was written.
+      await assemble(token, "acme", "crash", { [checksum]: entry });
+      await runInDurableObject(stub, async (instance: DebugFileObject, state) => {
+        await state.storage.deleteAlarm();
+        const s = (instance as unknown as { state: { phase: string; step: string; attempts: number } }).state;
+        Object.assign(s, { phase: "assembling", step: "assemble", attempts: 1 });
+        await state.storage.setAlarm(Date.now() + 60_000);
+      });
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+      const done = await waitForFile(token, "acme", "crash", checksum, entry);
+      expect(done.state).toBe("ok");
+    });
+  });
+});
