@@ -1,0 +1,143 @@
+/**
+ * Breakpad `.sym` identity, read the way symbolic's `BreakpadObject` reads it
+ * (symbolic.md §1.3, §2.3).
+ *
+ * Layout (text, one record per line):
+ *
+ *   MODULE <os> <arch> <debug id> [<name>]       first line, within the first 320 bytes
+ *   INFO CODE_ID <code id> [<file>]              optional, right after MODULE
+ *   FILE / INLINE_ORIGIN / FUNC (+ line records) / PUBLIC ...
+ *   STACK CFI INIT ... / STACK WIN ...           unwind records, always last
+ *
+ * Features follow symbolic's iterators: symtab = a `PUBLIC ` line before the first `STACK `
+ * line, debug = a `FUNC ` line before the first `STACK ` line, unwind = any `STACK WIN` or
+ * `STACK CFI INIT` line. Finding them means reading until the first STACK record, so the scan
+ * streams the file in fixed windows and looks only at the first bytes of each line; memory
+ * stays at one window whatever the file's size.
+ */
+import { parseArchName } from "./arch";
+import { normalizeCodeId, parseDebugId } from "./debug-id-parse";
+import { readUpTo } from "./read-range";
+import { identified, malformed } from "./result";
+import type { RangedReader } from "../storage/ranged-reader";
+import type { Feature, IdentifyResult } from "./types";
+
+/** symbolic reads at most this many bytes for the MODULE line. */
+const HEADER_CAP = 320;
+const WINDOW = 64 * 1024;
+/** The longest prefix we test ("STACK CFI INIT"). */
+const PREFIX = 16;
+/** INFO records sit right after MODULE; we look for them in this much of the file. */
+const INFO_SCAN = 4096;
+
+const MODULE_LINE = /^MODULE +(\S+) +(\S+) +(\S+)(?: +(.*))?$/;
+
+export async function identifyBreakpad(reader: RangedReader): Promise<IdentifyResult> {
+  const head = await readUpTo(reader, 0, HEADER_CAP);
+  const text = decodeHeader(head);
+  if (text === undefined) return malformed("the Breakpad MODULE line is not valid UTF-8");
+  const firstLine = text.split("\n", 1)[0]!.trim();
+  const m = MODULE_LINE.exec(firstLine);
+  if (!m) return malformed("invalid Breakpad MODULE line (expected `MODULE <os> <arch> <id> [<name>]`)");
+  const arch = parseArchName(m[2]!);
+  if (!arch) return malformed(`unknown architecture "${m[2]}" in the Breakpad MODULE line`);
+  const debugId = parseDebugId(m[3]!);
+  if (!debugId) return malformed(`invalid debug id "${m[3]}" in the Breakpad MODULE line`);
+
+  const codeId = await findCodeId(reader);
+  const records = await scanRecords(reader);
+  const features: Feature[] = [];
+  if (records.publicRecord) features.push("symtab");
+  if (records.funcRecord) features.push("debug");
+  if (records.stackRecord) features.push("unwind");
+
+  return identified({
+    format: "breakpad",
+    debugId,
+    codeId,
+    arch,
+    kind: "dbg",
+    features,
+    details: { os: m[1], name: m[4] ?? null, bytesScanned: records.bytesScanned },
+  });
+}
+
+/** Like symbolic: a UTF-8 sequence cut by the 320-byte cap is dropped, any other error fails. */
+function decodeHeader(bytes: Uint8Array): string | undefined {
+  for (let cut = 0; cut <= 3 && cut < bytes.byteLength; cut++) {
+    try {
+      return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes.subarray(0, bytes.byteLength - cut));
+    } catch {
+      if (bytes.byteLength < HEADER_CAP) return undefined;
+    }
+  }
+  return undefined;
+}
+
+async function findCodeId(reader: RangedReader): Promise<string | null> {
+  const bytes = await readUpTo(reader, 0, INFO_SCAN);
+  const lines = new TextDecoder("utf-8").decode(bytes).split("\n");
+  for (const raw of lines.slice(1)) {
+    const line = raw.trim();
+    if (line.startsWith("MODULE ")) continue;
+    if (!line.startsWith("INFO ")) break;
+    const m = /^INFO +CODE_ID +(\S+)/.exec(line);
+    if (m) {
+      const codeId = normalizeCodeId(m[1]!);
+      if (codeId !== "") return codeId;
+    }
+  }
+  return null;
+}
+
+interface RecordScan {
+  publicRecord: boolean;
+  funcRecord: boolean;
+  stackRecord: boolean;
+  bytesScanned: number;
+}
+
+function startsWithAscii(bytes: Uint8Array, at: number, ascii: string): boolean {
+  for (let i = 0; i < ascii.length; i++) if (bytes[at + i] !== ascii.charCodeAt(i)) return false;
+  return true;
+}
+
+async function scanRecords(reader: RangedReader): Promise<RecordScan> {
+  const scan: RecordScan = { publicRecord: false, funcRecord: false, stackRecord: false, bytesScanned: 0 };
+  let seenStack = false;
+  let pos = 0;
+  let atLineStart = true;
+  while (pos < reader.size) {
+    const win = await readUpTo(reader, pos, WINDOW);
+    if (win.byteLength === 0) break;
+    scan.bytesScanned += win.byteLength;
+    const eof = pos + win.byteLength >= reader.size;
+    let i = 0;
+    for (;;) {
+      if (atLineStart) {
+        // Re-read from this line start when its prefix is cut by the window end.
+        if (!eof && i + PREFIX > win.byteLength) break;
+        if (startsWithAscii(win, i, "STACK ")) {
+          seenStack = true;
+          if (startsWithAscii(win, i, "STACK WIN") || startsWithAscii(win, i, "STACK CFI INIT")) scan.stackRecord = true;
+        } else if (!seenStack) {
+          if (startsWithAscii(win, i, "PUBLIC ")) scan.publicRecord = true;
+          else if (startsWithAscii(win, i, "FUNC ")) scan.funcRecord = true;
+        }
+        atLineStart = false;
+        // Once a STACK line is seen, PUBLIC/FUNC answers are final; stop at the first unwind record.
+        if (seenStack && scan.stackRecord) return scan;
+      }
+      const nl = win.indexOf(0x0a, i);
+      if (nl < 0) {
+        i = win.byteLength;
+        break;
+      }
+      i = nl + 1;
+      atLineStart = true;
+    }
+    if (i === 0) break; // cannot happen with WINDOW > PREFIX; keeps the loop provably finite
+    pos += i;
+  }
+  return scan;
+}

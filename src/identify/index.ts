@@ -1,0 +1,96 @@
+/**
+ * identify(): what debug file is this, and which identity does sentry-cli give it?
+ *
+ * The entry point of identification: sniff the first bytes (sniff.ts), hand the reader to the
+ * format's parser, then apply the checks sentry-cli's `debug-files check` applies to every
+ * format, in its order: a nil debug id is "missing debug identifier", and a file with no
+ * symbols, debug or unwind information is "missing debug or unwind information" (sentry-cli
+ * prints "Usable: no" for both and does not upload them; if one arrives anyway we refuse it
+ * with the same words).
+ *
+ * Everything goes through `reader.read`, a few small ranged reads per file, so a 2 GiB file
+ * identifies in a few kilobytes of memory. No parser throws on bad input; the try/catch here
+ * is the last line of defence, turning a bug into a `malformed` result instead of a crash.
+ */
+import type { RangedReader } from "../storage/ranged-reader";
+import { identifyBreakpad } from "./breakpad";
+import { NIL_DEBUG_ID } from "./debug-id";
+import { identifyElf } from "./elf";
+import { identifyMacho } from "./macho";
+import { identifyFatMacho } from "./macho-fat";
+import { identifyPdb } from "./pdb";
+import { identifyPe } from "./pe";
+import { identifyPortablePdb } from "./portable-pdb";
+import { readUpTo } from "./read-range";
+import { failed } from "./result";
+import { sniff, SNIFF_BYTES } from "./sniff";
+import { identifySourceBundle } from "./source-bundle";
+import type { IdentifyResult } from "./types";
+import { identifyWasm } from "./wasm";
+
+export type { DebugFileIdentity, IdentifyFailure, IdentifyResult } from "./types";
+
+const FORMAT_NAMES = {
+  elf: "ELF",
+  macho: "Mach-O",
+  pe: "PE",
+  pdb: "PDB",
+  breakpad: "Breakpad",
+  wasm: "WebAssembly",
+  portablepdb: "Portable PDB",
+  sourcebundle: "source bundle",
+} as const;
+
+export async function identify(reader: RangedReader): Promise<IdentifyResult> {
+  try {
+    return checkUsable(await dispatch(reader));
+  } catch {
+    return failed("malformed", "the debug file could not be read (it is damaged or in an unexpected layout)");
+  }
+}
+
+async function dispatch(reader: RangedReader): Promise<IdentifyResult> {
+  const head = await readUpTo(reader, 0, SNIFF_BYTES);
+  switch (sniff(head, reader.size)) {
+    case "elf":
+      return identifyElf(reader);
+    case "pe":
+      return identifyPe(reader);
+    case "pdb":
+      return identifyPdb(reader);
+    case "sourcebundle":
+      return identifySourceBundle();
+    case "breakpad":
+      return identifyBreakpad(reader);
+    case "wasm":
+      return identifyWasm(reader);
+    case "portablepdb":
+      return identifyPortablePdb(reader);
+    case "macho":
+      return identifyMacho(reader);
+    case "macho-fat":
+      return identifyFatMacho(reader);
+    case "unknown":
+      return failed("unsupported_format", "not a debug information file (unsupported object file format)");
+  }
+}
+
+/** sentry-cli's "Usable: no" rules, in its order. */
+function checkUsable(result: IdentifyResult): IdentifyResult {
+  if (!result.ok) return result;
+  const { identity } = result;
+  const what = `${FORMAT_NAMES[identity.format]} file`;
+  if (identity.debugId === NIL_DEBUG_ID) {
+    return failed(
+      "missing_debug_id",
+      `missing debug identifier, likely stripped: this ${what} has no build id or UUID; rebuild it with one (e.g. -Wl,--build-id)`,
+    );
+  }
+  if (identity.features.length === 0) {
+    return failed(
+      "no_features",
+      `missing debug or unwind information: this ${what} has no symbol table, debug information or unwind information; upload its debug companion (e.g. the PDB or .debug file) instead`,
+    );
+  }
+  return result;
+}
