@@ -8,8 +8,11 @@ import { renderError } from "./errors";
 import { adminRoutes } from "./routes/admin";
 import { assembleRoutes } from "./routes/assemble";
 import { chunkUploadRoutes } from "./routes/chunk-upload";
+import { breakpadStoreRoutes } from "./routes/breakpad-store";
 import { debugFileRoutes } from "./routes/debug-files";
+import { debuginfodRoutes } from "./routes/debuginfod";
 import { symbolicateRoutes } from "./routes/symbolicate";
+import { symstoreRoutes } from "./routes/symstore";
 
 export const app = new Hono<{ Bindings: Env }>({ strict: true });
 
@@ -21,6 +24,9 @@ app.route("/api/0/organizations/:org/chunk-upload", chunkUploadRoutes);
 app.route("/api/0/projects/:org/:project/files/difs/assemble", assembleRoutes);
 app.route("/api/0/projects/:org/:project/files/dsyms", debugFileRoutes);
 app.route("/api/0/projects/:org/:project/symbolicate", symbolicateRoutes);
+app.route("/debuginfod/:org", debuginfodRoutes);
+app.route("/symstore/:org/:project", symstoreRoutes);
+app.route("/breakpad/:org/:project", breakpadStoreRoutes);
 
 app.onError(renderError);
 // sentry-cli parses every body: unknown routes answer JSON too.

@@ -51,11 +51,11 @@ export function parseSymstorePath(file: string, key: string, fileAgain: string):
   let m: RegExpExecArray | null;
   if ((m = /^elf-buildid-sym-([0-9a-f]+)$/.exec(k))) {
     const id = parseBuildId(m[1] as string);
-    return id && { by: "codeId", id, formats: ["elf"], want: "debug", name: name === ELF_DEBUG_NAME ? null : name };
+    return id ? { by: "codeId", id, formats: ["elf"], want: "debug", name: name === ELF_DEBUG_NAME ? null : name } : null;
   }
   if ((m = /^elf-buildid-([0-9a-f]+)$/.exec(k))) {
     const id = parseBuildId(m[1] as string);
-    return id && { by: "codeId", id, formats: ["elf"], want: "code", name };
+    return id ? { by: "codeId", id, formats: ["elf"], want: "code", name } : null;
   }
   if ((m = /^mach-uuid-sym-([0-9a-f]{32})$/.exec(k))) {
     return { by: "codeId", id: m[1] as string, formats: ["macho"], want: "debug", name: name === MACHO_DEBUG_NAME ? null : name };
@@ -66,7 +66,7 @@ export function parseSymstorePath(file: string, key: string, fileAgain: string):
   if (/^[0-9a-f]{33,40}$/.test(k)) {
     // GUID + age: a PDB (or Portable PDB, whose SSQP age is FFFFFFFF).
     const debugId = parsePdbKey(k);
-    return debugId && { by: "debugId", id: debugId, formats: ["pdb", "portablepdb"], want: "any", name };
+    return debugId ? { by: "debugId", id: debugId, formats: ["pdb", "portablepdb"], want: "any", name } : null;
   }
   if (/^[0-9a-f]{9,16}$/.test(k)) {
     // TIMESTAMP (8 digits) + SizeOfImage: exactly how the PE code id is stored.
@@ -125,4 +125,14 @@ export function basename(name: string): string {
 /** Case-insensitive file-name comparison, as Windows symbol servers do. */
 export function sameFileName(a: string, b: string): boolean {
   return basename(a).toLowerCase() === basename(b).toLowerCase();
+}
+
+/**
+ * The module name of a Breakpad file from its first line (`MODULE <os> <arch> <id> <name>`):
+ * symbol paths use it, while the stored object name is whatever the uploaded file was called.
+ */
+export function breakpadModuleName(head: string): string | null {
+  const line = head.split(/\r?\n/, 1)[0] ?? "";
+  const m = /^MODULE +\S+ +\S+ +[0-9a-fA-F]+ +(.+?)\s*$/.exec(line);
+  return m?.[1] ?? null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { breakpadId, parseBreakpadPath, parseBuildId, parseSymstorePath, sameFileName } from "../../../src/symbol-server/ids";
+import { breakpadId, breakpadModuleName, parseBreakpadPath, parseBuildId, parseSymstorePath, sameFileName } from "../../../src/symbol-server/ids";
 
 const BUILD_ID = "8f3912ea5a3cb2c74c5617488bdb67295a87868f";
 
@@ -63,5 +63,14 @@ describe("Breakpad paths", () => {
   it("compares file names case-insensitively on their basename", () => {
     expect(sameFileName("C:\\build\\Foo.PDB", "foo.pdb")).toBe(true);
     expect(sameFileName("foo.pdb", "foo.pd_")).toBe(false);
+  });
+});
+
+describe("breakpadModuleName", () => {
+  it("reads the name from the MODULE line", () => {
+    expect(breakpadModuleName("MODULE windows x86_64 9C1A6E5B3D7F4A2C8E0B1D2F3A4B5C6D2 fixture.pdb\nINFO")).toBe("fixture.pdb");
+    expect(breakpadModuleName("MODULE Linux x86 ABC0 my lib.so\r\n")).toBe("my lib.so");
+    expect(breakpadModuleName("MODULE Linux x86 ABC0\n")).toBeNull();
+    expect(breakpadModuleName("INFO CODE_ID x")).toBeNull();
   });
 });

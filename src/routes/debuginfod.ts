@@ -1,0 +1,83 @@
+/**
+ * debuginfod (elfutils' protocol, served for gdb, debuginfod-find, llvm-symbolizer, perf, ...):
+ *
+ *   GET|HEAD /debuginfod/{org}/{project}/buildid/{build id}/debuginfo
+ *   GET|HEAD /debuginfod/{org}/{project}/buildid/{build id}/executable
+ *   GET|HEAD /debuginfod/{org}/{project}/buildid/{build id}/section/{name}
+ *   GET|HEAD /debuginfod/{org}/{project}/buildid/{build id}/source/{absolute path}   (always 404)
+ *   and the same under /debuginfod/{org}/buildid/... over every project of the organization.
+ *
+ * The build id is the GNU build id in hex (a stored ELF file's code id) or a Mach-O UUID in the
+ * same form. Answers carry elfutils' headers: X-DEBUGINFOD-SIZE (bytes of the whole answer),
+ * X-DEBUGINFOD-FILE (the stored object name), Last-Modified, Content-Length.
+ *
+ * Sections are served raw, compressed ones included (what debuginfod 0.188 does), read from the
+ * stored file through its section table: the header tables are read with ranged reads, then only
+ * the section's bytes are streamed. Sources are not stored, so `source` is always 404; clients
+ * then fall back to their local paths.
+ */
+import { Hono, type Context } from "hono";
+import type { Env } from "../env";
+import { ApiError } from "../errors";
+import { requireAccess, type AuthVariables } from "../auth/middleware";
+import type { ElfDetails } from "../identify/elf";
+import { identifyElf } from "../identify/elf";
+import { getManifest, ManifestReader } from "../storage/file-store";
+import { orgCatalogName, projectCatalogName } from "../storage/keys";
+import type { DebugFileRecord } from "../storage/project-catalog";
+import { parseBuildId } from "../symbol-server/ids";
+import { chooseSection, sectionCandidates, selectDebuginfo, selectExecutable } from "../symbol-server/select";
+import { serveStoredFile } from "./stored-file-response";
+
+type App = { Bindings: Env; Variables: AuthVariables };
+export const debuginfodRoutes = new Hono<App>();
+
+/** Both forms: with a project, and org-wide. Org-wide routes come first: a project named `buildid` cannot shadow them. */
+for (const prefix of ["/buildid", "/:project/buildid"]) {
+  debuginfodRoutes.get(`${prefix}/:buildId/debuginfo`, requireAccess("read"), (c) => artifact(c, "debuginfo"));
+  debuginfodRoutes.get(`${prefix}/:buildId/executable`, requireAccess("read"), (c) => artifact(c, "executable"));
+  debuginfodRoutes.get(`${prefix}/:buildId/section/:section`, requireAccess("read"), section);
+  debuginfodRoutes.get(`${prefix}/:buildId/source/*`, requireAccess("read"), () => {
+    throw ApiError.notFound();
+  });
+}
+
+/** Newest first: the project's catalog, or the org-wide index when no project is named. */
+async function candidates(c: Context<App>): Promise<DebugFileRecord[]> {
+  const buildId = parseBuildId(c.req.param("buildId") ?? "");
+  if (!buildId) throw ApiError.notFound();
+  const org = c.req.param("org") as string;
+  const project = c.req.param("project");
+  const name = project === undefined ? orgCatalogName(org) : projectCatalogName(org, project);
+  return c.env.PROJECT_CATALOG.get(c.env.PROJECT_CATALOG.idFromName(name)).byCodeId(buildId);
+}
+
+function debuginfodHeaders(record: DebugFileRecord, size: number): Record<string, string> {
+  return { "X-DEBUGINFOD-SIZE": String(size), "X-DEBUGINFOD-FILE": record.objectName };
+}
+
+async function artifact(c: Context<App>, which: "debuginfo" | "executable"): Promise<Response> {
+  const records = await candidates(c);
+  const record = which === "debuginfo" ? selectDebuginfo(records) : selectExecutable(records);
+  if (!record) throw ApiError.notFound();
+  return serveStoredFile(c, c.env.BUCKET, { record, headers: debuginfodHeaders(record, record.size) });
+}
+
+async function section(c: Context<App>): Promise<Response> {
+  const name = c.req.param("section") as string;
+  for (const record of sectionCandidates(await candidates(c))) {
+    const manifest = await getManifest(c.env.BUCKET, record.org, record.project, record.checksum);
+    if (!manifest) continue;
+    const identified = await identifyElf(new ManifestReader(c.env.BUCKET, manifest));
+    if (!identified.ok) continue;
+    const details = identified.identity.details as ElfDetails | undefined;
+    const choice = chooseSection(details?.sections ?? [], name, manifest.size);
+    if (!choice.ok) continue;
+    return serveStoredFile(c, c.env.BUCKET, {
+      record,
+      window: { offset: choice.offset, size: choice.size },
+      headers: debuginfodHeaders(record, choice.size),
+    });
+  }
+  throw ApiError.notFound();
+}
