@@ -24,7 +24,11 @@ import type { Feature, IdentifyResult } from "./types";
 
 /** symbolic reads at most this many bytes for the MODULE line. */
 const HEADER_CAP = 320;
-const WINDOW = 64 * 1024;
+/**
+ * Scan window: large enough that a 2 GiB file takes ~2000 ranged reads (each one an R2 range
+ * request), small enough to be irrelevant next to a Worker's 128 MB.
+ */
+const WINDOW = 1024 * 1024;
 /** The longest prefix we test ("STACK CFI INIT"). */
 const PREFIX = 16;
 /** INFO records sit right after MODULE; we look for them in this much of the file. */

@@ -28,7 +28,7 @@ import { elfArch } from "./arch";
 import { Cursor } from "./cursor";
 import { elfDebugId, hex } from "./debug-id";
 import { findNote, NT_GNU_BUILD_ID } from "./elf-notes";
-import { readRange, readUpTo } from "./read-range";
+import { MAX_TABLE_BYTES, readRange, readUpTo } from "./read-range";
 import { identified, malformed } from "./result";
 import type { RangedReader } from "../storage/ranged-reader";
 import type { Feature, IdentifyResult, ObjectKind } from "./types";
@@ -179,6 +179,9 @@ async function readSectionHeaders(
   // The table has to fit in the file, which also bounds the count.
   if (count > Math.floor(reader.size / size)) {
     return "truncated ELF section header table (it extends past the end of the file)";
+  }
+  if (count * size > MAX_TABLE_BYTES) {
+    return `the ELF section header table claims ${count} sections, more than any real file has`;
   }
   const bytes = await readRange(reader, h.shoff, count * size);
   if (!bytes) return "truncated ELF section header table (it extends past the end of the file)";

@@ -74,7 +74,8 @@ describe("Breakpad identification", () => {
       const reader = new CountingReader(synthetic);
       const id = ok(await identifyBreakpad(reader));
       expect(id.features).toEqual(["symtab", "debug", "unwind"]);
-      expect(reader.maxRead).toBeLessThanOrEqual(64 * 1024);
+      expect(reader.maxRead).toBeLessThanOrEqual(1024 * 1024);
+      expect(reader.reads).toBeLessThan(100);
     });
   });
 });
