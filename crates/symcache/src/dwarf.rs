@@ -1,0 +1,642 @@
+//! DWARF 2-5 to symcache records, one compilation unit at a time.
+//!
+//! Per unit we hold only its line rows, its file-index cache and the function currently being
+//! walked; everything is dropped before the next unit. References into other units
+//! (`DW_FORM_ref_addr` abstract origins and specifications, common after LTO) are resolved by
+//! reading the one target DIE, with a tiny cache of recently opened units. Bad data degrades
+//! per DIE (no name, no range) or per unit (the unit is skipped), never per file.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::hash::FxHashMap;
+use crate::lang::Lang;
+use crate::objfile::{ObjectInfo, Symbol};
+use crate::writer::{InlineRec, LineSeg, Writer, NONE};
+use gimli::{AttributeValue, EndianSlice, RunTimeEndian, SectionId, UnitOffset};
+use std::borrow::Cow;
+
+type R<'d> = EndianSlice<'d, RunTimeEndian>;
+type Unit<'d> = gimli::Unit<R<'d>>;
+type Dwarf<'d> = gimli::Dwarf<R<'d>>;
+
+const MAX_REF_HOPS: u32 = 16;
+const MAX_DIE_DEPTH: usize = 4096;
+const DEAD: u32 = u32::MAX;
+
+/// Section data, owned when it had to be decompressed.
+pub struct Sections<'a> {
+    data: Vec<(SectionId, Cow<'a, [u8]>)>,
+}
+
+const NEEDED: &[SectionId] = &[
+    SectionId::DebugAbbrev,
+    SectionId::DebugAddr,
+    SectionId::DebugInfo,
+    SectionId::DebugLine,
+    SectionId::DebugLineStr,
+    SectionId::DebugStr,
+    SectionId::DebugStrOffsets,
+    SectionId::DebugRanges,
+    SectionId::DebugRngLists,
+];
+
+impl<'a> Sections<'a> {
+    pub fn load(obj: &ObjectInfo<'a>) -> Result<Self> {
+        let mut data = Vec::new();
+        for &id in NEEDED {
+            data.push((id, obj.dwarf_section(id.name())?));
+        }
+        Ok(Sections { data })
+    }
+
+    pub fn load_bytes(data: Vec<(SectionId, Cow<'a, [u8]>)>) -> Self {
+        Sections { data }
+    }
+
+    fn get(&self, id: SectionId) -> &[u8] {
+        self.data.iter().find(|(i, _)| *i == id).map_or(&[], |(_, d)| d)
+    }
+
+    pub fn dwarf(&self, endian: RunTimeEndian) -> Dwarf<'_> {
+        let load = |id: SectionId| -> std::result::Result<R<'_>, ()> { Ok(EndianSlice::new(self.get(id), endian)) };
+        // The closure never fails.
+        match gimli::Dwarf::load(load) {
+            Ok(d) => d,
+            Err(()) => unreachable_dwarf(),
+        }
+    }
+}
+
+#[cold]
+fn unreachable_dwarf() -> ! {
+    // Dwarf::load only fails when the loader does; ours cannot.
+    std::process::abort()
+}
+
+struct Row {
+    addr: u64,
+    file: u64,
+    line: u32,
+}
+
+struct Seq {
+    start: u64,
+    end: u64,
+    first: usize,
+    last: usize,
+}
+
+/// A function being walked: its ranges (absolute), name and collected inlinees.
+struct FnCtx<'d> {
+    base_depth: usize,
+    ranges: Vec<(u64, u64)>,
+    name: Option<R<'d>>,
+    lang: Lang,
+    inlinees: Vec<InlineRec>,
+}
+
+#[derive(Default)]
+struct DieAttrs<'d> {
+    low_pc: Option<u64>,
+    high_pc_abs: Option<u64>,
+    high_pc_off: Option<u64>,
+    ranges: Option<AttributeValue<R<'d>>>,
+    name: Option<AttributeValue<R<'d>>>,
+    linkage_name: Option<AttributeValue<R<'d>>>,
+    origin: Option<AttributeValue<R<'d>>>,
+    call_file: Option<u64>,
+    call_line: u32,
+}
+
+pub struct DwarfProcessor<'d, 'o> {
+    dwarf: &'d Dwarf<'d>,
+    obj: &'o ObjectInfo<'o>,
+    /// Symbols sorted by address, first per address (symbolic's SymbolMap), for naming.
+    symbol_names: Vec<(u64, &'o [u8])>,
+    unit_offsets: Vec<usize>,
+    cross_units: Vec<(usize, Unit<'d>, Lang)>,
+    pub units_skipped: u32,
+}
+
+impl<'d, 'o> DwarfProcessor<'d, 'o> {
+    pub fn new(dwarf: &'d Dwarf<'d>, obj: &'o ObjectInfo<'o>, symbols: &[Symbol<'o>]) -> Self {
+        // First per address after a stable sort by (address, binding): global, weak, local.
+        let mut ranked: Vec<(u64, u8, &'o [u8])> = symbols.iter().map(|s| (s.addr, s.binding_rank, s.name)).collect();
+        ranked.sort_by_key(|s| (s.0, s.1));
+        ranked.dedup_by_key(|s| s.0);
+        let symbol_names: Vec<(u64, &'o [u8])> = ranked.into_iter().map(|s| (s.0, s.2)).collect();
+        let mut unit_offsets = Vec::new();
+        let mut units = dwarf.units();
+        while let Ok(Some(h)) = units.next() {
+            if let Some(off) = h.offset().as_debug_info_offset() {
+                unit_offsets.push(off.0);
+            }
+        }
+        DwarfProcessor { dwarf, obj, symbol_names, unit_offsets, cross_units: Vec::new(), units_skipped: 0 }
+    }
+
+    pub fn process(&mut self, writer: &mut Writer) -> Result<()> {
+        let mut units = self.dwarf.units();
+        let mut any = false;
+        loop {
+            let header = match units.next() {
+                Ok(Some(h)) => h,
+                Ok(None) => break,
+                Err(_) => {
+                    // A broken unit header ends the walk: the next offset is unknowable.
+                    self.units_skipped += 1;
+                    break;
+                }
+            };
+            any = true;
+            let unit = match self.dwarf.unit(header) {
+                Ok(u) => u,
+                Err(_) => {
+                    self.units_skipped += 1;
+                    continue;
+                }
+            };
+            if self.process_unit(&unit, writer).is_err() {
+                self.units_skipped += 1;
+            }
+            // Keep the cross-unit cache from pinning memory across the whole file.
+            if self.cross_units.len() > 4 {
+                self.cross_units.clear();
+            }
+        }
+        if !any && !self.unit_offsets.is_empty() {
+            return Err(Error::new(ErrorKind::BadDebugInfo, "the DWARF debug information could not be read"));
+        }
+        Ok(())
+    }
+
+    fn process_unit(&mut self, unit: &Unit<'d>, writer: &mut Writer) -> gimli::Result<()> {
+        let (lang, has_ranges) = {
+            let mut cursor = unit.entries();
+            cursor.next_dfs()?;
+            match cursor.current() {
+                Some(root) => {
+                    let lang = match root.attr_value(gimli::DW_AT_language)? {
+                        Some(AttributeValue::Language(l)) => Lang::from_dwarf(l.0),
+                        _ => Lang::Unknown,
+                    };
+                    (lang, root.attr(gimli::DW_AT_ranges)?.is_some())
+                }
+                None => return Ok(()),
+            }
+        };
+        if !self.obj.relocatable && unit.low_pc == 0 && !has_ranges {
+            // LLD's mark of a compilation unit whose code was eliminated.
+            return Ok(());
+        }
+        let comp_dir: &[u8] = unit.comp_dir.map_or(&[], |d| d.slice());
+        let (rows, seqs) = self.line_rows(unit);
+        let mut files: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut names: FxHashMap<u64, (Option<R<'d>>, Lang)> = FxHashMap::default();
+
+        let mut entries = unit.entries_raw(None)?;
+        let mut levels: Vec<u32> = Vec::new();
+        let mut ctxs: Vec<FnCtx<'d>> = Vec::new();
+        let mut lines_buf: Vec<LineSeg> = Vec::new();
+        let mut inl_buf: Vec<InlineRec> = Vec::new();
+        while !entries.is_empty() {
+            let depth = entries.next_depth();
+            let abbrev = match entries.read_abbreviation()? {
+                Some(a) => a,
+                None => continue,
+            };
+            if depth < 0 || depth as usize > MAX_DIE_DEPTH {
+                return Err(gimli::Error::InvalidAddressRange);
+            }
+            let depth = depth as usize;
+            while ctxs.last().map_or(false, |c| c.base_depth >= depth) {
+                if let Some(ctx) = ctxs.pop() {
+                    self.emit(ctx, unit, comp_dir, &rows, &seqs, &mut files, writer, &mut lines_buf, &mut inl_buf);
+                }
+            }
+            levels.truncate(depth);
+            let parent_level = if depth == 0 { DEAD } else { levels.get(depth - 1).copied().unwrap_or(DEAD) };
+            let tag = abbrev.tag();
+            if tag != gimli::DW_TAG_subprogram && tag != gimli::DW_TAG_inlined_subroutine {
+                entries.skip_attributes(abbrev.attributes())?;
+                levels.push(parent_level);
+                continue;
+            }
+            let mut a = DieAttrs::default();
+            for spec in abbrev.attributes() {
+                let attr = entries.read_attribute(*spec)?;
+                match attr.name() {
+                    gimli::DW_AT_low_pc => a.low_pc = self.address(unit, attr.value()),
+                    gimli::DW_AT_high_pc => match attr.value() {
+                        AttributeValue::Addr(x) => a.high_pc_abs = Some(x),
+                        AttributeValue::DebugAddrIndex(_) => a.high_pc_abs = self.address(unit, attr.value()),
+                        v => a.high_pc_off = v.udata_value(),
+                    },
+                    gimli::DW_AT_ranges => a.ranges = Some(attr.value()),
+                    gimli::DW_AT_name => a.name = Some(attr.value()),
+                    gimli::DW_AT_linkage_name | gimli::DW_AT_MIPS_linkage_name => a.linkage_name = Some(attr.value()),
+                    gimli::DW_AT_abstract_origin | gimli::DW_AT_specification => a.origin = Some(attr.value()),
+                    gimli::DW_AT_call_file => {
+                        a.call_file = match attr.value() {
+                            AttributeValue::FileIndex(i) => Some(i),
+                            v => v.udata_value(),
+                        }
+                    }
+                    gimli::DW_AT_call_line => a.call_line = attr.value().udata_value().unwrap_or(0).min(u32::MAX as u64) as u32,
+                    _ => {}
+                }
+            }
+            let mut ranges = Vec::new();
+            self.die_ranges(unit, &a, &mut ranges);
+            if tag == gimli::DW_TAG_subprogram {
+                if ranges.is_empty() {
+                    levels.push(DEAD);
+                    continue;
+                }
+                let (name, fn_lang) = self.die_name(unit, &a, lang, &mut names);
+                ctxs.push(FnCtx { base_depth: depth, ranges, name, lang: fn_lang, inlinees: Vec::new() });
+                levels.push(0);
+                continue;
+            }
+            // DW_TAG_inlined_subroutine
+            if ranges.is_empty() || parent_level == DEAD || ctxs.is_empty() {
+                levels.push(DEAD);
+                continue;
+            }
+            levels.push(parent_level + 1);
+            let (name, fn_lang) = self.die_name(unit, &a, lang, &mut names);
+            let name_bytes: &[u8] = name.map_or(&[], |n| n.slice());
+            let function = match writer.function(name_bytes, NONE, Some(fn_lang)) {
+                Ok(f) => f,
+                Err(_) => continue,
+            };
+            let call_file = match a.call_file {
+                Some(f) => self.file(unit, comp_dir, f, &mut files, writer),
+                None => NONE,
+            };
+            let base = self.obj.load_address;
+            if let Some(ctx) = ctxs.last_mut() {
+                for (lo, hi) in ranges {
+                    if lo < base {
+                        continue;
+                    }
+                    ctx.inlinees.push(InlineRec {
+                        start: lo - base,
+                        end: hi - base,
+                        depth: parent_level,
+                        function,
+                        call_file,
+                        call_line: a.call_line,
+                    });
+                }
+            }
+        }
+        while let Some(ctx) = ctxs.pop() {
+            self.emit(ctx, unit, comp_dir, &rows, &seqs, &mut files, writer, &mut lines_buf, &mut inl_buf);
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn emit(
+        &mut self,
+        ctx: FnCtx<'d>,
+        unit: &Unit<'d>,
+        comp_dir: &[u8],
+        rows: &[Row],
+        seqs: &[Seq],
+        files: &mut FxHashMap<u64, u32>,
+        writer: &mut Writer,
+        lines: &mut Vec<LineSeg>,
+        inl: &mut Vec<InlineRec>,
+    ) {
+        let base = self.obj.load_address;
+        let dwarf_name: &[u8] = ctx.name.map_or(&[], |n| n.slice());
+        for &(lo, hi) in &ctx.ranges {
+            if lo < base {
+                continue;
+            }
+            let (rel_lo, rel_hi) = (lo - base, hi - base);
+            if rel_lo > u32::MAX as u64 || !writer.first_time_seen(rel_lo, rel_hi) {
+                continue;
+            }
+            // symbolic's rule (a): a symbol-table entry at exactly the range start names it (this
+            // is where mangled names come from when DWARF only has DW_AT_name, as in dSYMs). We
+            // apply it per range (a `foo.cold` part gets its own symbol, as llvm-symbolizer
+            // shows) and prefer global aliases over local ones (`abort`, not `__GI_abort`).
+            let name = self
+                .symbol_names
+                .binary_search_by_key(&rel_lo, |s| s.0)
+                .ok()
+                .map_or(dwarf_name, |i| self.symbol_names[i].1);
+            let function = match writer.function(name, rel_lo as u32, Some(ctx.lang)) {
+                Ok(f) => f,
+                Err(_) => return,
+            };
+            lines.clear();
+            self.collect_lines(lo, hi, rows, seqs, |seg_lo, seg_hi, file, line| {
+                lines.push(LineSeg { start: seg_lo - base, end: seg_hi - base, file: file as u32, line })
+            });
+            // Resolve file indices to symcache files (the closure above cannot borrow writer).
+            for l in lines.iter_mut() {
+                let idx = l.file as u64;
+                l.file = self.file(unit, comp_dir, idx, files, writer);
+            }
+            lines.sort_by_key(|l| l.start);
+            let mut prev_end = 0;
+            for l in lines.iter_mut() {
+                if l.start < prev_end {
+                    l.start = prev_end.min(l.end);
+                }
+                prev_end = prev_end.max(l.end);
+            }
+            lines.retain(|l| l.end > l.start);
+            inl.clear();
+            inl.extend(ctx.inlinees.iter().filter(|r| r.start >= rel_lo && r.start < rel_hi).copied());
+            writer.add_function(function, rel_lo, rel_hi, lines, inl);
+        }
+    }
+
+    fn collect_lines(&self, lo: u64, hi: u64, rows: &[Row], seqs: &[Seq], mut f: impl FnMut(u64, u64, u64, u32)) {
+        let first = seqs.partition_point(|s| s.end <= lo);
+        for s in &seqs[first..] {
+            if s.start >= hi {
+                break;
+            }
+            if s.end <= lo {
+                continue;
+            }
+            let seq_rows = &rows[s.first..s.last];
+            let mut i = seq_rows.partition_point(|r| r.addr <= lo).saturating_sub(1);
+            while i < seq_rows.len() {
+                let r = &seq_rows[i];
+                if r.addr >= hi {
+                    break;
+                }
+                let next = seq_rows.get(i + 1).map_or(s.end, |n| n.addr);
+                let a = r.addr.max(lo);
+                let b = next.min(hi);
+                if b > a {
+                    f(a, b, r.file, r.line);
+                }
+                i += 1;
+            }
+        }
+    }
+
+    fn file(&self, unit: &Unit<'d>, comp_dir: &[u8], index: u64, cache: &mut FxHashMap<u64, u32>, writer: &mut Writer) -> u32 {
+        if let Some(&f) = cache.get(&index) {
+            return f;
+        }
+        let f = self.resolve_file(unit, comp_dir, index, writer).unwrap_or(NONE);
+        cache.insert(index, f);
+        f
+    }
+
+    fn resolve_file(&self, unit: &Unit<'d>, comp_dir: &[u8], index: u64, writer: &mut Writer) -> Option<u32> {
+        let program = unit.line_program.as_ref()?;
+        let header = program.header();
+        let entry = header.file(index)?;
+        let name = self.dwarf.attr_string(unit, entry.path_name()).ok()?;
+        // DWARF 5: directory 0 *is* the compilation directory (often relative, e.g. "./csu"),
+        // so it must not be joined onto DW_AT_comp_dir a second time. symbolic does join it
+        // ("csu/csu/x.c"); we follow the standard and llvm-symbolizer here.
+        let comp_dir = if header.version() >= 5 && entry.directory_index() == 0 { &[][..] } else { comp_dir };
+        let dir = match entry.directory(header) {
+            Some(d) => self.dwarf.attr_string(unit, d).ok().map_or(&[][..], |d| d.slice()),
+            None => &[],
+        };
+        writer.file(comp_dir, dir, name.slice()).ok()
+    }
+
+    fn line_rows(&self, unit: &Unit<'d>) -> (Vec<Row>, Vec<Seq>) {
+        let mut rows: Vec<Row> = Vec::new();
+        let mut seqs: Vec<Seq> = Vec::new();
+        let program = match unit.line_program.clone() {
+            Some(p) => p,
+            None => return (rows, seqs),
+        };
+        let mut state = program.rows();
+        let mut seq_first = 0usize;
+        loop {
+            let row = match state.next_row() {
+                Ok(Some((_, row))) => *row,
+                _ => break,
+            };
+            let addr = row.address();
+            if row.end_sequence() {
+                if rows.len() > seq_first {
+                    let last_addr = rows[rows.len() - 1].addr;
+                    let end = if addr > last_addr { addr } else { last_addr + 1 };
+                    seqs.push(Seq { start: rows[seq_first].addr, end, first: seq_first, last: rows.len() });
+                }
+                seq_first = rows.len();
+                continue;
+            }
+            // Address 0 rows are rustc/wasm bugs in linked files (and tombstones for dropped code).
+            if addr == 0 && !self.obj.relocatable {
+                continue;
+            }
+            let line = row.line().map_or(0, |l| l.get().min(u32::MAX as u64) as u32);
+            let in_seq = rows.len() > seq_first;
+            if let Some(prev) = rows.last_mut().filter(|_| in_seq) {
+                if prev.addr == addr {
+                    prev.file = row.file_index();
+                    prev.line = line;
+                    continue;
+                }
+                if addr < prev.addr {
+                    continue;
+                }
+            }
+            rows.push(Row { addr, file: row.file_index(), line });
+        }
+        if rows.len() > seq_first {
+            let last = rows[rows.len() - 1].addr;
+            seqs.push(Seq { start: rows[seq_first].addr, end: last + 1, first: seq_first, last: rows.len() });
+        }
+        seqs.sort_by_key(|s| s.start);
+        (rows, seqs)
+    }
+
+    fn address(&self, unit: &Unit<'d>, v: AttributeValue<R<'d>>) -> Option<u64> {
+        match v {
+            AttributeValue::Addr(a) => Some(a),
+            AttributeValue::DebugAddrIndex(i) => self.dwarf.address(unit, i).ok(),
+            _ => None,
+        }
+    }
+
+    fn die_ranges(&self, unit: &Unit<'d>, a: &DieAttrs<'d>, out: &mut Vec<(u64, u64)>) {
+        let tombstone = if unit.encoding().address_size == 4 { u32::MAX as u64 - 1 } else { u64::MAX - 1 };
+        let mut push = |lo: u64, hi: u64| {
+            if hi <= lo || lo >= tombstone || (lo == 0 && !self.obj.relocatable) {
+                return;
+            }
+            let bias = self.obj.dwarf_bias;
+            out.push((lo.wrapping_add(bias), hi.wrapping_add(bias)));
+        };
+        if let Some(r) = a.ranges {
+            if let Ok(Some(offset)) = self.dwarf.attr_ranges_offset(unit, r) {
+                if let Ok(mut iter) = self.dwarf.ranges(unit, offset) {
+                    let mut n = 0;
+                    while let Ok(Some(range)) = iter.next() {
+                        push(range.begin, range.end);
+                        n += 1;
+                        if n > 1 << 20 {
+                            break;
+                        }
+                    }
+                }
+            }
+        } else if let Some(lo) = a.low_pc {
+            let hi = match (a.high_pc_abs, a.high_pc_off) {
+                (Some(h), _) => h,
+                (None, Some(off)) => lo.wrapping_add(off),
+                _ => return,
+            };
+            push(lo, hi);
+        }
+    }
+
+    /// The DWARF name of a DIE (linkage name first), following abstract origins and
+    /// specifications within and across units, and the language of the unit it came from.
+    fn die_name(
+        &mut self,
+        unit: &Unit<'d>,
+        a: &DieAttrs<'d>,
+        lang: Lang,
+        cache: &mut FxHashMap<u64, (Option<R<'d>>, Lang)>,
+    ) -> (Option<R<'d>>, Lang) {
+        if let Some(v) = a.linkage_name {
+            if let Ok(s) = self.dwarf.attr_string(unit, v) {
+                return (Some(s), lang);
+            }
+        }
+        if let Some(v) = a.name {
+            if let Ok(s) = self.dwarf.attr_string(unit, v) {
+                // The language may still be wrong in LTO artificial units; take the origin's.
+                let l = match a.origin {
+                    Some(o) => self.origin_name(unit, o, lang, cache, 0).1,
+                    None => lang,
+                };
+                return (Some(s), l);
+            }
+        }
+        match a.origin {
+            Some(o) => self.origin_name(unit, o, lang, cache, 0),
+            None => (None, lang),
+        }
+    }
+
+    fn origin_name(
+        &mut self,
+        unit: &Unit<'d>,
+        origin: AttributeValue<R<'d>>,
+        lang: Lang,
+        cache: &mut FxHashMap<u64, (Option<R<'d>>, Lang)>,
+        hops: u32,
+    ) -> (Option<R<'d>>, Lang) {
+        if hops >= MAX_REF_HOPS {
+            return (None, lang);
+        }
+        match origin {
+            AttributeValue::UnitRef(off) => {
+                let global = match off.to_unit_section_offset(unit).as_debug_info_offset() {
+                    Some(g) => g.0 as u64,
+                    None => return (None, lang),
+                };
+                if let Some(&hit) = cache.get(&global) {
+                    return hit;
+                }
+                let r = self.name_at(unit, off, lang, cache, hops);
+                cache.insert(global, r);
+                r
+            }
+            AttributeValue::DebugInfoRef(goff) => {
+                if let Some(&hit) = cache.get(&(goff.0 as u64)) {
+                    return hit;
+                }
+                let r = match self.cross_unit(goff.0) {
+                    Some(ci) => {
+                        // Take the unit out while reading from it (name_at needs &mut self).
+                        let (uoff, target, target_lang) = self.cross_units.swap_remove(ci);
+                        let local = UnitOffset(goff.0 - uoff);
+                        let r = self.name_at(&target, local, target_lang, cache, hops);
+                        self.cross_units.push((uoff, target, target_lang));
+                        r
+                    }
+                    None => (None, lang),
+                };
+                cache.insert(goff.0 as u64, r);
+                r
+            }
+            // dwz supplementary files (DW_FORM_GNU_ref_alt) are not loaded: empty name.
+            _ => (None, lang),
+        }
+    }
+
+    fn name_at(
+        &mut self,
+        unit: &Unit<'d>,
+        off: UnitOffset,
+        lang: Lang,
+        cache: &mut FxHashMap<u64, (Option<R<'d>>, Lang)>,
+        hops: u32,
+    ) -> (Option<R<'d>>, Lang) {
+        let entry = match unit.entry(off) {
+            Ok(e) => e,
+            Err(_) => return (None, lang),
+        };
+        let mut linkage = None;
+        let mut name = None;
+        let mut origin = None;
+        let mut attrs = entry.attrs();
+        while let Ok(Some(attr)) = attrs.next() {
+            match attr.name() {
+                gimli::DW_AT_linkage_name | gimli::DW_AT_MIPS_linkage_name => linkage = Some(attr.value()),
+                gimli::DW_AT_name => name = Some(attr.value()),
+                gimli::DW_AT_abstract_origin | gimli::DW_AT_specification => {
+                    if attr.value() != AttributeValue::UnitRef(off) {
+                        origin = Some(attr.value())
+                    }
+                }
+                _ => {}
+            }
+        }
+        for v in [linkage, name].into_iter().flatten() {
+            if let Ok(s) = self.dwarf.attr_string(unit, v) {
+                return (Some(s), lang);
+            }
+        }
+        match origin {
+            Some(o) => self.origin_name(unit, o, lang, cache, hops + 1),
+            None => (None, lang),
+        }
+    }
+
+    /// Opens (or finds in the small cache) the unit containing a `.debug_info` offset.
+    fn cross_unit(&mut self, goff: usize) -> Option<usize> {
+        let idx = self.unit_offsets.partition_point(|&o| o <= goff).checked_sub(1)?;
+        let uoff = self.unit_offsets[idx];
+        if let Some(i) = self.cross_units.iter().position(|c| c.0 == uoff) {
+            return Some(i);
+        }
+        let header = self.dwarf.debug_info.header_from_offset(gimli::DebugInfoOffset(uoff)).ok()?;
+        let unit = self.dwarf.unit(header).ok()?;
+        let lang = {
+            let mut cursor = unit.entries();
+            match cursor.next_dfs() {
+                Ok(Some(_)) => match cursor.current().map(|r| r.attr_value(gimli::DW_AT_language)) {
+                    Some(Ok(Some(AttributeValue::Language(l)))) => Lang::from_dwarf(l.0),
+                    _ => Lang::Unknown,
+                },
+                _ => Lang::Unknown,
+            }
+        };
+        // Unit headers are in the unit's own offsets; translate to unit-relative offsets.
+        let base = uoff;
+        self.cross_units.push((base, unit, lang));
+        Some(self.cross_units.len() - 1)
+    }
+}
+
