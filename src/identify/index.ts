@@ -41,6 +41,18 @@ const FORMAT_NAMES = {
   sourcebundle: "source bundle",
 } as const;
 
+/** What a release engineer changes in the build so the next file carries a debug id. */
+const HOW_TO_GET_AN_ID: Record<keyof typeof FORMAT_NAMES, string> = {
+  elf: "link it with a build id (-Wl,--build-id) and upload that file or its matching .debug file",
+  macho: "link it with an LC_UUID (do not pass -no_uuid)",
+  pe: "link it with /DEBUG so it carries a CodeView (RSDS) record",
+  pdb: "regenerate the PDB with the linker",
+  breakpad: "regenerate the .sym file with dump_syms",
+  wasm: "link it with a build id (-Wl,--build-id)",
+  portablepdb: "rebuild it with the .NET SDK",
+  sourcebundle: "recreate the bundle with sentry-cli",
+};
+
 export async function identify(reader: RangedReader): Promise<IdentifyResult> {
   try {
     return checkUsable(await dispatch(reader));
@@ -83,7 +95,7 @@ function checkUsable(result: IdentifyResult): IdentifyResult {
   if (identity.debugId === NIL_DEBUG_ID) {
     return failed(
       "missing_debug_id",
-      `missing debug identifier, likely stripped: this ${what} has no build id or UUID; rebuild it with one (e.g. -Wl,--build-id)`,
+      `missing debug identifier, likely stripped: this ${what} has no debug id; ${HOW_TO_GET_AN_ID[identity.format]}`,
     );
   }
   if (identity.features.length === 0) {
