@@ -56,5 +56,21 @@ export async function serveStoredFile(c: Context, bucket: R2Bucket, options: Ser
   const manifest = await getManifest(bucket, record.org, record.project, record.checksum);
   // Deleted between the catalog lookup and now.
   if (!manifest) throw ApiError.notFound();
-  return new Response(streamFile(bucket, manifest, base + start, base + end), { status, headers });
+  return new Response(withLength(c, streamFile(bucket, manifest, base + start, base + end), end - start), { status, headers });
+}
+
+/**
+ * workerd sends a JS-built stream chunked and drops our Content-Length; a FixedLengthStream
+ * keeps it (debuginfod clients and download managers show progress from it) and fails the
+ * response if the chunks ever disagree with the manifest.
+ */
+function withLength(c: Context, body: ReadableStream<Uint8Array>, length: number): ReadableStream<Uint8Array> {
+  const { readable, writable } = new FixedLengthStream(length);
+  const piped = body.pipeTo(writable).catch((err: unknown) => console.error("download aborted", err));
+  try {
+    c.executionCtx.waitUntil(piped);
+  } catch {
+    // No execution context (unit use): the pipe still runs while the body is read.
+  }
+  return readable;
 }
