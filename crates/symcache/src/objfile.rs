@@ -126,7 +126,9 @@ fn open_wasm(data: &[u8]) -> Result<ObjectInfo<'_>> {
         arch: 1001,
         load_address: 0,
         little_endian: true,
-        relocatable: false,
+        // Code offset 0 is a real address in WASM DWARF (the first body), not a tombstone:
+        // treat it like a relocatable object for the "address 0" filters.
+        relocatable: true,
         is_windows: false,
         symbols,
     })
@@ -175,8 +177,11 @@ fn arch_code(file: &object::File<'_>) -> u32 {
         A::Aarch64 => 401,
         A::PowerPc => 501,
         A::PowerPc64 => 601,
-        A::Mips => 701,
-        A::Mips64 => 801,
+        // symbolic: 64-bit only with an O64/EABI64 ABI flag, whatever the ELF class says.
+        A::Mips | A::Mips64 => match file.flags() {
+            object::FileFlags::Elf { e_flags, .. } if e_flags & 0x6000 != 0 => 801,
+            _ => 701,
+        },
         A::Wasm32 => 1001,
         _ => 0,
     }
