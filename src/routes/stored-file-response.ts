@@ -9,7 +9,8 @@
  */
 import type { Context } from "hono";
 import { ApiError } from "../errors";
-import { getManifest, streamFile } from "../storage/file-store";
+import { getManifest } from "../storage/file-store";
+import { pipeFile } from "../storage/pipe-file";
 import type { DebugFileRecord } from "../storage/project-catalog";
 import { contentRange, decideRange, noneMatch, rangeStillValid, unsatisfiedRange } from "../symbol-server/http-range";
 
@@ -56,21 +57,14 @@ export async function serveStoredFile(c: Context, bucket: R2Bucket, options: Ser
   const manifest = await getManifest(bucket, record.org, record.project, record.checksum);
   // Deleted between the catalog lookup and now.
   if (!manifest) throw ApiError.notFound();
-  return new Response(withLength(c, streamFile(bucket, manifest, base + start, base + end), end - start), { status, headers });
-}
-
-/**
- * workerd sends a JS-built stream chunked and drops our Content-Length; a FixedLengthStream
- * keeps it (debuginfod clients and download managers show progress from it) and fails the
- * response if the chunks ever disagree with the manifest.
- */
-function withLength(c: Context, body: ReadableStream<Uint8Array>, length: number): ReadableStream<Uint8Array> {
-  const { readable, writable } = new FixedLengthStream(length);
-  const piped = body.pipeTo(writable).catch((err: unknown) => console.error("download aborted", err));
+  const { readable, writable } = new FixedLengthStream(end - start);
+  const piped = pipeFile(bucket, manifest, base + start, base + end, writable).catch((err: unknown) => {
+    console.error("download aborted", err);
+  });
   try {
     c.executionCtx.waitUntil(piped);
   } catch {
-    // No execution context (unit use): the pipe still runs while the body is read.
+    // No execution context: the pipe still runs while the body is read.
   }
-  return readable;
+  return new Response(readable, { status, headers });
 }
