@@ -14,7 +14,8 @@ import { debuginfodRoutes } from "./routes/debuginfod";
 import { symbolicateRoutes } from "./routes/symbolicate";
 import { symstoreRoutes } from "./routes/symstore";
 
-export const app = new Hono<{ Bindings: Env }>({ strict: true });
+// Not strict: `/x` and `/x/` both match (sub-app roots are mounted without the slash); never a redirect.
+export const app = new Hono<{ Bindings: Env }>({ strict: false });
 
 app.get("/", (c) => c.json({ service: "symbol-service", api: "/api/0/" }));
 app.get("/api/0/", (c) => c.json({ user: null, auth: null }));

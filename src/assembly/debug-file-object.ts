@@ -29,6 +29,7 @@ import {
   MAX_ASSEMBLY_ATTEMPTS,
   SYMCACHE_DEADLINE_MS,
   SYMCACHE_REDRIVE_MS,
+  SYMCACHE_RESEND_MS,
   type AssembleAnswer,
   type AssembleJob,
   type FileState,
@@ -36,6 +37,8 @@ import {
 
 export class DebugFileObject extends DurableObject<Env> {
   private state: FileState | null;
+  /** True while this instance runs the assembly; a fresh instance (after a restart) has not. */
+  private running = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -51,7 +54,10 @@ export class DebugFileObject extends DurableObject<Env> {
    */
   async assemble(job: AssembleJob): Promise<AssembleAnswer> {
     const known = this.answer();
-    if (known) return known;
+    if (known) {
+      await this.ensureProgress();
+      return known;
+    }
     if (job.chunks.length === 0) return { state: "not_found", missingChunks: [] };
 
     const owned = await ownedChunkSizes(this.env, job.org, job.chunks);
@@ -72,6 +78,7 @@ export class DebugFileObject extends DurableObject<Env> {
       createdAt: now,
       updatedAt: now,
       symcacheSince: null,
+      symcacheSentAt: null,
       errorExpiresAt: null,
       identity: null,
       pending: null,
@@ -91,8 +98,32 @@ export class DebugFileObject extends DurableObject<Env> {
   }
 
   /** The current answer for this file, or null when nothing is known (or an error expired). */
-  status(): AssembleAnswer | null {
-    return this.answer();
+  async status(): Promise<AssembleAnswer | null> {
+    const answer = this.answer();
+    if (answer) await this.ensureProgress();
+    return answer;
+  }
+
+  /**
+   * Pollers keep a pending file moving. A process that died mid-assembly leaves the state
+   * `assembling` with nobody running it (this fresh instance is not); a queue message can be lost
+   * (local queues drop pending messages on restart). Either is noticed at the next poll rather
+   * than at the watchdog, so `sentry-cli --wait` sees the file finish.
+   */
+  private async ensureProgress(): Promise<void> {
+    const s = this.state;
+    if (!s || (s.phase !== "created" && s.phase !== "assembling")) return;
+    const now = Date.now();
+    if (s.step === "symcache") {
+      if (now - (s.symcacheSentAt ?? 0) < SYMCACHE_RESEND_MS) return;
+      s.symcacheSentAt = now;
+      this.save(s);
+      await this.env.SYMCACHE_JOBS.send({ org: s.job.org, project: s.job.project, checksum: s.job.checksum });
+      return;
+    }
+    if (this.running) return;
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > now + 1000) await this.ctx.storage.setAlarm(now);
   }
 
   /** Called by the symcache consumer: is the symcache still wanted, and from what? */
@@ -133,6 +164,15 @@ export class DebugFileObject extends DurableObject<Env> {
   }
 
   private async runAssembly(s: FileState): Promise<void> {
+    this.running = true;
+    try {
+      await this.assembleAndIdentify(s);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async assembleAndIdentify(s: FileState): Promise<void> {
     s.attempts += 1;
     if (s.attempts > MAX_ASSEMBLY_ATTEMPTS) {
       await this.fail(`Assembly did not complete after ${MAX_ASSEMBLY_ATTEMPTS} attempts; rerun the upload to try again`);
@@ -193,6 +233,7 @@ export class DebugFileObject extends DurableObject<Env> {
     s.identity = identity;
     s.pending = pending;
     s.symcacheSince = Date.now();
+    s.symcacheSentAt = s.symcacheSince;
     this.save(s);
     await this.env.SYMCACHE_JOBS.send({ org: job.org, project: job.project, checksum: job.checksum });
     await this.ctx.storage.setAlarm(Date.now() + SYMCACHE_REDRIVE_MS);
@@ -204,6 +245,8 @@ export class DebugFileObject extends DurableObject<Env> {
       await this.fail(`The symcache was not built within ${SYMCACHE_DEADLINE_MS / 60_000} minutes; rerun the upload to try again`);
       return;
     }
+    s.symcacheSentAt = Date.now();
+    this.save(s);
     await this.env.SYMCACHE_JOBS.send({ org: s.job.org, project: s.job.project, checksum: s.job.checksum });
     await this.ctx.storage.setAlarm(Date.now() + SYMCACHE_REDRIVE_MS);
   }

@@ -30,8 +30,9 @@ export interface FileState {
   attempts: number;
   createdAt: number;
   updatedAt: number;
-  /** When the symcache job was first enqueued. */
+  /** When the symcache job was first enqueued, and last (re-)sent. */
   symcacheSince: number | null;
+  symcacheSentAt: number | null;
   errorExpiresAt: number | null;
   identity: DebugFileIdentity | null;
   /** Set while waiting for the symcache: the record that will be registered. */
@@ -54,5 +55,7 @@ export const MAX_ASSEMBLY_ATTEMPTS = 5;
 export const SYMCACHE_REDRIVE_MS = 60_000;
 /** ...until this deadline, after which the file fails with a clear error. */
 export const SYMCACHE_DEADLINE_MS = 15 * 60_000;
+/** A poll finding the symcache job unanswered this long re-sends it (the message may be lost). */
+export const SYMCACHE_RESEND_MS = 20_000;
 /** A running assembly re-arms a watchdog alarm this far ahead, so a crash is re-driven. */
 export const ASSEMBLY_WATCHDOG_MS = 5 * 60_000;

@@ -24,7 +24,7 @@ adminRoutes.use("*", async (c, next) => {
   await next();
 });
 
-adminRoutes.post("/tokens/", async (c) => {
+adminRoutes.post("/tokens", async (c) => {
   let body: unknown;
   try {
     body = await c.req.json();
