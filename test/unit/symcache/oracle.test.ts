@@ -69,8 +69,8 @@ describe.skipIf(!HAS_LLVM)("agreement with llvm-symbolizer-19", () => {
 
   const LIBPYTHON = "/usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0";
   const libcDebug = (() => {
-    if (!fileExists("/lib/x86_64-linux-gnu/libc.so.6")) return undefined;
-    const notes = execFileSync("readelf", ["-n", "/lib/x86_64-linux-gnu/libc.so.6"]).toString();
+    if (!HAS_LLVM || !fileExists("/lib/x86_64-linux-gnu/libc.so.6")) return undefined;
+    const notes = execFileSync("llvm-readelf-19", ["-n", "/lib/x86_64-linux-gnu/libc.so.6"]).toString();
     const id = /Build ID: ([0-9a-f]+)/.exec(notes)?.[1];
     const path = id ? `/usr/lib/debug/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug` : undefined;
     return path && fileExists(path) ? path : undefined;
