@@ -72,8 +72,18 @@ export async function uploadFile(token: string, org: string, bytes: Uint8Array, 
   const chunks: Uint8Array[] = [];
   for (let at = 0; at < bytes.byteLength || at === 0; at += chunkSize) chunks.push(bytes.subarray(at, at + chunkSize));
   const sums = await Promise.all(chunks.map(sha1Hex));
-  const res = await postChunks(token, org, chunkForm(chunks.map((c, i) => ({ name: sums[i] as string, body: c }))));
-  if (res.status !== 200) throw new Error(`chunk upload failed: ${res.status} ${await res.text()}`);
+  // Batches as sentry-cli cuts them: at most 64 chunks and 32 MiB of raw bytes per request.
+  for (let i = 0; i < chunks.length; ) {
+    const batch: Part[] = [];
+    let bytes = 0;
+    while (i < chunks.length && batch.length < 64 && (batch.length === 0 || bytes + (chunks[i] as Uint8Array).byteLength <= 32 * 1024 * 1024)) {
+      bytes += (chunks[i] as Uint8Array).byteLength;
+      batch.push({ name: sums[i] as string, body: chunks[i] as Uint8Array });
+      i++;
+    }
+    const res = await postChunks(token, org, chunkForm(batch));
+    if (res.status !== 200) throw new Error(`chunk upload failed: ${res.status} ${await res.text()}`);
+  }
   const checksum = await sha1Hex(bytes);
   return { checksum, entry: { name, chunks: sums } };
 }

@@ -1,0 +1,78 @@
+import { createExecutionContext, createMessageBatch, env, getQueueResult, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import worker from "../../../src/index";
+import type { DebugFileObject } from "../../../src/assembly/debug-file-object";
+import type { FileState } from "../../../src/assembly/state";
+import { debugFileObjectName, symcacheKey } from "../../../src/storage/keys";
+import { DEAD_LETTER_QUEUE, SYMCACHE_INPUT_LIMIT } from "../../../src/symcache/consumer";
+import { assemble, fixture, mintToken, uploadFile, waitForFile } from "../helpers";
+
+async function uploadAndWait(project: string, name: string, bytes = fixture(name)) {
+  const token = await mintToken("acme");
+  const { checksum, entry } = await uploadFile(token, "acme", bytes, name);
+  await assemble(token, "acme", project, { [checksum]: entry });
+  return { checksum, done: await waitForFile(token, "acme", project, checksum, entry, 60) };
+}
+
+async function deliver(queue: string, body: { org: string; project: string; checksum: string }, attempts = 1) {
+  const batch = createMessageBatch(queue, [{ id: `m-${Math.random()}`, timestamp: new Date(), attempts, body }]);
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env);
+  return getQueueResult(batch, ctx);
+}
+
+describe("symcache consumer", () => {
+  it("builds one symcache; a redelivered message changes nothing", async () => {
+    const { checksum, done } = await uploadAndWait("cons", "elf-x86_64-gcc-dw5-O2-pie.debug");
+    expect(done.state).toBe("ok");
+    const before = await env.BUCKET.head(symcacheKey("acme", "cons", checksum));
+    expect(before?.size).toBeGreaterThan(0);
+    const result = await deliver("symcache-jobs", { org: "acme", project: "cons", checksum });
+    expect(result.explicitAcks).toHaveLength(1);
+    const after = await env.BUCKET.head(symcacheKey("acme", "cons", checksum));
+    expect(after?.uploaded.getTime()).toBe(before?.uploaded.getTime());
+  });
+
+  it("fails the upload with the conversion's reason", async () => {
+    const { done } = await uploadAndWait("cons-err", "elf-x86_64-gcc-dw5-O2-pie.zstd.debug");
+    expect(done.state).toBe("error");
+    expect(done.detail).toMatch(/zstd-compressed debug sections are not supported yet/);
+  });
+
+  it("names the limit for a file too large to convert", async () => {
+    const small = fixture("elf-x86_64-gcc-dw5-O2-pie.debug");
+    // Trailing bytes after an ELF are ignored by every reader: a valid, 49 MiB debug file.
+    const big = new Uint8Array(SYMCACHE_INPUT_LIMIT + 1024 * 1024);
+    big.set(small);
+    const { done } = await uploadAndWait("cons-big", "big.debug", big);
+    expect(done.state).toBe("error");
+    expect(done.detail).toMatch(/symcaches are built from files up to 48 MiB/);
+  });
+
+  it("reports a dead-lettered job as an error, so no poller waits for it", async () => {
+    const checksum = "d".repeat(40);
+    const stub = env.DEBUG_FILE.get(env.DEBUG_FILE.idFromName(debugFileObjectName("acme", "dlq", checksum)));
+    await runInDurableObject(stub, (instance: DebugFileObject) => {
+      const state: FileState = {
+        job: { org: "acme", project: "dlq", checksum, name: "x", chunks: [] },
+        phase: "assembling",
+        step: "symcache",
+        detail: null,
+        attempts: 1,
+        createdAt: Date.now(),
+        updatedAt: Date.now(),
+        symcacheSince: Date.now(),
+        symcacheSentAt: Date.now(),
+        errorExpiresAt: null,
+        identity: null,
+        pending: null,
+        record: null,
+      };
+      (instance as unknown as { save(s: FileState): void }).save({ ...state, pending: {} as FileState["pending"] });
+    });
+    const result = await deliver(DEAD_LETTER_QUEUE, { org: "acme", project: "dlq", checksum }, 4);
+    expect(result.explicitAcks).toHaveLength(1);
+    const status = await stub.status();
+    expect(status).toMatchObject({ state: "error", detail: expect.stringMatching(/failed 4 times/) });
+  });
+});
