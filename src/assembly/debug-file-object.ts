@@ -300,7 +300,9 @@ export class DebugFileObject extends DurableObject<Env> {
         return { state: "error", detail: s.detail ?? "An unknown error occurred" };
       case "created":
       case "assembling":
-        return { state: s.phase };
+        // Only the call that schedules answers `created`: sentry-cli reads `created` on its first
+        // call as "already done" and would not wait for a file that is still in the works.
+        return { state: "assembling" };
     }
   }
 

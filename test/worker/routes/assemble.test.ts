@@ -116,6 +116,8 @@ describe("assemble", () => {
       const answers = await Promise.all(
         Array.from({ length: 50 }, async () => (await answer(await assemble(token, "acme", "race", { [checksum]: entry })))[checksum]),
       );
+      // Exactly one call scheduled the file; the others see it in the works.
+      expect(answers.filter((a) => a?.state === "created")).toHaveLength(1);
       expect(answers.every((a) => a?.state === "created" || a?.state === "assembling")).toBe(true);
       await waitForFile(token, "acme", "race", checksum, entry);
       // One assembly ran: a second scheduling would have run the alarm again.
