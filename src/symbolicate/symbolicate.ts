@@ -4,23 +4,15 @@
  * `original_index`; unsymbolicated frames come back as they were sent, with a status.
  * Pure: the caller resolves modules (catalog, R2, cache) and hands them in.
  */
+import type { SymcacheFrame } from "../symcache/reader";
 import { adjustedAddress } from "./instruction-address";
 import { findModule, moduleRanges } from "./module-lookup";
 import { parseHex, type RawModule, type SymbolicateRequest } from "./request";
 
-export interface LookupFrame {
-  function: string;
-  symbol: string;
-  lang?: string;
-  absPath?: string;
-  filename?: string;
-  lineno: number;
-  symAddr?: number;
-}
-
+/** What symbolication needs of a symcache (src/symcache/reader.ts implements it). */
 export interface Symbolizer {
   arch: string;
-  lookup(relativeAddress: number): LookupFrame[];
+  lookup(relativeAddress: number): SymcacheFrame[];
 }
 
 export type ModuleStatus = "found" | "unused" | "missing" | "malformed" | "unsupported";
