@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../../src/index";
 import type { DebugFileObject } from "../../../src/assembly/debug-file-object";
 import type { FileState } from "../../../src/assembly/state";
+import type { SymcacheJob } from "../../../src/symcache/job";
 import { debugFileObjectName, symcacheKey } from "../../../src/storage/keys";
 import { DEAD_LETTER_QUEUE, SYMCACHE_INPUT_LIMIT } from "../../../src/symcache/consumer";
 import { assemble, fixture, mintToken, uploadFile, waitForFile } from "../helpers";
@@ -15,7 +16,7 @@ async function uploadAndWait(project: string, name: string, bytes = fixture(name
 }
 
 async function deliver(queue: string, body: { org: string; project: string; checksum: string }, attempts = 1) {
-  const batch = createMessageBatch(queue, [{ id: `m-${Math.random()}`, timestamp: new Date(), attempts, body }]);
+  const batch = createMessageBatch<SymcacheJob>(queue, [{ id: `m-${Math.random()}`, timestamp: new Date(), attempts, body }]);
   const ctx = createExecutionContext();
   await worker.queue(batch, env);
   return getQueueResult(batch, ctx);
