@@ -5,13 +5,17 @@
  * resolves an address of the stripped binary through the same server.
  *
  * Each client is skipped when it is not installed (scripts/install-toolchain.sh installs them);
- * the upload and the plain HTTP checks always run.
+ * the upload and the plain HTTP checks always run, and so does a 256 MiB download through the
+ * route with the RSS of both workerd processes sampled from /proc (about 20 s; the 1 GiB case and
+ * the throughput comparison are in bench/download).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
+import { rssMiB, uploadSynthetic, workerdProcesses } from "../../bench/download/synthetic-elf.mjs";
 import { identifyElf, type ElfDetails } from "../../src/identify/elf";
 import { BufferReader } from "../../src/storage/ranged-reader";
 import { sentryCli } from "./sentry-cli";
@@ -37,7 +41,8 @@ describe("debuginfod clients against wrangler dev", () => {
     token = await mintToken(server, "acme");
     work = mkdtempSync(join(tmpdir(), "debuginfod-e2e-"));
     const upload = join(work, "upload");
-    execFileSync("mkdir", ["-p", upload, join(work, "cache")]);
+    mkdirSync(upload, { recursive: true });
+    mkdirSync(join(work, "cache"));
     copyFileSync(STRIPPED, join(upload, "hello"));
     copyFileSync(DEBUG, join(upload, "hello.debug"));
     const cli = await sentryCli([
@@ -142,6 +147,42 @@ describe("debuginfod clients against wrangler dev", () => {
       } finally {
         removeDir(cache);
       }
+    });
+  });
+  // RSS comes from /proc: Linux only.
+  describe.skipIf(!existsSync("/proc/self/status"))("a 256 MiB file", () => {
+    const SIZE = 256 * 1024 * 1024;
+
+    it("downloads through the route byte for byte while workerd's memory stays flat", async () => {
+      // Uploaded in 8 MiB chunks through the HTTP API (about 15 s here: local R2 writes).
+      const file = await uploadSynthetic(server, token, SIZE);
+      const { worker, proxy } = workerdProcesses(server.port);
+      const before = { worker: rssMiB(worker), proxy: rssMiB(proxy) };
+      const peak = { ...before };
+      const sampler = setInterval(() => {
+        peak.worker = Math.max(peak.worker, rssMiB(worker));
+        peak.proxy = Math.max(peak.proxy, rssMiB(proxy));
+      }, 20);
+      try {
+        const res = await fetch(`${server.url}/debuginfod/acme/bench/buildid/${file.buildId}/executable`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(res.status).toBe(200);
+        expect(res.headers.get("content-length")).toBe(String(SIZE));
+        const hash = createHash("sha1");
+        let bytes = 0;
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          hash.update(chunk);
+          bytes += chunk.byteLength;
+        }
+        expect(bytes).toBe(SIZE);
+        expect(hash.digest("hex")).toBe(file.checksum);
+      } finally {
+        clearInterval(sampler);
+      }
+      // Flat: the download of 256 MiB may not grow either process by more than a few chunks' worth.
+      expect(peak.worker - before.worker, `worker RSS ${before.worker} -> ${peak.worker} MiB`).toBeLessThan(48);
+      expect(peak.proxy - before.proxy, `proxy RSS ${before.proxy} -> ${peak.proxy} MiB`).toBeLessThan(48);
     });
   });
 });
