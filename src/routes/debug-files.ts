@@ -4,16 +4,17 @@
  * DELETE /api/0/projects/{org}/{project}/files/dsyms/?id=<id>    remove it
  *
  * The list is what Symbolicator's `sentry` source reads: `debug_id`/`code_id` lookups, then a
- * download by `id`. Downloads stream from the chunk objects and never hold the file.
+ * download by `id`. Downloads stream from the chunk objects and never hold the file (with Range,
+ * ETag and HEAD, as on the symbol-server routes).
  */
 import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
-import { getManifest, streamFile } from "../storage/file-store";
 import { debugFileObjectName, filePrefix, orgCatalogName, projectCatalogName } from "../storage/keys";
 import type { DebugFileRecord } from "../storage/project-catalog";
 import { toSentryDif } from "./dif";
+import { serveStoredFile } from "./stored-file-response";
 import { parseDebugId } from "./debug-id-text";
 
 type App = { Bindings: Env; Variables: AuthVariables };
@@ -71,15 +72,9 @@ debugFileRoutes.delete("/", requireAccess("delete"), async (c) => {
 async function download(c: Context<App>, id: string): Promise<Response> {
   const record = await catalog(c).get(id);
   if (!record) throw ApiError.notFound();
-  const manifest = await getManifest(c.env.BUCKET, record.org, record.project, record.checksum);
-  if (!manifest) throw ApiError.notFound();
-  return new Response(streamFile(c.env.BUCKET, manifest), {
-    headers: {
-      "Content-Type": "application/octet-stream",
-      "Content-Length": String(manifest.size),
-      "Content-Disposition": `attachment; filename="${downloadName(record)}"`,
-      ETag: `"${record.checksum}"`,
-    },
+  return serveStoredFile(c, c.env.BUCKET, {
+    record,
+    headers: { "Content-Disposition": `attachment; filename="${downloadName(record)}"` },
   });
 }
 
