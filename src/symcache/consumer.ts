@@ -9,17 +9,20 @@
  * reports the failure so no poller waits for it.
  */
 import type { Env } from "../env";
-import { getManifest, streamFile } from "../storage/file-store";
+import type { FileFormat } from "../identify/types";
+import { getManifest, ManifestReader, streamFile, type FileManifest } from "../storage/file-store";
 import { debugFileObjectName, symcacheKey } from "../storage/keys";
 import type { SymcacheJob } from "./job";
-import { buildSymcache } from "./wasm";
+import { fillSlimElf, planSlimElf } from "./slim-elf";
+import { buildSymcacheFilled } from "./wasm";
 import symcacheModule from "./symcache.wasm";
 
 export const DEAD_LETTER_QUEUE = "symcache-dead-letters";
 
 /**
- * The builder holds the whole file in WebAssembly memory, beside its own working set, inside an
- * isolate of 128 MB: files above this size get a clear error instead of an out-of-memory kill.
+ * The builder holds its input in WebAssembly memory, beside its own working set (about as large
+ * again), inside an isolate of 128 MB: inputs above this size get a clear error instead of an
+ * out-of-memory kill. For ELF the input is only the debug sections and symbol tables.
  */
 export const SYMCACHE_INPUT_LIMIT = 48 * 1024 * 1024;
 
@@ -54,17 +57,18 @@ export async function buildForJob(env: Env, job: SymcacheJob): Promise<void> {
 
   const manifest = await getManifest(env.BUCKET, job.org, job.project, job.checksum);
   if (!manifest) throw new Error(`manifest of ${job.checksum} not found`);
-  if (manifest.size > SYMCACHE_INPUT_LIMIT) {
+  const input = await builderInput(env.BUCKET, manifest, request.format);
+  if (input.size > SYMCACHE_INPUT_LIMIT) {
+    const what = input.slim ? "Its debug information and symbol tables take" : "The file is";
     await object.symcacheFinished({
       status: "error",
-      detail: `The file is ${mib(manifest.size)} MiB; symcaches are built from files up to ${mib(SYMCACHE_INPUT_LIMIT)} MiB for now. Upload a split debug file (objcopy --only-keep-debug) or a Breakpad file instead.`,
+      detail: `${what} ${mib(input.size)} MiB; symcaches are built from up to ${mib(SYMCACHE_INPUT_LIMIT)} MiB of input for now. Upload a Breakpad file, or split the debug information (e.g. per library), instead.`,
     });
     return;
   }
 
-  const input = await readAll(streamFile(env.BUCKET, manifest), manifest.size);
   const kind = request.format === "breakpad" ? "breakpad" : "object";
-  const built = buildSymcache(symcacheModule, input, kind);
+  const built = await buildSymcacheFilled(symcacheModule, input.size, kind, input.fill);
   if (!built.ok) {
     await object.symcacheFinished({ status: "error", detail: `The symcache could not be built: ${built.error}` });
     return;
@@ -73,15 +77,36 @@ export async function buildForJob(env: Env, job: SymcacheJob): Promise<void> {
   await object.symcacheFinished({ status: "ok", size: built.symcache.byteLength });
 }
 
-async function readAll(stream: ReadableStream<Uint8Array>, size: number): Promise<Uint8Array> {
-  const out = new Uint8Array(size);
+interface BuilderInput {
+  size: number;
+  /** True when only the sections the builder reads are passed (ELF). */
+  slim: boolean;
+  fill: (target: Uint8Array) => Promise<void>;
+}
+
+/**
+ * What the builder gets: for ELF, a slim copy holding only DWARF, symbol tables and the build
+ * id (slim-elf.ts); for every other format, the file. Either way the bytes stream from R2
+ * straight into the builder's memory.
+ */
+async function builderInput(bucket: R2Bucket, manifest: FileManifest, format: FileFormat): Promise<BuilderInput> {
+  const copy = (offset: number, length: number, into: Uint8Array) => copyRange(bucket, manifest, offset, length, into);
+  if (format === "elf") {
+    const plan = await planSlimElf(new ManifestReader(bucket, manifest));
+    if (plan.ok && plan.slim.size < manifest.size) {
+      return { size: plan.slim.size, slim: true, fill: (target) => fillSlimElf(plan.slim, target, copy) };
+    }
+  }
+  return { size: manifest.size, slim: false, fill: (target) => copy(0, manifest.size, target) };
+}
+
+async function copyRange(bucket: R2Bucket, manifest: FileManifest, offset: number, length: number, into: Uint8Array): Promise<void> {
   let at = 0;
-  for await (const part of stream) {
-    out.set(part.subarray(0, size - at), at);
+  for await (const part of streamFile(bucket, manifest, offset, offset + length)) {
+    into.set(part.subarray(0, length - at), at);
     at += part.byteLength;
   }
-  if (at !== size) throw new Error(`read ${at} of ${size} bytes`);
-  return out;
+  if (at !== length) throw new Error(`read ${at} of ${length} bytes`);
 }
 
 function mib(bytes: number): string {

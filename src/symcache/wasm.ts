@@ -31,6 +31,36 @@ const KIND_CODES: Record<SymcacheInputKind, number> = { object: 0, breakpad: 1 }
 
 /** Builds a symcache from the bytes of one debug file. Never throws. */
 export function buildSymcache(module: WebAssembly.Module, input: Uint8Array, kind: SymcacheInputKind): BuildResult {
+  const started = start(module, input.byteLength);
+  if ("ok" in started) return started;
+  new Uint8Array(started.exports.memory.buffer, started.ptr, input.byteLength).set(input);
+  return finish(started, input.byteLength, kind);
+}
+
+/**
+ * Builds a symcache from `size` input bytes that `fill` writes straight into the builder's
+ * memory, so the file is never held twice (once in JavaScript, once in WebAssembly): the
+ * consumer streams it from R2 into `target`. Never throws, except what `fill` throws.
+ */
+export async function buildSymcacheFilled(
+  module: WebAssembly.Module,
+  size: number,
+  kind: SymcacheInputKind,
+  fill: (target: Uint8Array) => Promise<void>,
+): Promise<BuildResult> {
+  const started = start(module, size);
+  if ("ok" in started) return started;
+  // No builder call happens during the fill, so memory cannot grow and this view stays valid.
+  await fill(new Uint8Array(started.exports.memory.buffer, started.ptr, size));
+  return finish(started, size, kind);
+}
+
+interface Started {
+  exports: BuilderExports;
+  ptr: number;
+}
+
+function start(module: WebAssembly.Module, size: number): Started | BuildResult {
   let exports: BuilderExports;
   try {
     exports = new WebAssembly.Instance(module, {}).exports as unknown as BuilderExports;
@@ -39,17 +69,18 @@ export function buildSymcache(module: WebAssembly.Module, input: Uint8Array, kin
   }
   const peak = () => exports.memory.buffer.byteLength;
   try {
-    const ptr = exports.alloc(input.byteLength);
-    if (ptr === 0) {
-      return {
-        ok: false,
-        error: `the file (${input.byteLength} bytes) does not fit into the builder's memory`,
-        peakMemoryBytes: peak(),
-      };
-    }
-    // Views must be re-created after every call: memory.grow detaches the old buffer.
-    new Uint8Array(exports.memory.buffer, ptr, input.byteLength).set(input);
-    const status = exports.build(ptr, input.byteLength, KIND_CODES[kind]);
+    const ptr = exports.alloc(size);
+    if (ptr !== 0) return { exports, ptr };
+  } catch {
+    // an allocation failure traps: reported below like a refusal
+  }
+  return { ok: false, error: `the file (${size} bytes) does not fit into the builder's memory`, peakMemoryBytes: safePeak(peak) };
+}
+
+function finish({ exports, ptr }: Started, size: number, kind: SymcacheInputKind): BuildResult {
+  const peak = () => exports.memory.buffer.byteLength;
+  try {
+    const status = exports.build(ptr, size, KIND_CODES[kind]);
     if (status !== 0) {
       const message = new TextDecoder().decode(
         new Uint8Array(exports.memory.buffer, exports.error_ptr(), exports.error_len()),

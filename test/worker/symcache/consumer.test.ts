@@ -40,14 +40,38 @@ describe("symcache consumer", () => {
     expect(done.detail).toMatch(/zstd-compressed debug sections are not supported yet/);
   });
 
-  it("names the limit for a file too large to convert", async () => {
+  it("converts an ELF by its debug sections alone: trailing bulk does not count", async () => {
     const small = fixture("elf-x86_64-gcc-dw5-O2-pie.debug");
-    // Trailing bytes after an ELF are ignored by every reader: a valid, 49 MiB debug file.
+    // Bytes after the last section are no section at all: a valid 49 MiB file whose symcache
+    // input (the slim copy of its DWARF and symbol tables) is small.
     const big = new Uint8Array(SYMCACHE_INPUT_LIMIT + 1024 * 1024);
     big.set(small);
     const { done } = await uploadAndWait("cons-big", "big.debug", big);
+    expect(done.state, done.detail ?? "").toBe("ok");
+  });
+
+  it("names the limit when the debug information itself is too large", async () => {
+    const small = fixture("elf-x86_64-gcc-dw5-O2-pie.debug");
+    const big = new Uint8Array(SYMCACHE_INPUT_LIMIT + 1024 * 1024);
+    big.set(small);
+    // Point .debug_str at 48+ MiB of bytes at the end of the file.
+    const view = new DataView(big.buffer);
+    const shoff = Number(view.getBigUint64(40, true));
+    const shnum = view.getUint16(60, true);
+    const shstrndx = view.getUint16(62, true);
+    const strOff = Number(view.getBigUint64(shoff + shstrndx * 64 + 24, true));
+    const text = new TextDecoder();
+    for (let i = 0; i < shnum; i++) {
+      const at = shoff + i * 64;
+      const nameAt = strOff + view.getUint32(at, true);
+      if (text.decode(big.subarray(nameAt, nameAt + 11)) === ".debug_str\0") {
+        view.setBigUint64(at + 24, BigInt(small.byteLength), true);
+        view.setBigUint64(at + 32, BigInt(big.byteLength - small.byteLength), true);
+      }
+    }
+    const { done } = await uploadAndWait("cons-huge", "huge.debug", big);
     expect(done.state).toBe("error");
-    expect(done.detail).toMatch(/symcaches are built from files up to 48 MiB/);
+    expect(done.detail).toMatch(/debug information and symbol tables take 49 MiB; symcaches are built from up to 48 MiB/);
   });
 
   it("reports a dead-lettered job as an error, so no poller waits for it", async () => {
