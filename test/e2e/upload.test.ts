@@ -3,10 +3,11 @@
  * upload with and without --wait, a rerun that sends nothing, a file the service rejects,
  * the `sntrys_` token path, and a restart of the service in the middle of an upload.
  */
-import { cpSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { oversizedElf } from "../support/oversized-elf";
 import { sentryCli } from "./sentry-cli";
 import { mintToken, removeDir, startDev, type DevServer } from "./wrangler-dev";
 
@@ -95,15 +96,17 @@ describe("sentry-cli debug-files upload against wrangler dev", () => {
   });
 
   it("shows the server's reason for a file it cannot use, without hanging", async () => {
-    // sentry-cli reads zstd-compressed DWARF, so it uploads this file; the service reports why
-    // it cannot build a symcache from it.
-    const dir = corpusDir(["elf-x86_64-gcc-dw5-O2-pie.zstd.debug"]);
+    // sentry-cli reads this file's headers and uploads it; its DWARF is larger than the service
+    // converts, and the service says so.
+    const dir = mkdtempSync(join(tmpdir(), "sentry-cli-upload-"));
     dirs.push(dir);
+    const fixture = new Uint8Array(readFileSync(join(FIXTURES, "elf-x86_64-gcc-dw5-O2-pie.debug")));
+    writeFileSync(join(dir, "huge.debug"), oversizedElf(fixture, 49 * 1024 * 1024));
     const run = await upload(dir, ["--wait"], "broken");
-    expect(run.seconds).toBeLessThan(60);
+    expect(run.seconds).toBeLessThan(90);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain("ERROR elf-x86_64-gcc-dw5-O2-pie.zstd.debug");
-    expect(run.stdout).toMatch(/zstd/i);
+    expect(run.stdout).toContain("ERROR huge.debug");
+    expect(run.stdout).toMatch(/symcaches are built from up to 48 MiB/);
   });
 
   it("works with an sntrys_ org token alone: no --url, no --org", async () => {

@@ -6,6 +6,8 @@ import type { FileState } from "../../../src/assembly/state";
 import type { SymcacheJob } from "../../../src/symcache/job";
 import { debugFileObjectName, symcacheKey } from "../../../src/storage/keys";
 import { DEAD_LETTER_QUEUE, SYMCACHE_INPUT_LIMIT } from "../../../src/symcache/consumer";
+import { corruptElfSection } from "../../support/corrupt-elf-section";
+import { oversizedElf } from "../../support/oversized-elf";
 import { assemble, fixture, mintToken, uploadFile, waitForFile } from "../helpers";
 
 async function uploadAndWait(project: string, name: string, bytes = fixture(name)) {
@@ -35,9 +37,12 @@ describe("symcache consumer", () => {
   });
 
   it("fails the upload with the conversion's reason", async () => {
-    const { done } = await uploadAndWait("cons-err", "elf-x86_64-gcc-dw5-O2-pie.zstd.debug");
+    // A zstd-compressed .debug_info whose compressed stream is garbage: the headers are sound,
+    // the DWARF cannot be read.
+    const broken = corruptElfSection(fixture("elf-x86_64-gcc-dw5-O2-pie.zstd.debug"), ".debug_info", 24);
+    const { done } = await uploadAndWait("cons-err", "broken.debug", broken);
     expect(done.state).toBe("error");
-    expect(done.detail).toMatch(/zstd-compressed debug sections are not supported yet/);
+    expect(done.detail).toMatch(/^The symcache could not be built: .*zstd/);
   });
 
   it("converts an ELF by its debug sections alone: trailing bulk does not count", async () => {
@@ -51,24 +56,7 @@ describe("symcache consumer", () => {
   });
 
   it("names the limit when the debug information itself is too large", async () => {
-    const small = fixture("elf-x86_64-gcc-dw5-O2-pie.debug");
-    const big = new Uint8Array(SYMCACHE_INPUT_LIMIT + 1024 * 1024);
-    big.set(small);
-    // Point .debug_str at 48+ MiB of bytes at the end of the file.
-    const view = new DataView(big.buffer);
-    const shoff = Number(view.getBigUint64(40, true));
-    const shnum = view.getUint16(60, true);
-    const shstrndx = view.getUint16(62, true);
-    const strOff = Number(view.getBigUint64(shoff + shstrndx * 64 + 24, true));
-    const text = new TextDecoder();
-    for (let i = 0; i < shnum; i++) {
-      const at = shoff + i * 64;
-      const nameAt = strOff + view.getUint32(at, true);
-      if (text.decode(big.subarray(nameAt, nameAt + 11)) === ".debug_str\0") {
-        view.setBigUint64(at + 24, BigInt(small.byteLength), true);
-        view.setBigUint64(at + 32, BigInt(big.byteLength - small.byteLength), true);
-      }
-    }
+    const big = oversizedElf(fixture("elf-x86_64-gcc-dw5-O2-pie.debug"), SYMCACHE_INPUT_LIMIT + 1024 * 1024);
     const { done } = await uploadAndWait("cons-huge", "huge.debug", big);
     expect(done.state).toBe("error");
     expect(done.detail).toMatch(/debug information and symbol tables take 49 MiB; symcaches are built from up to 48 MiB/);
