@@ -71,7 +71,7 @@ async function dispatch(reader: RangedReader): Promise<IdentifyResult> {
     case "pdb":
       return identifyPdb(reader);
     case "sourcebundle":
-      return identifySourceBundle();
+      return identifySourceBundle(reader);
     case "breakpad":
       return identifyBreakpad(reader);
     case "wasm":
