@@ -4,7 +4,7 @@
  *   GET|HEAD /debuginfod/{org}/{project}/buildid/{build id}/debuginfo
  *   GET|HEAD /debuginfod/{org}/{project}/buildid/{build id}/executable
  *   GET|HEAD /debuginfod/{org}/{project}/buildid/{build id}/section/{name}
- *   GET|HEAD /debuginfod/{org}/{project}/buildid/{build id}/source/{absolute path}   (always 404)
+ *   GET|HEAD /debuginfod/{org}/{project}/buildid/{build id}/source/{absolute path}
  *   and the same under /debuginfod/{org}/buildid/... over every project of the organization.
  *
  * The build id is the GNU build id in hex (a stored ELF file's code id) or a Mach-O UUID in the
@@ -13,8 +13,9 @@
  *
  * Sections are served raw, compressed ones included (what debuginfod 0.188 does), read from the
  * stored file through its section table: the header tables are read with ranged reads, then only
- * the section's bytes are streamed. Sources are not stored, so `source` is always 404; clients
- * then fall back to their local paths.
+ * the section's bytes are streamed. Sources come from source bundles uploaded for the same build
+ * id (`sentry-cli debug-files upload --include-sources`); without one, `source` is 404 and clients
+ * fall back to their local paths.
  */
 import { Hono, type Context } from "hono";
 import type { Env } from "../env";
@@ -23,6 +24,7 @@ import { requireAccess, type AuthVariables } from "../auth/middleware";
 import type { ElfDetails } from "../identify/elf";
 import { identifyElf } from "../identify/elf";
 import { getManifest, ManifestReader } from "../storage/file-store";
+import { findBundledSource, streamBundledSource } from "../storage/source-bundle-files";
 import { orgCatalogName, projectCatalogName } from "../storage/keys";
 import type { DebugFileRecord } from "../storage/project-catalog";
 import { parseBuildId } from "../symbol-server/ids";
@@ -37,9 +39,7 @@ for (const prefix of ["/buildid", "/:project/buildid"]) {
   debuginfodRoutes.get(`${prefix}/:buildId/debuginfo`, requireAccess("read"), (c) => artifact(c, "debuginfo"));
   debuginfodRoutes.get(`${prefix}/:buildId/executable`, requireAccess("read"), (c) => artifact(c, "executable"));
   debuginfodRoutes.get(`${prefix}/:buildId/section/:section`, requireAccess("read"), section);
-  debuginfodRoutes.get(`${prefix}/:buildId/source/*`, requireAccess("read"), () => {
-    throw ApiError.notFound();
-  });
+  debuginfodRoutes.get(`${prefix}/:buildId/source/*`, requireAccess("read"), source);
 }
 
 /** Newest first: the project's catalog, or the org-wide index when no project is named. */
@@ -61,6 +61,30 @@ async function artifact(c: Context<App>, which: "debuginfo" | "executable"): Pro
   const record = which === "debuginfo" ? selectDebuginfo(records) : selectExecutable(records);
   if (!record) throw ApiError.notFound();
   return serveStoredFile(c, c.env.BUCKET, { record, headers: debuginfodHeaders(record, record.size) });
+}
+
+async function source(c: Context<App>): Promise<Response> {
+  // The path after `/source`, as the client percent-encoded it: `/build/src/main.c`.
+  const marker = "/source/";
+  const raw = new URL(c.req.url).pathname;
+  const path = decodeURIComponent(raw.slice(raw.indexOf(marker) + marker.length - 1));
+  for (const record of (await candidates(c)).filter((r) => r.format === "sourcebundle")) {
+    const manifest = await getManifest(c.env.BUCKET, record.org, record.project, record.checksum);
+    if (!manifest) continue;
+    const found = await findBundledSource(new ManifestReader(c.env.BUCKET, manifest), path);
+    if (!found) continue;
+    const headers = {
+      "Content-Type": "text/plain; charset=utf-8",
+      "Content-Length": String(found.entry.size),
+      "X-DEBUGINFOD-SIZE": String(found.entry.size),
+      "X-DEBUGINFOD-FILE": path,
+      "Last-Modified": new Date(record.createdAt).toUTCString(),
+      "Cache-Control": "private, max-age=3600",
+    };
+    if (c.req.method === "HEAD") return new Response(null, { headers });
+    return new Response(streamBundledSource(c.env.BUCKET, manifest, found), { headers });
+  }
+  throw ApiError.notFound();
 }
 
 async function section(c: Context<App>): Promise<Response> {
