@@ -9,7 +9,7 @@ use std::fmt;
 pub enum ErrorKind {
     /// The bytes are not a debug file format we know.
     UnknownFormat,
-    /// The format is known but we cannot build a symcache from it (PDB, fat Mach-O, zstd).
+    /// The format is known but we cannot build a symcache from it (PDB, fat Mach-O).
     Unsupported,
     /// The container (ELF/Mach-O/PE/WASM headers, Breakpad MODULE line) is broken.
     BadObject,

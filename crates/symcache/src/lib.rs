@@ -71,6 +71,7 @@ mod hash;
 mod lang;
 mod objfile;
 mod wasm;
+mod zstd;
 pub mod writer;
 
 pub use error::{Error, ErrorKind, Result};

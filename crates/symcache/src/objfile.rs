@@ -6,6 +6,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::wasm::WasmModule;
 use object::{Object, ObjectSection, ObjectSegment, ObjectSymbol};
 use std::borrow::Cow;
+use std::convert::TryInto;
 
 /// One symbol-table entry, image-relative.
 pub struct Symbol<'a> {
@@ -282,8 +283,8 @@ impl<'a> ObjectInfo<'a> {
                 if section.file_range().is_none() {
                     return Ok(Cow::Borrowed(&[]));
                 }
-                if is_zstd(&section, self.little_endian) {
-                    return Err(Error::new(ErrorKind::Unsupported, "zstd-compressed debug sections are not supported yet"));
+                if let Some((size, payload)) = zstd_payload(file, &section, self.little_endian) {
+                    return decompress_zstd(name, size, payload).map(Cow::Owned);
                 }
                 let compressed = section.compressed_data().map_err(|_| bad_section(name))?;
                 match compressed.format {
@@ -300,7 +301,10 @@ impl<'a> ObjectInfo<'a> {
                             format!("the compressed debug section {} could not be decompressed", name),
                         )
                     }),
-                    _ => Err(Error::new(ErrorKind::Unsupported, "zstd-compressed debug sections are not supported yet")),
+                    _ => Err(Error::new(
+                        ErrorKind::Unsupported,
+                        format!("the debug section {} uses an unknown compression format", name),
+                    )),
                 }
             }
         }
@@ -322,23 +326,63 @@ impl<'a> ObjectInfo<'a> {
     }
 }
 
-/// ELF SHF_COMPRESSED with `ch_type` 2 (ELFCOMPRESS_ZSTD): object 0.30 cannot inflate it.
-fn is_zstd(section: &object::Section<'_, '_>, little_endian: bool) -> bool {
+/// ELF SHF_COMPRESSED with `ch_type` 2 (ELFCOMPRESS_ZSTD), which object 0.30 cannot inflate:
+/// the declared uncompressed size (`ch_size`) and the zstd stream after the compression header.
+fn zstd_payload<'a>(
+    file: &object::File<'a>,
+    section: &object::Section<'a, '_>,
+    little_endian: bool,
+) -> Option<(u64, &'a [u8])> {
     let compressed = match section.flags() {
         object::SectionFlags::Elf { sh_flags } => sh_flags & u64::from(object::elf::SHF_COMPRESSED) != 0,
         _ => false,
     };
     if !compressed {
-        return false;
+        return None;
     }
-    match section.data() {
-        Ok(d) if d.len() >= 4 => {
-            let b = [d[0], d[1], d[2], d[3]];
-            let ch_type = if little_endian { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) };
-            ch_type == 2 // ELFCOMPRESS_ZSTD
-        }
-        _ => false,
+    let d = section.data().ok()?;
+    let u32_at = |at: usize| -> Option<u64> {
+        let b: [u8; 4] = d.get(at..at + 4)?.try_into().ok()?;
+        Some(u64::from(if little_endian { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) }))
+    };
+    let u64_at = |at: usize| -> Option<u64> {
+        let b: [u8; 8] = d.get(at..at + 8)?.try_into().ok()?;
+        Some(if little_endian { u64::from_le_bytes(b) } else { u64::from_be_bytes(b) })
+    };
+    if u32_at(0)? != 2 {
+        return None;
     }
+    // Elf64_Chdr: ch_type, ch_reserved, ch_size (u64), ch_addralign (u64); Elf32_Chdr: 3 x u32.
+    if file.is_64() {
+        Some((u64_at(8)?, d.get(24..)?))
+    } else {
+        Some((u32_at(4)?, d.get(12..)?))
+    }
+}
+
+/// Sections larger than this are refused whatever they declare (the Worker has 128 MB).
+const MAX_DECOMPRESSED: u64 = 1 << 30;
+
+fn decompress_zstd(name: &str, size: u64, payload: &[u8]) -> Result<Vec<u8>> {
+    if size > MAX_DECOMPRESSED {
+        return Err(Error::new(
+            ErrorKind::TooLarge,
+            format!("the compressed debug section {} declares {} bytes, more than the 1 GiB limit", name, size),
+        ));
+    }
+    let out = crate::zstd::decompress(payload, size as usize).map_err(|e| {
+        Error::new(
+            ErrorKind::BadDebugInfo,
+            format!("the zstd-compressed debug section {} could not be decompressed ({})", name, e),
+        )
+    })?;
+    if out.len() as u64 != size {
+        return Err(Error::new(
+            ErrorKind::BadDebugInfo,
+            format!("the zstd-compressed debug section {} is shorter than its declared size", name),
+        ));
+    }
+    Ok(out)
 }
 
 fn bad_section(name: &str) -> Error {

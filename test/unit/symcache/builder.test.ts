@@ -21,6 +21,7 @@ describe("symcache builder", () => {
       "elf-x86_64-gcc-dw5-O2-pie",
       "elf-x86_64-gcc-dw5-O2-pie.debug",
       "elf-x86_64-gcc-dw5-O2-pie.zlib.debug",
+      "elf-x86_64-gcc-dw5-O2-pie.zstd.debug",
       "elf-x86_64-no-buildid",
       "elf-arm64-exe",
       "elf-mips64-be-static",
@@ -59,6 +60,12 @@ describe("symcache builder", () => {
       const plain = openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie.debug`);
       const zlib = openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie.zlib.debug`);
       for (let a = 0x1000; a < 0x1300; a++) expect(chain(zlib, a)).toEqual(chain(plain, a));
+    });
+
+    it("reads zstd-compressed sections like the uncompressed file", () => {
+      const plain = openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie.debug`);
+      const zstd = openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie.zstd.debug`);
+      for (let a = 0x1000; a < 0x1300; a++) expect(chain(zstd, a)).toEqual(chain(plain, a));
     });
 
     it("stores demangled C++ names next to the raw ones", () => {
@@ -130,7 +137,6 @@ describe("symcache builder", () => {
   describe("refused inputs have a clear message", () => {
     const cases: [string, RegExp][] = [
       ["pe-x86_64.pdb", /PDB files are not supported for symbolication yet/],
-      ["elf-x86_64-gcc-dw5-O2-pie.zstd.debug", /zstd-compressed debug sections are not supported yet/],
       ["macho-universal", /fat \(universal\) Mach-O/],
       ["neg-random.bin", /not a readable ELF, Mach-O, PE or WASM/],
       ["neg-truncated.elf", /not a readable/],

@@ -13,6 +13,7 @@ const SEEDS = [
   "elf-x86_64-gcc-dw5-O2-pie",
   "elf-x86_64-gcc-dw4-O0-pie",
   "elf-x86_64-gcc-dw5-O2-pie.zlib.debug",
+  "elf-x86_64-gcc-dw5-O2-pie.zstd.debug",
   "elf-x86_64-cpp",
   "macho-x86_64.dwarf",
   "pe-x86_64-fixture.dll",

@@ -42,6 +42,7 @@ const SMALL = [
   "elf-x86_64-gcc-dw5-O2-pie",
   "elf-x86_64-gcc-dw5-O2-pie.debug",
   "elf-x86_64-gcc-dw5-O2-pie.zlib.debug",
+  "elf-x86_64-gcc-dw5-O2-pie.zstd.debug",
   "elf-x86_64-gcc-O2-nopie",
   "elf-x86_64-clang19-dw5-O2-lld",
   "elf-x86_64-clang19-dw4-O1",
