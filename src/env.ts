@@ -20,4 +20,6 @@ export interface Env {
   ADMIN_TOKEN?: string;
   /** Public root URL embedded in `sntrys_` tokens; empty means "the admin request's origin". */
   PUBLIC_URL?: string;
+  /** "gzip" (default): sentry-cli compresses chunks; "none": it sends them raw (fast links). */
+  UPLOAD_COMPRESSION?: string;
 }

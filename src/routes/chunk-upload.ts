@@ -22,6 +22,7 @@ import {
   MAX_WAIT_SECONDS,
 } from "../upload/limits";
 import { forEachLimited, storeChunk } from "../storage/chunk-store";
+import { GateTimeout, withRequestSlot } from "../upload/request-gate";
 import { grantOwnership } from "../storage/chunk-ownership";
 
 type App = { Bindings: Env; Variables: AuthVariables };
@@ -38,7 +39,7 @@ chunkUploadRoutes.get("/", requireAccess("read"), (c) => {
     maxRequestSize: MAX_REQUEST_SIZE,
     concurrency: CONCURRENCY,
     hashAlgorithm: "sha1",
-    compression: ["gzip"],
+    compression: c.env.UPLOAD_COMPRESSION === "none" ? [] : ["gzip"],
     maxWait: MAX_WAIT_SECONDS,
     accept: ACCEPT,
   });
@@ -52,9 +53,20 @@ chunkUploadRoutes.post("/", requireAccess("write"), async (c) => {
   // Refused before reading: the body is parsed in memory, and its size bounds that memory.
   if (length > MAX_REQUEST_BODY) throw ApiError.badRequest("Request too large");
 
+  try {
+    await withRequestSlot(() => receiveChunks(c.env, c.req.raw, c.req.param("org") as string));
+  } catch (err) {
+    if (err instanceof GateTimeout) throw new ApiError(503, "detail", "Too many chunk uploads in progress, retry");
+    throw err;
+  }
+  return c.body(null, 200);
+});
+
+/** Parses, verifies, stores and grants one request's chunks: all of them, or none. */
+async function receiveChunks(env: Env, request: Request, org: string): Promise<void> {
   let form: FormData;
   try {
-    form = await c.req.raw.formData();
+    form = await request.formData();
   } catch {
     throw ApiError.badRequest("Invalid multipart body");
   }
@@ -72,11 +84,10 @@ chunkUploadRoutes.post("/", requireAccess("write"), async (c) => {
 
   // The same chunk may come twice in one body (files with repeated content): store it once.
   const unique = [...new Map(verified.chunks.map((ch) => [ch.sha1, ch])).values()];
-  await forEachLimited(unique, 4, (chunk) => storeChunk(c.env.BUCKET, chunk));
+  await forEachLimited(unique, 4, (chunk) => storeChunk(env.BUCKET, chunk));
   await grantOwnership(
-    c.env,
-    c.req.param("org") as string,
+    env,
+    org,
     unique.map(({ sha1, size }) => ({ sha1, size })),
   );
-  return c.body(null, 200);
-});
+}
