@@ -61,10 +61,24 @@ export async function storeToken(kv: KVNamespace, token: string, record: TokenRe
   await kv.put(tokenKey(await sha256Hex(token)), JSON.stringify(record));
 }
 
+/**
+ * Known tokens are remembered in the isolate for 30 s (and KV caches them at the edge for 60 s):
+ * every API call authenticates, and sentry-cli polls once a second. Unknown tokens are not
+ * remembered, so a token minted a moment ago works at once where KV has it.
+ */
+const TOKEN_CACHE_MS = 30_000;
+const TOKEN_CACHE_ENTRIES = 1000;
+const recentTokens = new Map<string, { record: TokenRecord; until: number }>();
+
 export async function lookupToken(kv: KVNamespace, token: string): Promise<TokenRecord | null> {
-  // Tokens are cached at the edge for a minute: every API call authenticates.
-  const record = await kv.get<TokenRecord>(tokenKey(await sha256Hex(token)), { type: "json", cacheTtl: 60 });
-  return record ?? null;
+  const hash = await sha256Hex(token);
+  const cached = recentTokens.get(hash);
+  if (cached && cached.until > Date.now()) return cached.record;
+  const record = await kv.get<TokenRecord>(tokenKey(hash), { type: "json", cacheTtl: 60 });
+  if (!record) return null;
+  if (recentTokens.size >= TOKEN_CACHE_ENTRIES) recentTokens.delete(recentTokens.keys().next().value as string);
+  recentTokens.set(hash, { record, until: Date.now() + TOKEN_CACHE_MS });
+  return record;
 }
 
 /** Constant-time comparison for the admin secret. */

@@ -4,7 +4,9 @@
  * Symbolicator's native request and response (reference/symbolic.md §9). Modules are matched by
  * debug id (then code id) among the project's debug files, preferring files with debug
  * information over symbol-table-only ones; their symcaches come from R2 through an isolate-wide
- * cache. Nothing is negatively cached: a file uploaded after a crash is used at once.
+ * cache. Nothing is negatively cached: a file uploaded after a crash is used at once. A module
+ * resolved to a symcache with debug information is remembered for 10 s per isolate, as nothing
+ * better can replace it.
  */
 import { Hono } from "hono";
 import type { Env } from "../env";
@@ -22,6 +24,8 @@ type App = { Bindings: Env; Variables: AuthVariables };
 export const symbolicateRoutes = new Hono<App>();
 
 const symcaches = new SizeBoundedCache<Symbolizer>(CACHE_BYTES);
+const RESOLUTION_CACHE_MS = 10_000;
+const recentResolutions = new Map<string, { resolution: ResolvedModule; until: number }>();
 
 symbolicateRoutes.post("/", requireAccess("read"), async (c) => {
   let body: unknown;
@@ -41,12 +45,22 @@ symbolicateRoutes.post("/", requireAccess("read"), async (c) => {
   await Promise.all(
     [...referencedModules(request)].map(async (index) => {
       const module = request.modules[index] as RawModule;
+      const key = `${c.req.param("org")}/${c.req.param("project")}/${module.debugId ?? ""}/${module.codeId ?? ""}`;
+      const recent = recentResolutions.get(key);
+      if (recent && recent.until > Date.now()) return resolved.set(index, recent.resolution);
       const candidates = module.debugId
         ? await catalog.byDebugId(module.debugId)
         : module.codeId
           ? await catalog.byCodeId(module.codeId)
           : [];
-      resolved.set(index, await resolveModule(c.env, candidates));
+      const resolution = await resolveModule(c.env, candidates);
+      resolved.set(index, resolution);
+      // Only the best possible answer is remembered (a symcache from debug information), and
+      // briefly: a missing module is looked up again on every request.
+      if (resolution.status === "found" && resolution.features?.has_debug_info) {
+        if (recentResolutions.size >= 1000) recentResolutions.delete(recentResolutions.keys().next().value as string);
+        recentResolutions.set(key, { resolution, until: Date.now() + RESOLUTION_CACHE_MS });
+      }
     }),
   );
   return c.json(symbolicate(request, resolved));
