@@ -14,7 +14,8 @@ function fromHex(h: string): Uint8Array {
 }
 
 /** Canonical text for a debug id, or undefined when `text` is not one. */
-export function parseDebugId(text: string): string | undefined {
+export function parseDebugId(input: string): string | undefined {
+  const text = input.trim();
   let uuidHex: string;
   let appendixHex: string;
   const h = HYPHENATED.exec(text);

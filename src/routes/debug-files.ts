@@ -15,7 +15,7 @@ import { debugFileObjectName, filePrefix, orgCatalogName, projectCatalogName } f
 import type { DebugFileRecord } from "../storage/project-catalog";
 import { toSentryDif } from "./dif";
 import { serveStoredFile } from "./stored-file-response";
-import { parseDebugId } from "./debug-id-text";
+import { parseDebugId } from "../identify/debug-id-parse";
 
 type App = { Bindings: Env; Variables: AuthVariables };
 export const debugFileRoutes = new Hono<App>();

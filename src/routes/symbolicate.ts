@@ -18,7 +18,7 @@ import { CACHE_BYTES, SizeBoundedCache } from "../storage/symcache-cache";
 import { SymCache } from "../symcache/reader";
 import { parseSymbolicateRequest, type RawModule } from "../symbolicate/request";
 import { referencedModules, symbolicate, type ResolvedModule, type Symbolizer } from "../symbolicate/symbolicate";
-import { parseDebugId } from "./debug-id-text";
+import { parseDebugId } from "../identify/debug-id-parse";
 
 type App = { Bindings: Env; Variables: AuthVariables };
 export const symbolicateRoutes = new Hono<App>();
@@ -34,7 +34,7 @@ symbolicateRoutes.post("/", requireAccess("read"), async (c) => {
   } catch {
     throw ApiError.badRequest("Invalid json body");
   }
-  const parsed = parseSymbolicateRequest(body, parseDebugId);
+  const parsed = parseSymbolicateRequest(body, (text) => parseDebugId(text) ?? null);
   if (!parsed.ok) throw ApiError.badRequest(parsed.error);
   const request = parsed.request;
 

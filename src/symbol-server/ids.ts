@@ -14,7 +14,7 @@
  * - Breakpad: `<debug file>/<DEBUG ID>/<debug file without extension>.sym`, the id in Breakpad
  *   form (32 uppercase hex + age in hex).
  */
-import { parseDebugId } from "../routes/debug-id-text";
+import { parseDebugId } from "../identify/debug-id-parse";
 import type { FileFormat } from "../identify/types";
 
 /** Build ids are 8 to 64 bytes in practice (GNU ld writes 20, lld 8 or 20, Go 20+); allow 1-64. */
@@ -78,7 +78,7 @@ export function parseSymstorePath(file: string, key: string, fileAgain: string):
 /** A Portable PDB's SSQP age is FFFFFFFF; the debug id then carries no age. */
 function parsePdbKey(key: string): string | null {
   const age = key.slice(32);
-  return parseDebugId(age === "ffffffff" ? key.slice(0, 32) : key);
+  return parseDebugId(age === "ffffffff" ? key.slice(0, 32) : key) ?? null;
 }
 
 /** What `/breakpad/<debug file>/<ID>/<name>.sym` asks for. */
