@@ -110,7 +110,7 @@ struct DieAttrs<'d> {
 pub struct DwarfProcessor<'d, 'o> {
     dwarf: &'d Dwarf<'d>,
     obj: &'o ObjectInfo<'o>,
-    /// Symbols sorted by address, first per address (symbolic's SymbolMap), for naming.
+    /// Symbols sorted by address, one per address (the alias llvm-symbolizer picks), for naming.
     symbol_names: Vec<(u64, &'o [u8])>,
     unit_offsets: Vec<usize>,
     cross_units: Vec<(usize, Unit<'d>, Lang)>,
@@ -119,11 +119,8 @@ pub struct DwarfProcessor<'d, 'o> {
 
 impl<'d, 'o> DwarfProcessor<'d, 'o> {
     pub fn new(dwarf: &'d Dwarf<'d>, obj: &'o ObjectInfo<'o>, symbols: &[Symbol<'o>]) -> Self {
-        // First per address after a stable sort by (address, binding): global, weak, local.
-        let mut ranked: Vec<(u64, u8, &'o [u8])> = symbols.iter().map(|s| (s.addr, s.binding_rank, s.name)).collect();
-        ranked.sort_by_key(|s| (s.0, s.1));
-        ranked.dedup_by_key(|s| s.0);
-        let symbol_names: Vec<(u64, &'o [u8])> = ranked.into_iter().map(|s| (s.0, s.2)).collect();
+        // `symbols` has one entry per address, ascending (objfile::pick_aliases).
+        let symbol_names: Vec<(u64, &'o [u8])> = symbols.iter().map(|s| (s.addr, s.name)).collect();
         let mut unit_offsets = Vec::new();
         let mut units = dwarf.units();
         while let Ok(Some(h)) = units.next() {

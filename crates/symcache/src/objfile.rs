@@ -13,8 +13,6 @@ pub struct Symbol<'a> {
     pub addr: u64,
     pub size: u64,
     pub name: &'a [u8],
-    /// 0 global, 1 weak, 2 local: which alias names a function when several share an address.
-    pub binding_rank: u8,
 }
 
 pub enum Container<'a> {
@@ -33,7 +31,7 @@ pub struct ObjectInfo<'a> {
     /// Added to every DWARF address before subtracting the load address (WASM: the code
     /// section's offset in the file, since its DWARF is code-section relative).
     pub dwarf_bias: u64,
-    /// Raw symbols in file order.
+    /// One symbol per address, ascending: the alias llvm-symbolizer shows (see `pick_aliases`).
     pub symbols: Vec<Symbol<'a>>,
 }
 
@@ -89,7 +87,7 @@ pub fn open(data: &[u8]) -> Result<ObjectInfo<'_>> {
         _ => [0; 32],
     };
     let arch = arch_code(&file);
-    let symbols = collect_symbols(&file, format, load_address);
+    let symbols = pick_aliases(collect_symbols(&file, format, load_address));
     Ok(ObjectInfo {
         container: Container::Object(file),
         debug_id,
@@ -117,7 +115,7 @@ fn open_wasm(data: &[u8]) -> Result<ObjectInfo<'_>> {
     }
     let symbols = module
         .functions()
-        .map(|(addr, size, name)| Symbol { addr, size, name, binding_rank: 0 })
+        .map(|(addr, size, name)| Symbol { addr, size, name })
         .filter(|s| !s.name.is_empty())
         .collect();
     Ok(ObjectInfo {
@@ -224,14 +222,14 @@ fn collect_symbols<'a>(file: &object::File<'a>, format: object::BinaryFormat, lo
                     continue;
                 }
                 let name = if name.starts_with(b"_") && !name.starts_with(b"__hidden#") { &name[1..] } else { name };
-                out.push(Symbol { addr: sym.address() - load, size: 0, name, binding_rank: rank(&sym) });
+                out.push(Symbol { addr: sym.address() - load, size: 0, name });
             }
         }
         object::BinaryFormat::Pe => {
             if let Ok(exports) = file.exports() {
                 for e in exports {
                     if e.address() >= load {
-                        out.push(Symbol { addr: e.address() - load, size: 0, name: e.name(), binding_rank: 0 });
+                        out.push(Symbol { addr: e.address() - load, size: 0, name: e.name() });
                     }
                 }
             }
@@ -241,18 +239,32 @@ fn collect_symbols<'a>(file: &object::File<'a>, format: object::BinaryFormat, lo
     out
 }
 
-fn rank(sym: &object::Symbol<'_, '_>) -> u8 {
-    if sym.is_weak() {
-        1
-    } else if sym.is_global() {
-        0
-    } else {
-        2
+/// Several symbols often share an address (`srand`, `srandom` and `__srandom`; `freelocale`
+/// and `__freelocale`; `abort` and `__GI_abort`). Keep the one llvm-symbolizer names such an
+/// address after: the largest size, and among equal sizes the last in symbol-table order (ELF
+/// puts local symbols first, so a global or weak alias beats a local one). Returns one symbol
+/// per address, in ascending address order.
+fn pick_aliases(mut symbols: Vec<Symbol<'_>>) -> Vec<Symbol<'_>> {
+    // Stable: equal (address, size) keep file order, so the last of each address is the pick.
+    symbols.sort_by_key(|s| (s.addr, s.size));
+    let mut out: Vec<Symbol<'_>> = Vec::with_capacity(symbols.len());
+    for s in symbols {
+        match out.last_mut() {
+            Some(last) if last.addr == s.addr => *last = s,
+            _ => out.push(s),
+        }
     }
+    out
 }
 
 fn push_elf_symbol<'a>(file: &object::File<'a>, sym: &object::Symbol<'a, '_>, load: u64, out: &mut Vec<Symbol<'a>>) {
-    if sym.kind() != object::SymbolKind::Text || sym.address() < load {
+    // STT_FUNC, and STT_GNU_IFUNC (the resolver of `strncpy`, `time`, ... whose public name
+    // llvm-symbolizer shows; object 0.30 reports its kind as Unknown).
+    let ifunc = match sym.flags() {
+        object::SymbolFlags::Elf { st_info, .. } => st_info & 0xf == object::elf::STT_GNU_IFUNC,
+        _ => false,
+    };
+    if (sym.kind() != object::SymbolKind::Text && !ifunc) || sym.address() < load {
         return;
     }
     let exec = match sym.section_index().and_then(|i| file.section_by_index(i).ok()) {
@@ -266,7 +278,7 @@ fn push_elf_symbol<'a>(file: &object::File<'a>, sym: &object::Symbol<'a, '_>, lo
         return;
     }
     if let Ok(name) = sym.name_bytes() {
-        out.push(Symbol { addr: sym.address() - load, size: sym.size(), name, binding_rank: rank(sym) });
+        out.push(Symbol { addr: sym.address() - load, size: sym.size(), name });
     }
 }
 
