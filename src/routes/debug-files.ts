@@ -38,7 +38,7 @@ debugFileRoutes.get("/", requireAccess("read"), async (c) => {
   let query = c.req.query("query")?.trim() || undefined;
   // A short query that reads as a debug id is a debug-id lookup, as in Sentry.
   if (query && !debugId && query.length <= 45 && parseDebugId(query)) {
-    debugId = parseDebugId(query) as string;
+    debugId = parseDebugId(query);
     query = undefined;
   }
   const codeId = c.req.query("code_id")?.toLowerCase() || undefined;

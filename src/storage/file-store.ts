@@ -26,7 +26,7 @@ export async function putManifest(bucket: R2Bucket, org: string, project: string
 
 export async function getManifest(bucket: R2Bucket, org: string, project: string, checksum: string): Promise<FileManifest | null> {
   const object = await bucket.get(fileManifestKey(org, project, checksum));
-  return object ? ((await object.json()) as FileManifest) : null;
+  return object ? await object.json<FileManifest>() : null;
 }
 
 /** Start offset of every chunk, plus the total size at the end. */

@@ -140,15 +140,19 @@ export class ProjectCatalog extends DurableObject<Env> {
     }
     const where: string[] = [];
     const args: SqlStorageValue[] = [];
-    if (q.debugId) (where.push("debug_id = ?"), args.push(q.debugId));
-    if (q.codeId) (where.push("code_id = ?"), args.push(q.codeId));
-    if (q.query) (where.push("instr(search, ?) > 0"), args.push(q.query.toLowerCase()));
+    const filter = (clause: string, value: SqlStorageValue) => {
+      where.push(clause);
+      args.push(value);
+    };
+    if (q.debugId) filter("debug_id = ?", q.debugId);
+    if (q.codeId) filter("code_id = ?", q.codeId);
+    if (q.query) filter("instr(search, ?) > 0", q.query.toLowerCase());
     if (q.formats && q.formats.length > 0) {
       const formats = q.formats.slice(0, 20);
       where.push(`format IN (${formats.map(() => "?").join(",")})`);
       args.push(...formats);
     }
-    if (q.beforeId !== undefined) (where.push("id < ?"), args.push(q.beforeId));
+    if (q.beforeId !== undefined) filter("id < ?", q.beforeId);
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
     args.push(q.limit);
     return this.all(`SELECT id, record FROM debug_files ${clause} ORDER BY id DESC LIMIT ?`, ...args);

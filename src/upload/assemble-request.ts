@@ -66,5 +66,5 @@ export function pyRepr(value: unknown): string {
       .map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`)
       .join(", ")}}`;
   }
-  return String(value);
+  return value === undefined ? "None" : typeof value === "bigint" ? value.toString() : "?";
 }

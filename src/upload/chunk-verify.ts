@@ -31,8 +31,8 @@ export type ChunkRejection =
 export type VerifyResult = { ok: true; chunks: VerifiedChunk[] } | { ok: false; error: ChunkRejection };
 
 export function chunkStream(part: ChunkPart): ReadableStream<Uint8Array> {
-  const raw = part.blob.stream();
-  return part.gzip ? raw.pipeThrough(new DecompressionStream("gzip")) : raw;
+  const raw = part.blob.stream() as ReadableStream<Uint8Array>;
+  return part.gzip ? raw.pipeThrough<Uint8Array>(new DecompressionStream("gzip")) : raw;
 }
 
 export async function verifyChunks(parts: ChunkPart[]): Promise<VerifyResult> {

@@ -139,7 +139,7 @@ describe("a restart of wrangler dev in the middle of an upload", () => {
       const list = await fetch(`${server.url}/api/0/projects/acme/restart/files/dsyms/`, {
         headers: { authorization: `Bearer ${token}` },
       });
-      const files = (await list.json()) as { objectName: string }[];
+      const files = (await list.json<{ objectName: string }[]>());
       expect(files.map((f) => f.objectName).sort()).toEqual(["elf-x86_64-cpp", "libfixture-x86_64.so"]);
     } finally {
       await server.stop();

@@ -94,5 +94,5 @@ export async function mintToken(server: DevServer, org: string, format: "plain" 
     body: JSON.stringify({ org, scopes: ["project:read", "project:write"], format }),
   });
   if (res.status !== 201) throw new Error(`mint failed ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { token: string }).token;
+  return ((await res.json<{ token: string }>())).token;
 }

@@ -12,7 +12,7 @@ export async function mintToken(org: string, scopes: Scope[] = ["project:read", 
     body: JSON.stringify({ org, scopes, format }),
   });
   if (res.status !== 201) throw new Error(`mint failed: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { token: string }).token;
+  return ((await res.json<{ token: string }>())).token;
 }
 
 export async function sha1Hex(bytes: Uint8Array): Promise<string> {
@@ -92,7 +92,7 @@ export async function uploadFile(token: string, org: string, bytes: Uint8Array, 
 export async function waitForFile(token: string, org: string, project: string, checksum: string, entry: unknown, seconds = 20): Promise<FileState> {
   for (let i = 0; i < seconds * 10; i++) {
     const res = await assemble(token, org, project, { [checksum]: entry });
-    const state = ((await res.json()) as Record<string, FileState>)[checksum] as FileState;
+    const state = ((await res.json<Record<string, FileState>>()))[checksum] as FileState;
     if (state.state === "ok" || state.state === "error") return state;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -55,7 +55,7 @@ describe("Breakpad identification", () => {
       const body = size - header.byteLength - tail.byteLength;
       const synthetic: RangedReader = {
         size,
-        async read(offset, length) {
+        read(offset, length) {
           const end = Math.min(size, offset + length);
           const out = new Uint8Array(Math.max(0, end - offset));
           for (let i = 0; i < out.length; i++) {
@@ -68,7 +68,7 @@ describe("Breakpad identification", () => {
               out[i] = rel >= body - (body % line.byteLength) ? (at === size - tail.byteLength - 1 ? 0x0a : 0x78) : line[rel % line.byteLength]!;
             }
           }
-          return out;
+          return Promise.resolve(out);
         },
       };
       const reader = new CountingReader(synthetic);

@@ -14,7 +14,7 @@ const TWO_GIB = 2 * 1024 * 1024 * 1024;
 function virtualFile(size: number, pieces: [number, Uint8Array][]): RangedReader {
   return {
     size,
-    async read(offset, length) {
+    read(offset, length) {
       const start = Math.max(0, Math.min(offset, size));
       const end = Math.max(start, Math.min(offset + length, size));
       const out = new Uint8Array(end - start);
@@ -23,7 +23,7 @@ function virtualFile(size: number, pieces: [number, Uint8Array][]): RangedReader
         const to = Math.min(end, at + bytes.byteLength);
         if (from < to) out.set(bytes.subarray(from - at, to - at), from - start);
       }
-      return out;
+      return Promise.resolve(out);
     },
   };
 }

@@ -20,7 +20,7 @@ const SUM = "a".repeat(40);
 async function answer(res: Response): Promise<Record<string, FileState>> {
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-  return (await res.json()) as Record<string, FileState>;
+  return (await res.json<Record<string, FileState>>());
 }
 
 /** A Breakpad file whose 64-byte chunks repeat: the same chunk occurs several times. */

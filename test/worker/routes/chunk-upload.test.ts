@@ -25,7 +25,7 @@ describe("chunk-upload", () => {
         hashAlgorithm: "sha1",
         compression: ["gzip"],
         maxWait: 300,
-        accept: expect.arrayContaining(["debug_files", "pdbs", "portablepdbs", "sources", "bcsymbolmaps", "il2cpp"]),
+        accept: expect.arrayContaining(["debug_files", "pdbs", "portablepdbs", "sources", "bcsymbolmaps", "il2cpp"]) as unknown,
       });
     });
   });

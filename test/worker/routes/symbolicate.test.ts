@@ -17,7 +17,7 @@ async function symbolicate(token: string, project: string, body: unknown) {
     body: JSON.stringify(body),
   });
   expect(res.status).toBe(200);
-  return (await res.json()) as { status: string; stacktraces: { frames: Record<string, unknown>[] }[]; modules: Record<string, unknown>[] };
+  return res.json<{ status: string; stacktraces: { frames: Record<string, unknown>[] }[]; modules: Record<string, unknown>[] }>();
 }
 
 describe("POST /symbolicate/", () => {
@@ -60,7 +60,7 @@ describe("POST /symbolicate/", () => {
       stacktraces: [{ frames: [{ instruction_addr: "0x100fff" }, { instruction_addr: "0x200010" }] }],
       modules: [
         { type: "elf", debug_id: "b8f3c1d2-0000-0000-0000-000000000000", image_addr: "0x200000", image_size: 4096 },
-        { type: "elf", debug_id: (await moduleId("breakpad-linux.sym")) as string, image_addr: "0x100000", image_size: 65536 },
+        { type: "elf", debug_id: moduleId("breakpad-linux.sym"), image_addr: "0x100000", image_size: 65536 },
         { type: "elf", debug_id: "11111111-2222-3333-4444-555555555555", image_addr: "0x900000" },
       ],
     });
@@ -72,7 +72,7 @@ describe("POST /symbolicate/", () => {
     const token = await mintToken("acme");
     const request = {
       stacktraces: [{ frames: [{ instruction_addr: "0x501010" }] }],
-      modules: [{ type: "elf", debug_id: await moduleId("breakpad-linux.sym"), image_addr: "0x500000" }],
+      modules: [{ type: "elf", debug_id: moduleId("breakpad-linux.sym"), image_addr: "0x500000" }],
     };
     expect((await symbolicate(token, "late", request)).stacktraces[0]?.frames[0]?.status).toBe("missing");
     await uploadAndWait(token, "late", "breakpad-linux.sym");
@@ -84,7 +84,7 @@ describe("POST /symbolicate/", () => {
   });
 });
 
-async function moduleId(name: string): Promise<string> {
+function moduleId(name: string): string {
   const first = new TextDecoder().decode(fixture(name).subarray(0, 200)).split("\n")[0] as string;
   const id = first.split(" ")[3] as string;
   const uuid = id.slice(0, 32).toLowerCase();

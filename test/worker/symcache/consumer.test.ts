@@ -21,7 +21,8 @@ async function deliver(queue: string, body: { org: string; project: string; chec
   const batch = createMessageBatch<SymcacheJob>(queue, [{ id: `m-${Math.random()}`, timestamp: new Date(), attempts, body }]);
   const ctx = createExecutionContext();
   await worker.queue(batch, env);
-  return getQueueResult(batch, ctx);
+  const result: unknown = await getQueueResult(batch, ctx);
+  return result as { explicitAcks: string[]; retryMessages: unknown[] };
 }
 
 describe("symcache consumer", () => {
@@ -86,6 +87,6 @@ describe("symcache consumer", () => {
     const result = await deliver(DEAD_LETTER_QUEUE, { org: "acme", project: "dlq", checksum }, 4);
     expect(result.explicitAcks).toHaveLength(1);
     const status = await stub.status();
-    expect(status).toMatchObject({ state: "error", detail: expect.stringMatching(/failed 4 times/) });
+    expect(status).toMatchObject({ state: "error", detail: expect.stringMatching(/failed 4 times/) as unknown });
   });
 });
