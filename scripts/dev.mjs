@@ -16,7 +16,7 @@ if (!existsSync(".dev.vars")) {
 }
 
 // The development token: org "acme", read + write. Stored hashed, like every token.
-const DEV_TOKEN = "sbs_dev_acme_0000000000000000000000000000000000000000000000000000000000";
+const DEV_TOKEN = "sntryu_00000000000000000000000000000000000000000000000000000000000dac3e";
 const record = JSON.stringify({
   org: "acme",
   scopes: ["project:read", "project:write", "project:releases"],

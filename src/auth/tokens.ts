@@ -2,7 +2,8 @@
  * API tokens. A token is 32 random bytes; the service stores only the SHA-256 of the token text
  * (a fast hash is enough for a high-entropy secret; there is nothing to brute-force). Two text
  * forms are minted:
- *  - plain: `sbs_` + 64 hex characters;
+ *  - plain: `sntryu_` + 64 hex characters, the shape of a Sentry user token, so that sentry-cli
+ *    recognizes it (it warns about any other shape, and sends it anyway);
  *  - Sentry org token: `sntrys_<base64 JSON {iat,url,region_url,org}>_<base64 secret, no padding>`.
  *    sentry-cli reads `url` and `org` from it and uses them instead of --url/--org, so
  *    `SENTRY_AUTH_TOKEN=sntrys_... sentry-cli debug-files upload --project app build/` needs no
@@ -46,7 +47,7 @@ function base64(bytes: Uint8Array): string {
 
 export function mintTokenText(format: "plain" | "sntrys", org: string, publicUrl: string): string {
   const secret = crypto.getRandomValues(new Uint8Array(32));
-  if (format === "plain") return `sbs_${hex(secret)}`;
+  if (format === "plain") return `sntryu_${hex(secret)}`;
   const payload = {
     iat: Math.floor(Date.now() / 1000),
     url: publicUrl,

@@ -17,7 +17,7 @@ describe("authentication", () => {
   });
 
   it("answers 401 for an unknown token", async () => {
-    const res = await options("acme", "sbs_not-a-real-token");
+    const res = await options("acme", "sntryu_not-a-real-token");
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ detail: "Invalid token" });
   });
@@ -39,6 +39,10 @@ describe("authentication", () => {
     });
     expect(res.status).toBe(403);
     expect(Object.keys((await res.json<object>()))).toEqual(["detail"]);
+  });
+
+  it("mints plain tokens in Sentry's user-token shape, which sentry-cli recognizes", async () => {
+    expect(await mintToken("acme")).toMatch(/^sntryu_[0-9a-f]{64}$/);
   });
 
   it("stores tokens hashed, never in clear", async () => {
