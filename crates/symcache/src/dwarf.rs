@@ -113,7 +113,10 @@ pub struct DwarfProcessor<'d, 'o> {
     /// Symbols sorted by address, one per address (the alias llvm-symbolizer picks), for naming.
     symbol_names: Vec<(u64, &'o [u8])>,
     unit_offsets: Vec<usize>,
-    cross_units: Vec<(usize, Unit<'d>, Lang)>,
+    /// Unit offsets of the dwz supplementary file (`dwarf.sup`), if one was given.
+    sup_unit_offsets: Vec<usize>,
+    /// Recently opened units for cross-unit references: (in the sup file?, offset, unit, lang).
+    cross_units: Vec<(bool, usize, Unit<'d>, Lang)>,
     pub units_skipped: u32,
 }
 
@@ -121,14 +124,17 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
     pub fn new(dwarf: &'d Dwarf<'d>, obj: &'o ObjectInfo<'o>, symbols: &[Symbol<'o>]) -> Self {
         // `symbols` has one entry per address, ascending (objfile::pick_aliases).
         let symbol_names: Vec<(u64, &'o [u8])> = symbols.iter().map(|s| (s.addr, s.name)).collect();
-        let mut unit_offsets = Vec::new();
-        let mut units = dwarf.units();
-        while let Ok(Some(h)) = units.next() {
-            if let Some(off) = h.offset().as_debug_info_offset() {
-                unit_offsets.push(off.0);
-            }
+        let unit_offsets = unit_offsets_of(dwarf);
+        let sup_unit_offsets = dwarf.sup.as_deref().map_or_else(Vec::new, unit_offsets_of);
+        DwarfProcessor {
+            dwarf,
+            obj,
+            symbol_names,
+            unit_offsets,
+            sup_unit_offsets,
+            cross_units: Vec::new(),
+            units_skipped: 0,
         }
-        DwarfProcessor { dwarf, obj, symbol_names, unit_offsets, cross_units: Vec::new(), units_skipped: 0 }
     }
 
     pub fn process(&mut self, writer: &mut Writer) -> Result<()> {
@@ -513,20 +519,31 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
             if let Ok(s) = self.dwarf.attr_string(unit, v) {
                 // The language may still be wrong in LTO artificial units; take the origin's.
                 let l = match a.origin {
-                    Some(o) => self.origin_name(unit, o, lang, cache, 0).1,
+                    Some(o) => self.origin_name(false, unit, o, lang, cache, 0).1,
                     None => lang,
                 };
                 return (Some(s), l);
             }
         }
         match a.origin {
-            Some(o) => self.origin_name(unit, o, lang, cache, 0),
+            Some(o) => self.origin_name(false, unit, o, lang, cache, 0),
             None => (None, lang),
         }
     }
 
+    /// The main file's DWARF, or with `sup` the dwz supplementary file's.
+    fn dwarf_of(&self, sup: bool) -> Option<&'d Dwarf<'d>> {
+        if sup {
+            self.dwarf.sup.as_deref()
+        } else {
+            Some(self.dwarf)
+        }
+    }
+
+    /// `sup`: `unit` (and so `origin`) belongs to the dwz supplementary file.
     fn origin_name(
         &mut self,
+        sup: bool,
         unit: &Unit<'d>,
         origin: AttributeValue<R<'d>>,
         lang: Lang,
@@ -539,41 +556,52 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
         match origin {
             AttributeValue::UnitRef(off) => {
                 let global = match off.to_unit_section_offset(unit).as_debug_info_offset() {
-                    Some(g) => g.0 as u64,
+                    Some(g) => g.0 as u64 | if sup { SUP_KEY } else { 0 },
                     None => return (None, lang),
                 };
                 if let Some(&hit) = cache.get(&global) {
                     return hit;
                 }
-                let r = self.name_at(unit, off, lang, cache, hops);
+                let r = self.name_at(sup, unit, off, lang, cache, hops);
                 cache.insert(global, r);
                 r
             }
-            AttributeValue::DebugInfoRef(goff) => {
-                if let Some(&hit) = cache.get(&(goff.0 as u64)) {
+            // A reference into the same file's .debug_info, or (DW_FORM_GNU_ref_alt /
+            // DW_FORM_ref_sup4/8) from the main file into the dwz supplementary file. Without a
+            // supplementary file the name is empty.
+            AttributeValue::DebugInfoRef(gimli::DebugInfoOffset(goff))
+            | AttributeValue::DebugInfoRefSup(gimli::DebugInfoOffset(goff)) => {
+                let target_sup = sup || matches!(origin, AttributeValue::DebugInfoRefSup(_));
+                if sup && matches!(origin, AttributeValue::DebugInfoRefSup(_)) {
+                    return (None, lang);
+                }
+                let key = goff as u64 | if target_sup { SUP_KEY } else { 0 };
+                if let Some(&hit) = cache.get(&key) {
                     return hit;
                 }
-                let r = match self.cross_unit(goff.0) {
+                let r = match self.cross_unit(target_sup, goff) {
                     Some(ci) => {
                         // Take the unit out while reading from it (name_at needs &mut self).
-                        let (uoff, target, target_lang) = self.cross_units.swap_remove(ci);
-                        let local = UnitOffset(goff.0 - uoff);
-                        let r = self.name_at(&target, local, target_lang, cache, hops);
-                        self.cross_units.push((uoff, target, target_lang));
+                        let (s, uoff, target, target_lang) = self.cross_units.swap_remove(ci);
+                        let local = UnitOffset(goff - uoff);
+                        // dwz partial units often carry no language: keep the referrer's.
+                        let l = if target_sup && target_lang == Lang::Unknown { lang } else { target_lang };
+                        let r = self.name_at(target_sup, &target, local, l, cache, hops);
+                        self.cross_units.push((s, uoff, target, target_lang));
                         r
                     }
                     None => (None, lang),
                 };
-                cache.insert(goff.0 as u64, r);
+                cache.insert(key, r);
                 r
             }
-            // dwz supplementary files (DW_FORM_GNU_ref_alt) are not loaded: empty name.
             _ => (None, lang),
         }
     }
 
     fn name_at(
         &mut self,
+        sup: bool,
         unit: &Unit<'d>,
         off: UnitOffset,
         lang: Lang,
@@ -600,26 +628,32 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
                 _ => {}
             }
         }
+        let dwarf = match self.dwarf_of(sup) {
+            Some(d) => d,
+            None => return (None, lang),
+        };
         for v in [linkage, name].into_iter().flatten() {
-            if let Ok(s) = self.dwarf.attr_string(unit, v) {
+            if let Ok(s) = dwarf.attr_string(unit, v) {
                 return (Some(s), lang);
             }
         }
         match origin {
-            Some(o) => self.origin_name(unit, o, lang, cache, hops + 1),
+            Some(o) => self.origin_name(sup, unit, o, lang, cache, hops + 1),
             None => (None, lang),
         }
     }
 
     /// Opens (or finds in the small cache) the unit containing a `.debug_info` offset.
-    fn cross_unit(&mut self, goff: usize) -> Option<usize> {
-        let idx = self.unit_offsets.partition_point(|&o| o <= goff).checked_sub(1)?;
-        let uoff = self.unit_offsets[idx];
-        if let Some(i) = self.cross_units.iter().position(|c| c.0 == uoff) {
+    fn cross_unit(&mut self, sup: bool, goff: usize) -> Option<usize> {
+        let offsets = if sup { &self.sup_unit_offsets } else { &self.unit_offsets };
+        let idx = offsets.partition_point(|&o| o <= goff).checked_sub(1)?;
+        let uoff = offsets[idx];
+        if let Some(i) = self.cross_units.iter().position(|c| c.0 == sup && c.1 == uoff) {
             return Some(i);
         }
-        let header = self.dwarf.debug_info.header_from_offset(gimli::DebugInfoOffset(uoff)).ok()?;
-        let unit = self.dwarf.unit(header).ok()?;
+        let dwarf = self.dwarf_of(sup)?;
+        let header = dwarf.debug_info.header_from_offset(gimli::DebugInfoOffset(uoff)).ok()?;
+        let unit = dwarf.unit(header).ok()?;
         let lang = {
             let mut cursor = unit.entries();
             match cursor.next_dfs() {
@@ -632,8 +666,22 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
         };
         // Unit headers are in the unit's own offsets; translate to unit-relative offsets.
         let base = uoff;
-        self.cross_units.push((base, unit, lang));
+        self.cross_units.push((sup, base, unit, lang));
         Some(self.cross_units.len() - 1)
     }
+}
+
+/// Marks name-cache keys of DIEs in the supplementary file (offsets stay far below 2^63).
+const SUP_KEY: u64 = 1 << 63;
+
+fn unit_offsets_of(dwarf: &Dwarf<'_>) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut units = dwarf.units();
+    while let Ok(Some(h)) = units.next() {
+        if let Some(off) = h.offset().as_debug_info_offset() {
+            out.push(off.0);
+        }
+    }
+    out
 }
 

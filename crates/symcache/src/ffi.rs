@@ -5,7 +5,8 @@
 //! dealloc(ptr, len)
 //! build(ptr, len, kind) -> 0   ok: output_ptr()/output_len() hold the symcache
 //!                       -> 1   error: error_ptr()/error_len() hold a UTF-8 message
-//!   kind: 0 = object file (ELF, Mach-O, PE, WASM), 1 = Breakpad .sym
+//!   kind: 0 = object file (ELF, Mach-O, PE, WASM), 1 = Breakpad .sym,
+//!         2 = ELF file + its dwz alternate file (framing: `InputKind::ObjectWithAlt`)
 //! memory_bytes() -> u32        the size of linear memory, which never shrinks: the peak
 //! format_version() -> u32
 //! ```
@@ -54,8 +55,9 @@ pub unsafe extern "C" fn build(ptr: *const u8, len: usize, kind: u32) -> i32 {
     let kind = match kind {
         0 => InputKind::Object,
         1 => InputKind::Breakpad,
+        2 => InputKind::ObjectWithAlt,
         _ => {
-            set_error("unknown input kind (expected 0 = object file, 1 = Breakpad)");
+            set_error("unknown input kind (expected 0 = object file, 1 = Breakpad, 2 = object + dwz alternate file)");
             return 1;
         }
     };

@@ -4,6 +4,8 @@
 //! table, or a Breakpad `.sym` file. Output: a symcache, a flat binary file answering
 //! "image-relative address -> frames (function, file, line), innermost inlined frame first"
 //! with one binary search and no allocation. PDB and fat Mach-O are refused with a message.
+//! An ELF file can come framed together with its dwz supplementary file
+//! (`InputKind::ObjectWithAlt`, FFI kind 2) so that names dwz moved there are resolved.
 //!
 //! ## Format, version 1 (`SYCE`), modelled on symbolic's SymCache v9
 //!
@@ -85,6 +87,26 @@ pub enum InputKind {
     Object,
     /// Breakpad `.sym` text.
     Breakpad,
+    /// An ELF file together with the dwz supplementary file its `.gnu_debugaltlink` names,
+    /// framed as: `"DWZ\0"`, u32 LE length of the main file, the main file, zero padding to a
+    /// multiple of 8, the supplementary file. Names and strings that dwz moved into the
+    /// supplementary file (DW_FORM_GNU_strp_alt, DW_FORM_GNU_ref_alt) are then resolved.
+    ObjectWithAlt,
+}
+
+pub const ALT_BUNDLE_MAGIC: &[u8; 4] = b"DWZ\0";
+
+/// Splits an `InputKind::ObjectWithAlt` input into (main file, supplementary file).
+fn split_alt_bundle(data: &[u8]) -> Result<(&[u8], &[u8])> {
+    let bad = || Error::new(ErrorKind::BadObject, "the object + dwz alternate file input is malformed");
+    if data.len() < 8 || &data[..4] != ALT_BUNDLE_MAGIC {
+        return Err(bad());
+    }
+    let main_len = u32::from_le_bytes([data[4], data[5], data[6], data[7]]) as usize;
+    let main = data.get(8..8 + main_len).ok_or_else(bad)?;
+    let alt_start = 8 + (main_len + 7) / 8 * 8;
+    let alt = data.get(alt_start..).ok_or_else(bad)?;
+    Ok((main, alt))
 }
 
 /// Builds a symcache from one debug file.
@@ -94,6 +116,12 @@ pub fn build_symcache(data: &[u8], kind: InputKind) -> Result<Vec<u8>> {
         breakpad::build(data, &mut writer)?;
         return writer.serialize();
     }
+    let (data, alt_data) = if kind == InputKind::ObjectWithAlt {
+        let (main, alt) = split_alt_bundle(data)?;
+        (main, Some(alt))
+    } else {
+        (data, None)
+    };
     let obj = objfile::open(data)?;
     writer.debug_id = obj.debug_id;
     writer.arch = obj.arch;
@@ -101,7 +129,14 @@ pub fn build_symcache(data: &[u8], kind: InputKind) -> Result<Vec<u8>> {
     if obj.has_dwarf() {
         let sections = dwarf::Sections::load(&obj)?;
         let endian = if obj.little_endian { gimli::RunTimeEndian::Little } else { gimli::RunTimeEndian::Big };
-        let dwarf = sections.dwarf(endian);
+        let alt_sections = match alt_data {
+            Some(alt) => Some(load_alt(&obj, alt)?),
+            None => None,
+        };
+        let mut dwarf = sections.dwarf(endian);
+        if let Some(s) = &alt_sections {
+            dwarf.sup = Some(std::sync::Arc::new(s.dwarf(endian)));
+        }
         let mut processor = dwarf::DwarfProcessor::new(&dwarf, &obj, &obj.symbols);
         processor.process(&mut writer)?;
     }
@@ -109,4 +144,22 @@ pub fn build_symcache(data: &[u8], kind: InputKind) -> Result<Vec<u8>> {
         writer.add_symbol(s.name, s.addr, s.size)?;
     }
     writer.serialize()
+}
+
+/// Opens the dwz supplementary file and loads its DWARF after checking that it is the file the
+/// main one's `.gnu_debugaltlink` names (same build id).
+fn load_alt<'a>(obj: &objfile::ObjectInfo<'a>, alt: &'a [u8]) -> Result<dwarf::Sections<'a>> {
+    let (_, want) = obj.debug_altlink().ok_or_else(|| {
+        Error::new(ErrorKind::BadObject, "a dwz alternate file was passed but the object has no .gnu_debugaltlink")
+    })?;
+    let alt_obj = objfile::open(alt).map_err(|e| {
+        Error::new(e.kind(), format!("the dwz alternate file could not be read: {}", e.message()))
+    })?;
+    if alt_obj.build_id() != Some(want) {
+        return Err(Error::new(
+            ErrorKind::BadObject,
+            "the dwz alternate file's build id does not match the object's .gnu_debugaltlink",
+        ));
+    }
+    dwarf::Sections::load(&alt_obj)
 }

@@ -329,10 +329,18 @@ impl<'a> ObjectInfo<'a> {
         }
     }
 
-    /// The dwz supplementary file this one points to, if any.
-    pub fn debug_altlink(&self) -> Option<&'a [u8]> {
+    /// The dwz supplementary file this one points to, if any: (file name, build id).
+    pub fn debug_altlink(&self) -> Option<(&'a [u8], &'a [u8])> {
         match &self.container {
-            Container::Object(file) => file.gnu_debugaltlink().ok().flatten().map(|(name, _)| name),
+            Container::Object(file) => file.gnu_debugaltlink().ok().flatten(),
+            Container::Wasm(_) => None,
+        }
+    }
+
+    /// The raw GNU build id note, if any.
+    pub fn build_id(&self) -> Option<&'a [u8]> {
+        match &self.container {
+            Container::Object(file) => file.build_id().ok().flatten(),
             Container::Wasm(_) => None,
         }
     }
