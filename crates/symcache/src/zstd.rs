@@ -74,13 +74,13 @@ impl Output {
         }
         self.room(len)?;
         let start = self.buf.len() - offset;
-        if offset >= len {
-            self.buf.extend_from_within(start..start + len);
-        } else {
-            for i in 0..len {
-                let b = self.buf[start + i];
-                self.buf.push(b);
-            }
+        // The bytes from `start` repeat with period `offset`: copy whole periods from `start`,
+        // doubling the run each time, so a short offset does not cost one call per byte.
+        let mut copied = 0;
+        while copied < len {
+            let n = (len - copied).min(offset + copied);
+            self.buf.extend_from_within(start..start + n);
+            copied += n;
         }
         Ok(())
     }
