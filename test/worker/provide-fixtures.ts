@@ -23,10 +23,18 @@ export default function setup(project: TestProject): void {
     }
   }
   project.provide("fixtures", fixtures);
+  let expected: Record<string, unknown> = {};
+  try {
+    expected = JSON.parse(readFileSync(join(DIR, "..", "expected.json"), "utf8")) as Record<string, unknown>;
+  } catch {
+    // no corpus yet
+  }
+  project.provide("expectedIdentities", expected);
 }
 
 declare module "vitest" {
   export interface ProvidedContext {
     fixtures: Record<string, string>;
+    expectedIdentities: Record<string, unknown>;
   }
 }
