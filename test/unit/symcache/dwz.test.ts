@@ -70,7 +70,9 @@ describe("dwz alternate files (build kind 2)", () => {
       for (let a = 0x1000; a < 0x1400; a++) {
         const x = alone.lookup(a);
         const y = built.symcache.lookup(a);
-        expect(y.map((f) => [f.filename, f.lineno, f.symAddr])).toEqual(x.map((f) => [f.filename, f.lineno, f.symAddr]));
+        expect(y.map((f) => [f.filename, f.lineno, f.symAddr])).toEqual(
+          x.map((f) => [f.filename, f.lineno, f.symAddr]),
+        );
         x.forEach((f, i) => {
           if (f.symbol === "") {
             filled++;
@@ -84,12 +86,15 @@ describe("dwz alternate files (build kind 2)", () => {
 
   it("refuses an alternate file with another build id, and malformed framing", () => {
     const wrong = buildRaw(bundle(file("elf-x86_64-dwz-b.so"), file("elf-x86_64-gcc-dw5-O2-pie.debug")), 2);
-    expect(wrong).toMatchObject({ ok: false, error: expect.stringMatching(/build id does not match/) });
+    expect(wrong).toMatchObject({ ok: false, error: expect.stringMatching(/build id does not match/) as unknown });
     const noLink = buildRaw(bundle(file("elf-x86_64-gcc-dw5-O2-pie"), COMMON), 2);
-    expect(noLink).toMatchObject({ ok: false, error: expect.stringMatching(/no \.gnu_debugaltlink/) });
+    expect(noLink).toMatchObject({ ok: false, error: expect.stringMatching(/no \.gnu_debugaltlink/) as unknown });
     const truncated = buildRaw(bundle(file("elf-x86_64-dwz-b.so"), COMMON).subarray(0, 100), 2);
-    expect(truncated).toMatchObject({ ok: false, error: expect.stringMatching(/malformed/) });
-    expect(buildRaw(new Uint8Array(16), 3)).toMatchObject({ ok: false, error: expect.stringMatching(/unknown input kind/) });
+    expect(truncated).toMatchObject({ ok: false, error: expect.stringMatching(/malformed/) as unknown });
+    expect(buildRaw(new Uint8Array(16), 3)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/unknown input kind/) as unknown,
+    });
   });
 
   it("fuzz: mutated alternate files give ok or a clear error, never a trap", () => {
