@@ -11,10 +11,10 @@
 import type { Env } from "../env";
 import type { FileFormat } from "../identify/types";
 import { getManifest, ManifestReader, streamFile, type FileManifest } from "../storage/file-store";
-import { debugFileObjectName, symcacheKey } from "../storage/keys";
+import { debugFileObjectName, orgCatalogName, projectCatalogName, symcacheKey } from "../storage/keys";
 import type { SymcacheJob } from "./job";
 import { fillSlimElf, planSlimElf } from "./slim-elf";
-import { buildSymcacheFilled } from "./wasm";
+import { buildSymcacheFilled, type SymcacheInputKind } from "./wasm";
 import symcacheModule from "./symcache.wasm";
 
 export const DEAD_LETTER_QUEUE = "symcache-dead-letters";
@@ -57,7 +57,7 @@ export async function buildForJob(env: Env, job: SymcacheJob): Promise<void> {
 
   const manifest = await getManifest(env.BUCKET, job.org, job.project, job.checksum);
   if (!manifest) throw new Error(`manifest of ${job.checksum} not found`);
-  const input = await builderInput(env.BUCKET, manifest, request.format);
+  const input = await builderInput(env, job, manifest, request.format);
   if (input.size > SYMCACHE_INPUT_LIMIT) {
     const what = input.slim ? "Its debug information and symbol tables take" : "The file is";
     await object.symcacheFinished({
@@ -67,37 +67,78 @@ export async function buildForJob(env: Env, job: SymcacheJob): Promise<void> {
     return;
   }
 
-  const kind = request.format === "breakpad" ? "breakpad" : "object";
-  const built = await buildSymcacheFilled(symcacheModule, input.size, kind, input.fill);
+  const built = await buildSymcacheFilled(symcacheModule, input.size, input.kind, input.fill);
   if (!built.ok) {
     await object.symcacheFinished({ status: "error", detail: `The symcache could not be built: ${built.error}` });
     return;
   }
   await env.BUCKET.put(symcacheKey(job.org, job.project, job.checksum), built.symcache);
-  await object.symcacheFinished({ status: "ok", size: built.symcache.byteLength });
+  await object.symcacheFinished({ status: "ok", size: built.symcache.byteLength, ...(input.note ? { detail: input.note } : {}) });
 }
 
 interface BuilderInput {
   size: number;
+  kind: SymcacheInputKind;
   /** True when only the sections the builder reads are passed (ELF). */
   slim: boolean;
   fill: (target: Uint8Array) => Promise<void>;
+  /** Shown with the `ok`: what the symcache lacks and why. */
+  note?: string;
 }
 
 /**
  * What the builder gets: for ELF, a slim copy holding only DWARF, symbol tables and the build
- * id (slim-elf.ts); for every other format, the file. Either way the bytes stream from R2
- * straight into the builder's memory.
+ * id (slim-elf.ts), framed with the slim copy of its dwz alternate file when the file names one
+ * and it was uploaded too; for every other format, the file. The bytes stream from R2 straight
+ * into the builder's memory.
  */
-async function builderInput(bucket: R2Bucket, manifest: FileManifest, format: FileFormat): Promise<BuilderInput> {
-  const copy = (offset: number, length: number, into: Uint8Array) => copyRange(bucket, manifest, offset, length, into);
-  if (format === "elf") {
-    const plan = await planSlimElf(new ManifestReader(bucket, manifest));
-    if (plan.ok && plan.slim.size < manifest.size) {
-      return { size: plan.slim.size, slim: true, fill: (target) => fillSlimElf(plan.slim, target, copy) };
-    }
+async function builderInput(env: Env, job: SymcacheJob, manifest: FileManifest, format: FileFormat): Promise<BuilderInput> {
+  const bucket = env.BUCKET;
+  const copier = (m: FileManifest) => (offset: number, length: number, into: Uint8Array) => copyRange(bucket, m, offset, length, into);
+  if (format === "breakpad") return { size: manifest.size, kind: "breakpad", slim: false, fill: (t) => copier(manifest)(0, manifest.size, t) };
+  if (format !== "elf") return { size: manifest.size, kind: "object", slim: false, fill: (t) => copier(manifest)(0, manifest.size, t) };
+
+  const plan = await planSlimElf(new ManifestReader(bucket, manifest));
+  if (!plan.ok) return { size: manifest.size, kind: "object", slim: false, fill: (t) => copier(manifest)(0, manifest.size, t) };
+  const main = plan.slim;
+  const fillMain = (t: Uint8Array) => fillSlimElf(main, t, copier(manifest));
+  if (!main.altLink) return { size: main.size, kind: "object", slim: true, fill: fillMain };
+
+  const alt = await findAltFile(env, job, main.altLink.buildId);
+  const altPlan = alt ? await planSlimElf(new ManifestReader(bucket, alt)) : null;
+  if (!alt || !altPlan?.ok) {
+    return {
+      size: main.size,
+      kind: "object",
+      slim: true,
+      fill: fillMain,
+      note: `Built without the dwz alternate file ${main.altLink.file} (build id ${main.altLink.buildId}), which was not uploaded to this project: function names defined only there are missing. Upload it and then this file again.`,
+    };
   }
-  return { size: manifest.size, slim: false, fill: (target) => copy(0, manifest.size, target) };
+  // "DWZ\0" | u32 LE main length | main | zero padding to 8 | alternate
+  const altAt = Math.ceil((8 + main.size) / 8) * 8;
+  return {
+    size: altAt + altPlan.slim.size,
+    kind: "object-with-alt",
+    slim: true,
+    fill: async (target) => {
+      target.set([0x44, 0x57, 0x5a, 0]);
+      new DataView(target.buffer, target.byteOffset, 8).setUint32(4, main.size, true);
+      await fillMain(target.subarray(8, 8 + main.size));
+      target.fill(0, 8 + main.size, altAt);
+      await fillSlimElf(altPlan.slim, target.subarray(altAt), copier(alt));
+    },
+  };
+}
+
+/** The alternate file of a dwz'd file: uploaded to the same project (or, failing that, the org). */
+async function findAltFile(env: Env, job: SymcacheJob, buildId: string): Promise<FileManifest | null> {
+  for (const name of [projectCatalogName(job.org, job.project), orgCatalogName(job.org)]) {
+    const catalog = env.PROJECT_CATALOG.get(env.PROJECT_CATALOG.idFromName(name));
+    const record = (await catalog.byCodeId(buildId)).find((r) => r.format === "elf");
+    if (record) return getManifest(env.BUCKET, record.org, record.project, record.checksum);
+  }
+  return null;
 }
 
 async function copyRange(bucket: R2Bucket, manifest: FileManifest, offset: number, length: number, into: Uint8Array): Promise<void> {

@@ -40,6 +40,8 @@ export interface SlimPiece {
 export interface SlimElf {
   size: number;
   pieces: SlimPiece[];
+  /** The dwz alternate file this one refers to (`.gnu_debugaltlink`: file name, build id). */
+  altLink: { file: string; buildId: string } | null;
 }
 
 export type SlimResult = { ok: true; slim: SlimElf } | { ok: false; detail: string };
@@ -94,6 +96,7 @@ export async function planSlimElf(reader: RangedReader): Promise<SlimResult> {
     return new TextDecoder().decode(names.subarray(offset, end));
   };
 
+  let altLink: SlimElf["altLink"] = null;
   const pieces: SlimPiece[] = [];
   const newHead = head.slice(0, ehsize);
   const nh = new DataView(newHead.buffer);
@@ -110,7 +113,9 @@ export async function planSlimElf(reader: RangedReader): Promise<SlimResult> {
   for (const s of sections) {
     if (s.type === SHT_NULL || s.type === SHT_NOBITS) continue;
     const inFile = s.offset + s.size <= reader.size;
-    if (inFile && keep(nameOf(s.name), s.type)) {
+    const name = nameOf(s.name);
+    if (inFile && name === ".gnu_debugaltlink" && s.size < 4096) altLink = parseAltLink(await reader.read(s.offset, s.size));
+    if (inFile && keep(name, s.type)) {
       const align = Math.min(Math.max(1, s.align), 16);
       at = Math.ceil(at / align) * align;
       pieces.push({ target: at, source: { offset: s.offset, length: s.size } });
@@ -125,7 +130,16 @@ export async function planSlimElf(reader: RangedReader): Promise<SlimResult> {
   setWord(nh, is64 ? 40 : 32, at, is64, le);
   pieces.push({ target: at, bytes: newTable });
   pieces.unshift({ target: 0, bytes: newHead });
-  return { ok: true, slim: { size: at + newTable.byteLength, pieces } };
+  return { ok: true, slim: { size: at + newTable.byteLength, pieces, altLink } };
+}
+
+/** `.gnu_debugaltlink`: the alternate file's path, NUL, then its build id bytes. */
+function parseAltLink(bytes: Uint8Array): SlimElf["altLink"] {
+  const nul = bytes.indexOf(0);
+  if (nul < 0 || nul + 1 >= bytes.byteLength) return null;
+  const file = new TextDecoder().decode(bytes.subarray(0, nul));
+  const buildId = [...bytes.subarray(nul + 1)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return { file, buildId };
 }
 
 function setWord(view: DataView, offset: number, value: number, is64: boolean, le: boolean): void {

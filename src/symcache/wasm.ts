@@ -8,7 +8,11 @@
  * compile it from bytes.
  */
 
-export type SymcacheInputKind = "object" | "breakpad";
+/**
+ * `object-with-alt`: an ELF file and its dwz alternate file (`.gnu_debugaltlink`) framed together
+ * as "DWZ\0" | u32 LE main length | main | zero padding to 8 | alternate (crates/symcache lib.rs).
+ */
+export type SymcacheInputKind = "object" | "breakpad" | "object-with-alt";
 
 export type BuildResult =
   | { ok: true; symcache: Uint8Array; peakMemoryBytes: number }
@@ -27,7 +31,7 @@ interface BuilderExports {
   format_version(): number;
 }
 
-const KIND_CODES: Record<SymcacheInputKind, number> = { object: 0, breakpad: 1 };
+const KIND_CODES: Record<SymcacheInputKind, number> = { object: 0, breakpad: 1, "object-with-alt": 2 };
 
 /** Builds a symcache from the bytes of one debug file. Never throws. */
 export function buildSymcache(module: WebAssembly.Module, input: Uint8Array, kind: SymcacheInputKind): BuildResult {
