@@ -37,8 +37,11 @@ export async function handleSymcacheBatch(batch: MessageBatch<SymcacheJob>, env:
       continue;
     }
     try {
-      await buildForJob(env, message.body);
-      message.ack();
+      if ((await buildForJob(env, message.body, message.attempts)) === "wait-for-alt") {
+        message.retry({ delaySeconds: ALT_WAIT_SECONDS });
+      } else {
+        message.ack();
+      }
     } catch (err) {
       console.warn("symcache job failed, will retry", message.body, err);
       message.retry({ delaySeconds: Math.min(30, 2 ** message.attempts) });
@@ -50,30 +53,40 @@ function fileObject(env: Env, job: SymcacheJob) {
   return env.DEBUG_FILE.get(env.DEBUG_FILE.idFromName(debugFileObjectName(job.org, job.project, job.checksum)));
 }
 
-export async function buildForJob(env: Env, job: SymcacheJob): Promise<void> {
+/**
+ * sentry-cli uploads a dwz file and its alternate file in one run, and they finish assembling in
+ * any order: a job whose alternate file is not there yet waits for it this long, this many times,
+ * before it builds without it (the retries stay below the queue's max_retries).
+ */
+const ALT_WAIT_SECONDS = 5;
+const ALT_WAIT_ATTEMPTS = 2;
+
+export async function buildForJob(env: Env, job: SymcacheJob, attempt = ALT_WAIT_ATTEMPTS + 1): Promise<"done" | "wait-for-alt"> {
   const object = fileObject(env, job);
   const request = await object.symcacheRequest();
-  if (!request.wanted || !request.format) return; // done already: a redelivery
+  if (!request.wanted || !request.format) return "done"; // done already: a redelivery
 
   const manifest = await getManifest(env.BUCKET, job.org, job.project, job.checksum);
   if (!manifest) throw new Error(`manifest of ${job.checksum} not found`);
   const input = await builderInput(env, job, manifest, request.format);
+  if (input.altMissing && attempt <= ALT_WAIT_ATTEMPTS) return "wait-for-alt";
   if (input.size > SYMCACHE_INPUT_LIMIT) {
     const what = input.slim ? "Its debug information and symbol tables take" : "The file is";
     await object.symcacheFinished({
       status: "error",
       detail: `${what} ${mib(input.size)} MiB; symcaches are built from up to ${mib(SYMCACHE_INPUT_LIMIT)} MiB of input for now. Upload a Breakpad file, or split the debug information (e.g. per library), instead.`,
     });
-    return;
+    return "done";
   }
 
   const built = await buildSymcacheFilled(symcacheModule, input.size, input.kind, input.fill);
   if (!built.ok) {
     await object.symcacheFinished({ status: "error", detail: `The symcache could not be built: ${built.error}` });
-    return;
+    return "done";
   }
   await env.BUCKET.put(symcacheKey(job.org, job.project, job.checksum), built.symcache);
   await object.symcacheFinished({ status: "ok", size: built.symcache.byteLength, ...(input.note ? { detail: input.note } : {}) });
+  return "done";
 }
 
 interface BuilderInput {
@@ -84,6 +97,8 @@ interface BuilderInput {
   fill: (target: Uint8Array) => Promise<void>;
   /** Shown with the `ok`: what the symcache lacks and why. */
   note?: string;
+  /** The file names a dwz alternate file that is not (yet) uploaded. */
+  altMissing?: boolean;
 }
 
 /**
@@ -112,6 +127,7 @@ async function builderInput(env: Env, job: SymcacheJob, manifest: FileManifest, 
       kind: "object",
       slim: true,
       fill: fillMain,
+      altMissing: true,
       note: `Built without the dwz alternate file ${main.altLink.file} (build id ${main.altLink.buildId}), which was not uploaded to this project: function names defined only there are missing. Upload it and then this file again.`,
     };
   }

@@ -35,6 +35,16 @@ describe("dwz files", () => {
     });
   });
 
+  it("wait a moment for an alternate file uploaded in the same run, in whichever order", async () => {
+    const token = await mintToken("race");
+    const main = await uploadFile(token, "race", fixture("elf-x86_64-dwz-a"), "elf-x86_64-dwz-a");
+    await assemble(token, "race", "dwz", { [main.checksum]: main.entry });
+    expect((await upload(token, "race", "dwz", "elf-x86_64-dwz-common.debug")).state).toBe("ok");
+    const done = await waitForFile(token, "race", "dwz", main.checksum, main.entry, 60);
+    expect(done.state).toBe("ok");
+    expect(done.detail).toBeNull();
+  });
+
   it("are built without it otherwise, and the answer says what is missing", async () => {
     // Another organization: the alternate file uploaded by acme is not visible to it.
     const token = await mintToken("solo");
