@@ -20,6 +20,9 @@
  * The two agree-check a sample: the outermost function of each address must match.
  * Frames are input frames (addresses); inline frames in the answers are not counted.
  *
+ * `wrangler dev` runs from a snapshot of HEAD (`git archive`, node_modules symlinked), so edits in
+ * the shared working tree neither reload it nor leak into the numbers; the commit is printed.
+ *
  * Not a test: prints numbers, gates nothing.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -27,7 +30,7 @@ import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  ADMIN_TOKEN, MiB, ROOT, cleanup, mintToken, onCleanup, removeDir, run, sampleRss, sentryCli, startDev,
+  ADMIN_TOKEN, MiB, ROOT, cleanup, mintToken, onCleanup, removeDir, run, sampleRss, sentryCli, snapshotHead, startDev,
 } from "../upload/dev.mjs";
 
 const argv = process.argv.slice(2);
@@ -144,7 +147,9 @@ run(async () => {
   const size = statSync(FILE).size;
   const persistDir = mkdtempSync(join(tmpdir(), "symbolicate-bench-state-"));
   onCleanup(() => removeDir(persistDir));
-  const service = await startDev({ args: ["--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`], persistDir });
+  const snapshot = snapshotHead();
+  process.stderr.write(`wrangler dev runs from a snapshot of ${snapshot.commit}\n`);
+  const service = await startDev({ args: ["--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`], persistDir, cwd: snapshot.dir });
   const token = await mintToken(service, ORG);
 
   // ------------------------------------------------------------ upload
@@ -274,7 +279,7 @@ run(async () => {
   const concFps = (done * FRAMES) / (concMs / 1000);
   const llvmFps = llvmFrames / (llvmMs / 1000);
   const f1 = (x) => x.toFixed(1);
-  console.log(`\nSymbolicate bench, ${new Date().toISOString()}: ${FILE} (${(size / MiB).toFixed(1)} MiB, ${funcs.length} functions), ` +
+  console.log(`\nSymbolicate bench, ${new Date().toISOString()}, commit ${snapshot.commit} (snapshot): ${FILE} (${(size / MiB).toFixed(1)} MiB, ${funcs.length} functions), ` +
     `${FRAMES}-frame stacktraces over ${POOL} seeded addresses (seed ${SEED})`);
   console.table([
     { measure: "upload + symcache (sentry-cli --wait)", value: `${f1(upload.seconds)} s` },

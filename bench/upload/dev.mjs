@@ -5,9 +5,10 @@
  * it), mint a token, run the real sentry-cli from node_modules, sample the RSS of workerd, and
  * clean everything up on exit, errors and signals included.
  */
-import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
@@ -50,6 +51,30 @@ export function run(main) {
     .finally(() => setTimeout(() => process.exit(), 100).unref());
 }
 
+// ---------------------------------------------------------------- snapshot of HEAD
+/**
+ * `git archive HEAD` extracted into a temp dir, with a symlink to the repository's node_modules:
+ * `wrangler dev` runs from there, so edits in the shared working tree (src/, the symcache wasm)
+ * neither reload the server mid-run nor leak uncommitted code into the numbers. Returns
+ * { dir, commit, dirty } (dirty: the working tree differed from HEAD outside bench/ when the
+ * snapshot was taken; informational, the snapshot measures HEAD). Removed on cleanup.
+ */
+export function snapshotHead() {
+  const git = (...args) => {
+    const r = spawnSync("git", args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * MiB });
+    if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const commit = git("rev-parse", "HEAD").trim();
+  const dirty = git("status", "--porcelain", "--untracked-files=no").split("\n").filter((l) => l && !/ bench\//.test(l)).length > 0;
+  const dir = mkdtempSync(join(tmpdir(), "bench-snapshot-"));
+  onCleanup(() => removeDir(dir));
+  const r = spawnSync("sh", ["-c", `git archive ${commit} | tar -x -C '${dir}'`], { cwd: ROOT, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`git archive failed: ${r.stderr}`);
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  return { dir, commit, dirty };
+}
+
 // ---------------------------------------------------------------- wrangler dev
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -64,9 +89,10 @@ export function freePort() {
 
 /**
  * `wrangler dev` in its own process group (so stop() takes workerd down with it), bound to
- * 127.0.0.1. `args` come first (e.g. ["-c", "bench/upload/ceiling/wrangler.toml"]).
+ * 127.0.0.1, run in `cwd` (a snapshotHead() dir; ROOT if not given). `args` come first
+ * (e.g. ["-c", "bench/upload/ceiling/wrangler.toml"]).
  */
-export async function startDev({ args = [], persistDir, timeoutMs = 90_000 }) {
+export async function startDev({ args = [], persistDir, cwd = ROOT, timeoutMs = 90_000 }) {
   const port = await freePort();
   const inspectorPort = await freePort();
   let output = "";
@@ -75,7 +101,7 @@ export async function startDev({ args = [], persistDir, timeoutMs = 90_000 }) {
     ["wrangler", "dev", ...args, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
       "--persist-to", persistDir, "--show-interactive-dev-session=false"],
     {
-      cwd: ROOT,
+      cwd,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },

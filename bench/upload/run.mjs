@@ -1,51 +1,71 @@
 #!/usr/bin/env node
 /**
  * Upload throughput of large debug files: the real sentry-cli against `wrangler dev`, end to end
- * (hashing, chunk upload, assembly with whole-file SHA-1 verification and identification, until
- * the final answer of `--wait`), against two baselines measured in the same run:
+ * (hashing, compression, chunk upload, assembly with whole-file SHA-1 verification and
+ * identification, until the final answer of `--wait`), against two baselines measured on the
+ * same file in the same run:
  *   - physical: `sha1sum` + `cp` of the same bytes (the two times summed);
  *   - ceiling:  a trivial Worker (bench/upload/ceiling/) on a second `wrangler dev` that only
  *               streams a request body into local R2 (`env.BUCKET.put(key, request.body)`). It is
  *               timed as one stream of the whole file (the ceiling the targets use) and as 8 MiB
  *               pieces 8 at a time (sentry-cli's chunk size and concurrency), for information.
  *
- *   node bench/upload/run.mjs            sizes 40 (ends `ok`), 64, 256 MiB
- *   node bench/upload/run.mjs --big      also 1024 MiB
- *   node bench/upload/run.mjs --sizes 40,64,256,1024
+ *   node bench/upload/run.mjs                  64 and 256 MiB x {random, dwarf} x {gzip, none}
+ *   node bench/upload/run.mjs --big            also 1 GiB for dwarf+gzip and random+none
+ *   node bench/upload/run.mjs --sizes 64,1024 --content dwarf --compression gzip
+ *   (--all-combos: 1 GiB for all four combinations too)
  *
  * Each file is a real ELF (test/fixtures/files/elf-x86_64-gcc-dw5-O2-pie.debug) with a section
- * of random bytes appended by objcopy (`.bench_pad`, noload,readonly), so sentry-cli and the
- * service identify it, and gzip cannot shrink it. Files up to 48 MiB get a symcache and must end
- * `OK`; when this was written larger ones ended with the service's clear error ("symcaches are
- * built from files up to 48 MiB for now", sentry-cli exits 1): expected, the time until that
- * answer is what counts. Whatever the service answers above 48 MiB is reported as it is.
+ * `.bench_pad` (noload,readonly) appended by objcopy, so sentry-cli and the service identify it:
+ *   --content random  the section is /dev/urandom: gzip cannot shrink it (and level 6 is slow on it);
+ *   --content dwarf   the section is real debug data: the bytes of
+ *                     /usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0 and every
+ *                     /usr/lib/debug/.build-id/** /*.debug (libc6-dbg), concatenated and repeated as
+ *                     needed, with the first 16 bytes of every 1 MiB block overwritten by an MD5 of
+ *                     (file name, block index): no two chunks are equal (nothing deduplicates),
+ *                     and it compresses like DWARF.
+ *   --compression gzip|none  the service's UPLOAD_COMPRESSION var (`--var UPLOAD_COMPRESSION:...`):
+ *                     "none" makes the chunk-upload options advertise no compression, so
+ *                     sentry-cli sends raw `file` parts.
  *
- * Each size runs on a fresh `wrangler dev` (fresh --persist-to), so the peak RSS of its workerd
- * processes (sampled every 200 ms from /proc) is comparable across sizes. After the upload, the
- * same command runs again and is timed: it must send no chunk (dedup); it prints "Nothing to
- * upload" for a file that ended OK, and the same error again for one that did not.
+ * Every `wrangler dev` runs from a snapshot of HEAD (`git archive`, node_modules symlinked), so
+ * edits in the shared working tree neither reload it nor leak into the numbers; the commit is
+ * printed. Each (size, content, compression) runs on a fresh `wrangler dev` (fresh --persist-to),
+ * so the peak RSS of its workerd processes (sampled every 200 ms from /proc) is comparable. The
+ * server-side duration of every chunk-upload request comes from wrangler's request log. After the
+ * upload, the same command runs again and is timed: it must send no chunk (dedup) and print
+ * "Nothing to upload" (or the same error again, for a file whose assembly ended in an error).
  *
  * Not a test: prints numbers, gates nothing.
  */
 import { spawnSync } from "node:child_process";
-import { openAsBlob, mkdtempSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, openAsBlob, openSync, mkdtempSync, readFileSync, readdirSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  ADMIN_TOKEN, MiB, ROOT, cleanup, mintToken, onCleanup, removeDir, run, sampleRss, sentryCli, startDev,
+  ADMIN_TOKEN, MiB, ROOT, cleanup, mintToken, onCleanup, removeDir, run, sampleRss, sentryCli, snapshotHead, startDev,
 } from "./dev.mjs";
 
 const FIXTURE = join(ROOT, "test/fixtures/files/elf-x86_64-gcc-dw5-O2-pie.debug");
+const DWARF_SOURCES = ["/usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0", "/usr/lib/debug/.build-id"];
 const SYMCACHE_INPUT_LIMIT = 48 * MiB;
+const BIG = 1024; // MiB: from this size on, only dwarf+gzip and random+none unless --all-combos
+const RUN_BUDGET_S = 600; // skip a run whose estimate exceeds this
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const option = (name) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const sizes = option("--sizes")
-  ? option("--sizes").split(/[ ,]+/).filter(Boolean).map(Number)
-  : [40, 64, 256, ...(flag("--big") ? [1024] : [])];
+const list = (name, fallback) => (option(name) ? option(name).split(/[ ,]+/).filter(Boolean) : fallback);
+const sizes = list("--sizes", ["64", "256", ...(flag("--big") ? [String(BIG)] : [])]).map(Number);
+const contents = list("--content", ["random", "dwarf"]);
+const compressions = list("--compression", ["gzip", "none"]);
+for (const c of contents) if (!["random", "dwarf"].includes(c)) throw new Error(`--content random|dwarf, not ${c}`);
+for (const c of compressions) if (!["gzip", "none"].includes(c)) throw new Error(`--compression gzip|none, not ${c}`);
+const bigCombo = (content, compression) =>
+  flag("--all-combos") || (content === "dwarf" && compression === "gzip") || (content === "random" && compression === "none");
 
 const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
 const rate = (bytes, s) => bytes / MiB / s;
@@ -57,13 +77,64 @@ function sh(cmd, args) {
   return { seconds: seconds(t0), stdout: r.stdout };
 }
 
-/** fixture + `.bench_pad` of random bytes, about `size` bytes in all. */
-function makeDebugFile(dir, size, name) {
+function debugFilesUnder(dir) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...debugFilesUnder(p));
+    else if (e.isFile() && e.name.endsWith(".debug")) out.push(p);
+  }
+  return out.sort();
+}
+
+let dwarfSource;
+/** The real debug bytes, concatenated once (libpython3.11d + libc6-dbg's .debug files). */
+function dwarfBytes() {
+  if (!dwarfSource) {
+    const files = [DWARF_SOURCES[0], ...debugFilesUnder(DWARF_SOURCES[1])];
+    dwarfSource = Buffer.concat(files.map((f) => readFileSync(f)));
+    process.stderr.write(`dwarf content: ${files.length} files, ${(dwarfSource.length / MiB).toFixed(1)} MiB, repeated as needed\n`);
+  }
+  return dwarfSource;
+}
+
+/** `bytes` of real debug data, every 1 MiB block starting with a unique 16-byte MD5. */
+function writeDwarfPad(path, bytes, name) {
+  const src = dwarfBytes();
+  const fd = openSync(path, "w");
+  const block = Buffer.alloc(MiB);
+  let at = 0;
+  try {
+    for (let i = 0, written = 0; written < bytes; i++) {
+      const n = Math.min(MiB, bytes - written);
+      for (let filled = 0; filled < n; ) {
+        const take = Math.min(n - filled, src.length - at);
+        src.copy(block, filled, at, at + take);
+        filled += take;
+        at = (at + take) % src.length;
+      }
+      createHash("md5").update(`${name}/${i}`).digest().copy(block, 0, 0, Math.min(16, n));
+      writeSync(fd, block, 0, n);
+      written += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** fixture + `.bench_pad` (random or real debug bytes), about `size` bytes in all. */
+function makeDebugFile(dir, size, content, name) {
   const pad = join(dir, `${name}.pad`);
   const out = join(dir, `${name}.debug`);
   const padBytes = size - statSync(FIXTURE).size - 4096;
-  sh("sh", ["-c", `head -c ${padBytes} /dev/urandom > '${pad}'`]);
+  if (content === "random") sh("sh", ["-c", `head -c ${padBytes} /dev/urandom > '${pad}'`]);
+  else writeDwarfPad(pad, padBytes, name);
   sh("objcopy", ["--add-section", `.bench_pad=${pad}`, "--set-section-flags", ".bench_pad=noload,readonly", FIXTURE, out]);
+  // how well it compresses (gzip -6 of the first 64 MiB of the section), for the report
+  const sample = Math.min(padBytes, 64 * MiB);
+  const gz = sh("sh", ["-c", `head -c ${sample} '${pad}' | gzip -6 | wc -c`]);
+  const gzipRatio = sample / Number(gz.stdout.trim());
+  const gzipMiBs = rate(sample, gz.seconds);
   removeDir(pad);
   const check = spawnSync(join(ROOT, "node_modules/.bin/sentry-cli"), ["debug-files", "check", "--json", out], {
     encoding: "utf8",
@@ -71,7 +142,7 @@ function makeDebugFile(dir, size, name) {
   });
   const info = JSON.parse(check.stdout);
   if (!info.is_usable) throw new Error(`sentry-cli does not accept ${out}: ${check.stdout}`);
-  return { path: out, size: statSync(out).size, debugId: info.variants[0].debug_id };
+  return { path: out, size: statSync(out).size, debugId: info.variants[0].debug_id, gzipRatio, gzipMiBs };
 }
 
 function physical(file, dir) {
@@ -82,10 +153,27 @@ function physical(file, dir) {
   return { sha1: hash.stdout.split(" ")[0], hashSeconds: hash.seconds, cpSeconds: cp.seconds, seconds: hash.seconds + cp.seconds };
 }
 
-async function putCeiling(ceiling, key, blob) {
-  const res = await fetch(`${ceiling.url}/${key}`, { method: "PUT", body: blob, signal: AbortSignal.timeout(900_000) });
-  const body = await res.json();
-  if (res.status !== 200 || body.size !== blob.size) throw new Error(`ceiling put failed: ${res.status} ${JSON.stringify(body)}`);
+let ceilingRetries = 0;
+/** One PUT; a failed one (local workerd occasionally answers an error page) is retried once, and counted. */
+async function putCeiling(ceiling, key, blob, retry = true) {
+  let error;
+  try {
+    const res = await fetch(`${ceiling.url}/${key}`, { method: "PUT", body: blob, signal: AbortSignal.timeout(900_000) });
+    const text = await res.text();
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {}
+    if (res.status === 200 && body?.size === blob.size) return;
+    error = `ceiling put ${key} failed: ${res.status} ${text.slice(0, 300)}`;
+  } catch (err) {
+    error = `ceiling put ${key} failed: ${err.cause?.code ?? err.message}`;
+  }
+  error += ` (ceiling wrangler log: ${ceiling.log().slice(-400).replace(/\s+/g, " ")})`;
+  if (!retry) throw new Error(error);
+  ceilingRetries++;
+  process.stderr.write(`  ${error}; retrying once\n`);
+  await putCeiling(ceiling, key, blob, false);
 }
 
 /** One stream of the whole file, then 8 MiB pieces 8 at a time; best of `runs` for each. */
@@ -119,8 +207,9 @@ async function ceilingRuns(ceiling, file, runs) {
 
 /**
  * Phases of one `sentry-cli --log-level=debug ... --wait` run, from its log timestamps:
- * prepare (start → first assemble request: reading and hashing), upload (→ "Uploading completed"),
- * assembly (→ the final assemble answer, including sentry-cli's 1 s poll interval) and polls.
+ * prepare (start → first assemble request: reading, hashing), upload (→ "Uploading completed":
+ * compression and chunk-upload requests), assembly (→ the final assemble answer, including
+ * sentry-cli's 1 s poll interval) and the number of assemble requests.
  */
 function phases(result) {
   const lines = result.stderr.split("\n");
@@ -143,10 +232,21 @@ function phases(result) {
   };
 }
 
-async function uploadThroughService(file) {
+/** Server-side durations of the chunk-upload POSTs, from wrangler's request log. */
+function chunkRequests(log) {
+  const ms = [...log.matchAll(/POST \/api\/0\/organizations\/[^/]+\/chunk-upload\/ (\d+)[^\n(]*\((\d+)ms\)/g)].map((m) => Number(m[2]));
+  ms.sort((a, b) => a - b);
+  return { count: ms.length, p50: ms[Math.floor(ms.length / 2)] ?? NaN, max: ms.at(-1) ?? NaN, sum: ms.reduce((a, b) => a + b, 0) };
+}
+
+async function uploadThroughService(file, compression, snapshot) {
   const persistDir = mkdtempSync(join(tmpdir(), "upload-bench-state-"));
   onCleanup(() => removeDir(persistDir));
-  const service = await startDev({ args: ["--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`], persistDir });
+  const service = await startDev({
+    args: ["--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`, "--var", `UPLOAD_COMPRESSION:${compression}`],
+    persistDir,
+    cwd: snapshot.dir,
+  });
   try {
     const token = await mintToken(service, "acme");
     const project = "bench";
@@ -157,24 +257,26 @@ async function uploadThroughService(file) {
     const rss = sampleRss(service.pgid, 200);
     const first = await sentryCli(args, { timeoutMs });
     const mem = rss.stop();
-    // Up to 48 MiB the file must end OK. Above, the service's answer is reported as it is: the
-    // clear "symcaches are built from ... up to 48 MiB" error at the time of writing (sentry-cli
-    // exits 1), or OK if the service learns to build symcaches from larger inputs.
     const out = first.stdout + first.stderr;
     const ok = first.code === 0 && /\bOK\b/.test(first.stdout);
     const detail = /ERROR .*\n\s*(.*)/.exec(first.stdout)?.[1]?.trim();
     if (!ok && (file.size <= SYMCACHE_INPUT_LIMIT || first.code !== 1 || !detail)) {
       throw new Error(`unexpected sentry-cli result (exit ${first.code}) for ${file.size} bytes:\n${out.slice(-3000)}\n--- wrangler:\n${service.log().slice(-3000)}`);
     }
-    const reloaded = /Reloading local server/.test(service.log()); // someone edited src/ meanwhile
+    // What the chunk-upload options advertised (sentry-cli logs the response body).
+    const advertised = /"compression":\s*\[([^\]]*)\]/.exec(first.stderr)?.[1] ?? "?";
+    const server = chunkRequests(service.log());
+    const reloaded = /Reloading local server/.test(service.log());
     const rerun = await sentryCli(args, { timeoutMs: 120_000 });
     const chunkPosts = (rerun.stderr.match(/> POST \S*chunk-upload/g) ?? []).length;
     return {
       seconds: first.seconds,
       phases: phases(first),
+      advertised: advertised === "" ? "[]" : `[${advertised}]`,
+      server,
       nothingToUpload: /Nothing to upload/.test(rerun.stdout),
       chunkPosts,
-      outcome: ok ? "OK" : /up to 48 MiB/.test(detail) ? "ERROR >48 MiB (expected)" : `ERROR ${detail.slice(0, 60)}`,
+      outcome: ok ? "OK" : `ERROR ${detail.slice(0, 60)}`,
       reloaded,
       mem,
       rerunSeconds: rerun.seconds,
@@ -187,50 +289,72 @@ async function uploadThroughService(file) {
 }
 
 run(async () => {
+  const snapshot = snapshotHead();
+  process.stderr.write(`wrangler dev runs from a snapshot of ${snapshot.commit}${snapshot.dirty ? " (the working tree had uncommitted changes outside bench/: not measured)" : ""}\n`);
   const work = mkdtempSync(join(tmpdir(), "upload-bench-"));
   onCleanup(() => removeDir(work));
   const ceilingState = mkdtempSync(join(tmpdir(), "upload-bench-ceiling-state-"));
   onCleanup(() => removeDir(ceilingState));
-  const ceiling = await startDev({ args: ["-c", "bench/upload/ceiling/wrangler.toml"], persistDir: ceilingState });
+  const ceiling = await startDev({ args: ["-c", "bench/upload/ceiling/wrangler.toml"], persistDir: ceilingState, cwd: snapshot.dir });
   const rows = [];
   const details = [];
+  const secondsPerMiB = {}; // content/compression → worst seen s/MiB (sentry-cli + ceiling), for the budget
   for (const sizeMiB of sizes) {
-    process.stderr.write(`${sizeMiB} MiB: building the debug file...\n`);
-    const file = makeDebugFile(work, sizeMiB * MiB, `bench-${sizeMiB}`);
-    const runs = file.size <= 256 * MiB ? 2 : 1;
-    const phys = physical(file, work);
-    process.stderr.write(`  physical ${phys.seconds.toFixed(2)} s; ceiling...\n`);
-    const ceil = await ceilingRuns(ceiling, file, runs);
-    process.stderr.write(`  ceiling ${ceil.single.toFixed(2)} s (one stream), ${ceil.parallel.toFixed(2)} s (8 x 8 MiB); sentry-cli...\n`);
-    const svc = await uploadThroughService(file);
-    process.stderr.write(`  sentry-cli ${svc.seconds.toFixed(2)} s (${svc.outcome}), rerun ${svc.rerunSeconds.toFixed(2)} s\n`);
-    const svcRate = rate(file.size, svc.seconds);
-    rows.push({
-      size: `${(file.size / MiB).toFixed(0)} MiB`,
-      result: svc.outcome + (svc.reloaded ? " (wrangler reloaded mid-run!)" : ""),
-      "sentry-cli s": svc.seconds.toFixed(1),
-      "sentry-cli MiB/s": svcRate.toFixed(1),
-      "ceiling MiB/s": rate(file.size, ceil.single).toFixed(1),
-      "ceiling 8x8MiB MiB/s": rate(file.size, ceil.parallel).toFixed(1),
-      "physical MiB/s": rate(file.size, phys.seconds).toFixed(0),
-      "cli/ceiling": `${((ceil.single / svc.seconds) * 100).toFixed(0)}%`,
-      "cli/ceiling 8x8": `${((ceil.parallel / svc.seconds) * 100).toFixed(0)}%`,
-      "cli/physical": `${((phys.seconds / svc.seconds) * 100).toFixed(1)}%`,
-      "workerd RSS idle→peak MiB (sum)": `${svc.mem.sumIdle.toFixed(0)}→${svc.mem.sumPeak.toFixed(0)}`,
-      "max single workerd MiB": svc.mem.maxPeak.toFixed(0),
-      "rerun s": svc.rerunSeconds.toFixed(2),
-      "rerun": `${svc.chunkPosts === 0 ? "0 chunks sent" : `${svc.chunkPosts} chunk POSTs!`}${svc.nothingToUpload ? ", Nothing to upload" : ", same ERROR"}`,
-    });
-    details.push(
-      `${(file.size / MiB).toFixed(0)} MiB (${file.size} bytes, debug id ${file.debugId}): sha1sum ${phys.hashSeconds.toFixed(2)} s + cp ${phys.cpSeconds.toFixed(2)} s; ` +
-        `sentry-cli phases: prepare ${svc.phases.prepare} s, upload ${svc.phases.upload} s, assembly until answer ${svc.phases.assembly} s (${svc.phases.assembleRequests} assemble requests); ` +
-        `workerd peaks per pid ${JSON.stringify(Object.fromEntries(Object.entries(svc.mem.peak).map(([k, v]) => [k, Math.round(v)])))}; rerun: "${svc.rerunLine}"`,
-    );
-    removeDir(file.path);
+    for (const content of contents) {
+      const combos = compressions.filter((c) => {
+        if (sizeMiB >= BIG && !bigCombo(content, c)) return false;
+        const estimate = (secondsPerMiB[`${content}/${c}`] ?? 0) * sizeMiB; // from the smaller sizes
+        if (estimate > RUN_BUDGET_S) process.stderr.write(`${sizeMiB} MiB ${content} ${c}: skipped, estimated ${estimate.toFixed(0)} s\n`);
+        return estimate <= RUN_BUDGET_S;
+      });
+      if (!combos.length) continue;
+      process.stderr.write(`${sizeMiB} MiB ${content}: building the debug file...\n`);
+      const file = makeDebugFile(work, sizeMiB * MiB, content, `bench-${sizeMiB}-${content}`);
+      const runs = file.size <= 256 * MiB ? 2 : 1;
+      const phys = physical(file, work);
+      process.stderr.write(`  gzip -6 ratio ${file.gzipRatio.toFixed(2)}x at ${file.gzipMiBs.toFixed(0)} MiB/s; physical ${phys.seconds.toFixed(2)} s; ceiling...\n`);
+      const ceil = await ceilingRuns(ceiling, file, runs);
+      process.stderr.write(`  ceiling ${ceil.single.toFixed(2)} s (one stream), ${ceil.parallel.toFixed(2)} s (8 x 8 MiB)\n`);
+      for (const compression of combos) {
+        process.stderr.write(`  sentry-cli, UPLOAD_COMPRESSION=${compression}...\n`);
+        const svc = await uploadThroughService(file, compression, snapshot);
+        process.stderr.write(`  sentry-cli ${svc.seconds.toFixed(2)} s (${svc.outcome}), rerun ${svc.rerunSeconds.toFixed(2)} s\n`);
+        secondsPerMiB[`${content}/${compression}`] = Math.max(secondsPerMiB[`${content}/${compression}`] ?? 0, (svc.seconds + 2 * ceil.single) / sizeMiB);
+        const svcRate = rate(file.size, svc.seconds);
+        rows.push({
+          size: `${(file.size / MiB).toFixed(0)} MiB`,
+          content,
+          compression: `${compression} ${svc.advertised}`,
+          result: svc.outcome + (svc.reloaded ? " (wrangler reloaded mid-run!)" : ""),
+          "cli s": svc.seconds.toFixed(1),
+          "cli MiB/s": svcRate.toFixed(1),
+          "ceiling MiB/s": rate(file.size, ceil.single).toFixed(1),
+          "ceil 8x8 MiB/s": rate(file.size, ceil.parallel).toFixed(1),
+          "physical MiB/s": rate(file.size, phys.seconds).toFixed(0),
+          "cli/ceiling": `${((ceil.single / svc.seconds) * 100).toFixed(0)}%`,
+          "cli/physical": `${((phys.seconds / svc.seconds) * 100).toFixed(1)}%`,
+          "RSS peak Worker MiB": svc.mem.maxPeak.toFixed(0),
+          "RSS sum idle→peak": `${svc.mem.sumIdle.toFixed(0)}→${svc.mem.sumPeak.toFixed(0)}`,
+          "prep/upload/assembly s": `${svc.phases.prepare}/${svc.phases.upload}/${svc.phases.assembly}`,
+          "rerun s": svc.rerunSeconds.toFixed(2),
+          rerun: `${svc.chunkPosts === 0 ? "0 chunks" : `${svc.chunkPosts} chunk POSTs!`}${svc.nothingToUpload ? ", Nothing to upload" : ", same ERROR"}`,
+        });
+        console.log(`ROW ${JSON.stringify(rows.at(-1))}`); // partial results survive a later failure
+        details.push(
+          `${(file.size / MiB).toFixed(0)} MiB ${content} ${compression} (${file.size} bytes, debug id ${file.debugId}; pad gzip -6: ${file.gzipRatio.toFixed(2)}x at ${file.gzipMiBs.toFixed(0)} MiB/s): ` +
+            `sha1sum ${phys.hashSeconds.toFixed(2)} s + cp ${phys.cpSeconds.toFixed(2)} s; ` +
+            `sentry-cli phases: prepare ${svc.phases.prepare} s, upload ${svc.phases.upload} s, assembly until answer ${svc.phases.assembly} s (${svc.phases.assembleRequests} assemble requests); ` +
+            `chunk-upload requests (server side, wrangler log): ${svc.server.count}, p50 ${svc.server.p50} ms, max ${svc.server.max} ms, sum ${(svc.server.sum / 1000).toFixed(1)} s; ` +
+            `workerd peaks per pid ${JSON.stringify(Object.fromEntries(Object.entries(svc.mem.peak).map(([k, v]) => [k, Math.round(v)])))}; rerun: "${svc.rerunLine}"`,
+        );
+      }
+      removeDir(file.path);
+    }
   }
-  console.log(`\nUpload bench, ${new Date().toISOString()} (MiB/s = bytes / 2^20 / s; ceiling best of 2 runs up to 256 MiB, else 1)`);
+  console.log(`\nUpload bench, ${new Date().toISOString()}, commit ${snapshot.commit} (snapshot) — MiB/s = bytes / 2^20 / s; ceiling best of 2 runs up to 256 MiB, else 1`);
   console.table(rows);
   for (const line of details) console.log(line);
+  if (ceilingRetries) console.log(`ceiling: ${ceilingRetries} PUT(s) failed and were retried (the timed run includes the retry)`);
   console.log("Targets: sentry-cli >= 70% of the ceiling (one stream); peak RSS independent of size; 1 GiB dedup rerun < 3 s.");
   await cleanup();
 });
