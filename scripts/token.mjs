@@ -8,7 +8,9 @@ const flag = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const org = args.find((a, i) => !a.startsWith("--") && !(i > 0 && args[i - 1]?.startsWith("--") && args[i - 1] !== "--sntrys"));
+const org = args.find(
+  (a, i) => !a.startsWith("--") && !(i > 0 && args[i - 1]?.startsWith("--") && args[i - 1] !== "--sntrys"),
+);
 if (!org) {
   console.error("usage: npm run token -- <org> [--sntrys] [--scopes a,b] [--url URL]");
   process.exit(2);

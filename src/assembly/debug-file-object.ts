@@ -42,7 +42,9 @@ export class DebugFileObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)");
+    ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)",
+    );
     const row = ctx.storage.sql.exec<{ data: string }>("SELECT data FROM state WHERE id = 1").toArray()[0];
     this.state = row ? (JSON.parse(row.data) as FileState) : null;
   }
@@ -93,7 +95,10 @@ export class DebugFileObject extends DurableObject<Env> {
     }
     this.save(state);
     await this.ctx.storage.setAlarm(now);
-    await mirrorStatus(this.env.ASSEMBLE_STATUS, job.org, job.project, job.checksum, { state: "created", detail: null });
+    await mirrorStatus(this.env.ASSEMBLE_STATUS, job.org, job.project, job.checksum, {
+      state: "created",
+      detail: null,
+    });
     return { state: "created" };
   }
 
@@ -175,7 +180,9 @@ export class DebugFileObject extends DurableObject<Env> {
   private async assembleAndIdentify(s: FileState): Promise<void> {
     s.attempts += 1;
     if (s.attempts > MAX_ASSEMBLY_ATTEMPTS) {
-      await this.fail(`Assembly did not complete after ${MAX_ASSEMBLY_ATTEMPTS} attempts; rerun the upload to try again`);
+      await this.fail(
+        `Assembly did not complete after ${MAX_ASSEMBLY_ATTEMPTS} attempts; rerun the upload to try again`,
+      );
       return;
     }
     s.phase = "assembling";
@@ -242,7 +249,9 @@ export class DebugFileObject extends DurableObject<Env> {
   /** No word from the consumer: the message may have been lost (local queues drop on restart). */
   private async redriveSymcache(s: FileState): Promise<void> {
     if (Date.now() - (s.symcacheSince ?? 0) > SYMCACHE_DEADLINE_MS) {
-      await this.fail(`The symcache was not built within ${SYMCACHE_DEADLINE_MS / 60_000} minutes; rerun the upload to try again`);
+      await this.fail(
+        `The symcache was not built within ${SYMCACHE_DEADLINE_MS / 60_000} minutes; rerun the upload to try again`,
+      );
       return;
     }
     s.symcacheSentAt = Date.now();
@@ -331,4 +340,3 @@ function chooseDebugId(own: string, claimed: string | undefined): string {
   const normalized = claimed.toLowerCase();
   return normalized.slice(0, 36) === own.slice(0, 36) && /^[0-9a-f-]+$/.test(normalized) ? normalized : own;
 }
-

@@ -36,9 +36,7 @@ export function bearerToken(header: string | undefined): string | null {
 }
 
 /** Authenticates the caller and checks that the token may act on `:org` (and `:project`). */
-export function requireAccess(
-  access: Access,
-): MiddlewareHandler<{ Bindings: Env; Variables: AuthVariables }> {
+export function requireAccess(access: Access): MiddlewareHandler<{ Bindings: Env; Variables: AuthVariables }> {
   return async (c, next) => {
     const text = bearerToken(c.req.header("authorization"));
     if (!text) throw ApiError.unauthorized("Authentication credentials were not provided.");

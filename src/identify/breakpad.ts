@@ -70,7 +70,9 @@ export async function identifyBreakpad(reader: RangedReader): Promise<IdentifyRe
 function decodeHeader(bytes: Uint8Array): string | undefined {
   for (let cut = 0; cut <= 3 && cut < bytes.byteLength; cut++) {
     try {
-      return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes.subarray(0, bytes.byteLength - cut));
+      return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
+        bytes.subarray(0, bytes.byteLength - cut),
+      );
     } catch {
       if (bytes.byteLength < HEADER_CAP) return undefined;
     }
@@ -123,7 +125,8 @@ async function scanRecords(reader: RangedReader): Promise<RecordScan> {
         if (!eof && i + PREFIX > win.byteLength) break;
         if (startsWithAscii(win, i, "STACK ")) {
           seenStack = true;
-          if (startsWithAscii(win, i, "STACK WIN") || startsWithAscii(win, i, "STACK CFI INIT")) scan.stackRecord = true;
+          if (startsWithAscii(win, i, "STACK WIN") || startsWithAscii(win, i, "STACK CFI INIT"))
+            scan.stackRecord = true;
         } else if (!seenStack) {
           if (startsWithAscii(win, i, "PUBLIC ")) scan.publicRecord = true;
           else if (startsWithAscii(win, i, "FUNC ")) scan.funcRecord = true;

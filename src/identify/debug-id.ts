@@ -27,12 +27,7 @@ export function formatDebugId(uuid: Uint8Array, appendix = 0): string {
  */
 export function swapGuidFields(guid: Uint8Array): Uint8Array {
   const b = padTo16(guid);
-  return Uint8Array.of(
-    b[3]!, b[2]!, b[1]!, b[0]!,
-    b[5]!, b[4]!,
-    b[7]!, b[6]!,
-    ...b.subarray(8, 16),
-  );
+  return Uint8Array.of(b[3]!, b[2]!, b[1]!, b[0]!, b[5]!, b[4]!, b[7]!, b[6]!, ...b.subarray(8, 16));
 }
 
 /** `DebugId::from_guid_age`: a GUID as stored by Microsoft tools plus its age. */

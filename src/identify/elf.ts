@@ -117,12 +117,24 @@ function parseHeader(bytes: Uint8Array): Header | string {
   const c = new Cursor(bytes, le);
   const h = is64
     ? c.struct(0, {
-        type: [16, "u16"], machine: [18, "u16"], phoff: [32, "u64"], shoff: [40, "u64"],
-        flags: [48, "u32"], phnum: [56, "u16"], shnum: [60, "u16"], shstrndx: [62, "u16"],
+        type: [16, "u16"],
+        machine: [18, "u16"],
+        phoff: [32, "u64"],
+        shoff: [40, "u64"],
+        flags: [48, "u32"],
+        phnum: [56, "u16"],
+        shnum: [60, "u16"],
+        shstrndx: [62, "u16"],
       })
     : c.struct(0, {
-        type: [16, "u16"], machine: [18, "u16"], phoff: [28, "u32"], shoff: [32, "u32"],
-        flags: [36, "u32"], phnum: [44, "u16"], shnum: [48, "u16"], shstrndx: [50, "u16"],
+        type: [16, "u16"],
+        machine: [18, "u16"],
+        phoff: [28, "u32"],
+        shoff: [32, "u32"],
+        flags: [36, "u32"],
+        phnum: [44, "u16"],
+        shnum: [48, "u16"],
+        shstrndx: [50, "u16"],
       });
   if (!h) return "truncated ELF header";
   return { le, is64, ...h };
@@ -137,8 +149,20 @@ async function readProgramHeaders(reader: RangedReader, h: Header): Promise<Prog
   const out: ProgramHeader[] = [];
   for (let i = 0; i < h.phnum; i++) {
     const p = h.is64
-      ? c.struct(i * size, { type: [0, "u32"], offset: [8, "u64"], vaddr: [16, "u64"], filesz: [32, "u64"], align: [48, "u64"] })
-      : c.struct(i * size, { type: [0, "u32"], offset: [4, "u32"], vaddr: [8, "u32"], filesz: [16, "u32"], align: [28, "u32"] });
+      ? c.struct(i * size, {
+          type: [0, "u32"],
+          offset: [8, "u64"],
+          vaddr: [16, "u64"],
+          filesz: [32, "u64"],
+          align: [48, "u64"],
+        })
+      : c.struct(i * size, {
+          type: [0, "u32"],
+          offset: [4, "u32"],
+          vaddr: [8, "u32"],
+          filesz: [16, "u32"],
+          align: [28, "u32"],
+        });
     if (!p) return "truncated ELF program header table";
     out.push(p);
   }
@@ -148,12 +172,26 @@ async function readProgramHeaders(reader: RangedReader, h: Header): Promise<Prog
 function decodeSection(c: Cursor, at: number, is64: boolean): RawSection | undefined {
   const s = is64
     ? c.struct(at, {
-        nameOffset: [0, "u32"], type: [4, "u32"], flags: [8, "u64"], addr: [16, "u64"], offset: [24, "u64"],
-        size: [32, "u64"], link: [40, "u32"], addralign: [48, "u64"], entsize: [56, "u64"],
+        nameOffset: [0, "u32"],
+        type: [4, "u32"],
+        flags: [8, "u64"],
+        addr: [16, "u64"],
+        offset: [24, "u64"],
+        size: [32, "u64"],
+        link: [40, "u32"],
+        addralign: [48, "u64"],
+        entsize: [56, "u64"],
       })
     : c.struct(at, {
-        nameOffset: [0, "u32"], type: [4, "u32"], flags: [8, "u32"], addr: [12, "u32"], offset: [16, "u32"],
-        size: [20, "u32"], link: [24, "u32"], addralign: [32, "u32"], entsize: [36, "u32"],
+        nameOffset: [0, "u32"],
+        type: [4, "u32"],
+        flags: [8, "u32"],
+        addr: [12, "u32"],
+        offset: [16, "u32"],
+        size: [20, "u32"],
+        link: [24, "u32"],
+        addralign: [32, "u32"],
+        entsize: [36, "u32"],
       });
   return s;
 }

@@ -73,7 +73,11 @@ export async function identifyMacho(reader: RangedReader): Promise<IdentifyResul
   const c = new Cursor(head, le);
   const headerSize = is64 ? 32 : 28;
   const h = c.struct(0, {
-    cputype: [4, "u32"], cpusubtype: [8, "u32"], filetype: [12, "u32"], ncmds: [16, "u32"], sizeofcmds: [20, "u32"],
+    cputype: [4, "u32"],
+    cpusubtype: [8, "u32"],
+    filetype: [12, "u32"],
+    ncmds: [16, "u32"],
+    sizeofcmds: [20, "u32"],
   });
   if (!h || head.byteLength < headerSize) return malformed("truncated Mach-O header");
 
@@ -126,7 +130,13 @@ export async function identifyMacho(reader: RangedReader): Promise<IdentifyResul
         // 64-bit section offsets are 32 bits wide and wrap in files over 4 GiB; symbolic
         // recomputes them from the segment, and so do we.
         const rebased = wide && s.addr >= seg.vmaddr ? seg.fileoff + (s.addr - seg.vmaddr) : s.offset;
-        sections.push({ segment: fixedName(b, at + 16), name: fixedName(b, at), addr: s.addr, size: s.size, offset: s.offset === 0 ? 0 : rebased });
+        sections.push({
+          segment: fixedName(b, at + 16),
+          name: fixedName(b, at),
+          addr: s.addr,
+          size: s.size,
+          offset: s.offset === 0 ? 0 : rebased,
+        });
       }
     }
     offset += cmd.size;

@@ -37,9 +37,14 @@ export class Msf {
 
   static async open(reader: RangedReader): Promise<Msf | string> {
     const head = await readRange(reader, 0, 56);
-    const sb = head && new Cursor(head, true).struct(32, {
-      blockSize: [0, "u32"], numBlocks: [8, "u32"], directoryBytes: [12, "u32"], blockMapAddr: [20, "u32"],
-    });
+    const sb =
+      head &&
+      new Cursor(head, true).struct(32, {
+        blockSize: [0, "u32"],
+        numBlocks: [8, "u32"],
+        directoryBytes: [12, "u32"],
+        blockMapAddr: [20, "u32"],
+      });
     if (!sb) return "truncated PDB superblock";
     const { blockSize } = sb;
     if (blockSize < 512 || blockSize > 65536 || (blockSize & (blockSize - 1)) !== 0) {

@@ -75,10 +75,16 @@ export async function identifyPe(reader: RangedReader): Promise<IdentifyResult> 
   const nt = await readRange(reader, lfanew, 24);
   if (!nt) return malformed("the PE header offset points past the end of the file");
   const ntc = new Cursor(nt, true);
-  if (ntc.u32(0) !== 0x0000_4550) return malformed("missing PE signature (the file starts with MZ but is not a PE image)");
+  if (ntc.u32(0) !== 0x0000_4550)
+    return malformed("missing PE signature (the file starts with MZ but is not a PE image)");
   const coff = ntc.struct(4, {
-    machine: [0, "u16"], sections: [2, "u16"], timestamp: [4, "u32"], symbolTable: [8, "u32"],
-    symbolCount: [12, "u32"], optionalSize: [16, "u16"], characteristics: [18, "u16"],
+    machine: [0, "u16"],
+    sections: [2, "u16"],
+    timestamp: [4, "u32"],
+    symbolTable: [8, "u32"],
+    symbolCount: [12, "u32"],
+    optionalSize: [16, "u16"],
+    characteristics: [18, "u16"],
   });
   if (!coff) return malformed("truncated COFF file header");
 
@@ -91,7 +97,12 @@ export async function identifyPe(reader: RangedReader): Promise<IdentifyResult> 
   const st = new Cursor(sectionTable, true);
   const sections: Section[] = [];
   for (let i = 0; i < coff.sections; i++) {
-    const s = st.struct(i * 40, { virtualSize: [8, "u32"], virtualAddress: [12, "u32"], rawSize: [16, "u32"], rawPointer: [20, "u32"] });
+    const s = st.struct(i * 40, {
+      virtualSize: [8, "u32"],
+      virtualAddress: [12, "u32"],
+      rawSize: [16, "u32"],
+      rawPointer: [20, "u32"],
+    });
     if (!s) return malformed("truncated PE section table");
     const shortName = st.cString(i * 40, 8) ?? "";
     sections.push({ name: await longSectionName(reader, shortName, coff.symbolTable, coff.symbolCount), ...s });
@@ -104,7 +115,8 @@ export async function identifyPe(reader: RangedReader): Promise<IdentifyResult> 
     const oc = new Cursor(optional, true);
     const magic = oc.u16(0);
     const wide = magic === 0x20b;
-    if (magic !== 0x10b && magic !== 0x20b) return malformed("unknown PE optional header kind (neither PE32 nor PE32+)");
+    if (magic !== 0x10b && magic !== 0x20b)
+      return malformed("unknown PE optional header kind (neither PE32 nor PE32+)");
     const sizeOfImage = oc.u32(56);
     if (sizeOfImage === undefined) return malformed("truncated PE optional header");
     codeId = `${coff.timestamp.toString(16).padStart(8, "0")}${sizeOfImage.toString(16)}`;
@@ -181,7 +193,12 @@ async function readCodeView(
   const c = new Cursor(table, true);
   for (let i = 0; i < count; i++) {
     const e = c.struct(i * 28, {
-      timestamp: [4, "u32"], minor: [10, "u16"], type: [12, "u32"], size: [16, "u32"], rva: [20, "u32"], pointer: [24, "u32"],
+      timestamp: [4, "u32"],
+      minor: [10, "u16"],
+      type: [12, "u32"],
+      size: [16, "u32"],
+      rva: [20, "u32"],
+      pointer: [24, "u32"],
     });
     if (!e || e.type !== IMAGE_DEBUG_TYPE_CODEVIEW) continue;
     const at = e.pointer !== 0 ? e.pointer : rvaToOffset(sections, e.rva);

@@ -25,11 +25,7 @@ export function fitsInFile(reader: RangedReader, offset: number, length: number)
 }
 
 /** Reads exactly `length` bytes at `offset`, or returns undefined when that is impossible. */
-export async function readRange(
-  reader: RangedReader,
-  offset: number,
-  length: number,
-): Promise<Uint8Array | undefined> {
+export async function readRange(reader: RangedReader, offset: number, length: number): Promise<Uint8Array | undefined> {
   if (!fitsInFile(reader, offset, length) || length > MAX_TABLE_BYTES) return undefined;
   if (length === 0) return new Uint8Array(0);
   const bytes = await reader.read(offset, length);

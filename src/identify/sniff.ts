@@ -19,16 +19,7 @@
  */
 
 export type Sniffed =
-  | "elf"
-  | "pe"
-  | "pdb"
-  | "sourcebundle"
-  | "breakpad"
-  | "wasm"
-  | "portablepdb"
-  | "macho"
-  | "macho-fat"
-  | "unknown";
+  "elf" | "pe" | "pdb" | "sourcebundle" | "breakpad" | "wasm" | "portablepdb" | "macho" | "macho-fat" | "unknown";
 
 /** How many leading bytes `sniff` needs. */
 export const SNIFF_BYTES = 32;
@@ -45,7 +36,13 @@ function startsWith(head: Uint8Array, ascii: string): boolean {
 }
 
 function beU32(head: Uint8Array, offset: number): number {
-  return (((head[offset] ?? 0) << 24) | ((head[offset + 1] ?? 0) << 16) | ((head[offset + 2] ?? 0) << 8) | (head[offset + 3] ?? 0)) >>> 0;
+  return (
+    (((head[offset] ?? 0) << 24) |
+      ((head[offset + 1] ?? 0) << 16) |
+      ((head[offset + 2] ?? 0) << 8) |
+      (head[offset + 3] ?? 0)) >>>
+    0
+  );
 }
 
 /** `fileSize` is the whole file's size; `head` its first bytes (up to SNIFF_BYTES). */

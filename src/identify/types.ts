@@ -4,15 +4,7 @@
  */
 
 /** symbolic's FileFormat names. */
-export type FileFormat =
-  | "elf"
-  | "macho"
-  | "pe"
-  | "pdb"
-  | "breakpad"
-  | "wasm"
-  | "portablepdb"
-  | "sourcebundle";
+export type FileFormat = "elf" | "macho" | "pe" | "pdb" | "breakpad" | "wasm" | "portablepdb" | "sourcebundle";
 
 /** symbolic's ObjectKind short names, as Sentry serializes `data.type`. */
 export type ObjectKind = "none" | "rel" | "exe" | "lib" | "dump" | "dbg" | "src" | "other";
@@ -46,9 +38,7 @@ export type IdentifyFailure =
   | { reason: "no_features"; detail: string }
   | { reason: "not_supported_yet"; detail: string };
 
-export type IdentifyResult =
-  | { ok: true; identity: DebugFileIdentity }
-  | { ok: false; failure: IdentifyFailure };
+export type IdentifyResult = { ok: true; identity: DebugFileIdentity } | { ok: false; failure: IdentifyFailure };
 
 /** MIME types Sentry stores per format (its KNOWN_DIF_FORMATS table). */
 export const FORMAT_CONTENT_TYPE: Record<FileFormat, string> = {

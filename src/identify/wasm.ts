@@ -46,7 +46,10 @@ export async function identifyWasm(reader: RangedReader): Promise<IdentifyResult
   const header = await readRange(reader, 0, 8);
   if (!header) return malformed("truncated WebAssembly header");
   const version = (header[4] ?? 0) | ((header[5] ?? 0) << 8) | ((header[6] ?? 0) << 16) | ((header[7] ?? 0) << 24);
-  if (version !== 1) return malformed(`unsupported WebAssembly binary version ${version >>> 0} (only version 1 modules are debug files)`);
+  if (version !== 1)
+    return malformed(
+      `unsupported WebAssembly binary version ${version >>> 0} (only version 1 modules are debug files)`,
+    );
 
   let buildId: Uint8Array | undefined;
   let hasFunctions = false;
@@ -68,7 +71,9 @@ export async function identifyWasm(reader: RangedReader): Promise<IdentifyResult
       if (!nameLen || nameLen.length + nameLen.value > size.value) {
         return malformed(`WebAssembly custom section ${n} has a name longer than the section`);
       }
-      const name = new TextDecoder().decode(body.subarray(nameLen.length, nameLen.length + Math.min(nameLen.value, MAX_NAME)));
+      const name = new TextDecoder().decode(
+        body.subarray(nameLen.length, nameLen.length + Math.min(nameLen.value, MAX_NAME)),
+      );
       customNames.add(name);
       if (name === "build_id" && nameLen.value === 8) {
         const dataStart = start + nameLen.length + nameLen.value;

@@ -51,7 +51,12 @@ assembleRoutes.post("/", requireAccess("write"), async (c) => {
   return c.json(out);
 });
 
-async function decide(env: Env, org: string, project: string, file: AssembleFileRequest): Promise<WireFileState | null> {
+async function decide(
+  env: Env,
+  org: string,
+  project: string,
+  file: AssembleFileRequest,
+): Promise<WireFileState | null> {
   const stub = env.DEBUG_FILE.get(env.DEBUG_FILE.idFromName(debugFileObjectName(org, project, file.checksum)));
   try {
     return toWire(

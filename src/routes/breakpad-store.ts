@@ -38,8 +38,14 @@ breakpadStoreRoutes.get("/:debugFile/:id/:symName", requireAccess("read"), async
   return serveStoredFile(c, c.env.BUCKET, { record, contentType: "text/plain; charset=utf-8" });
 });
 
-async function matchByName(bucket: R2Bucket, records: DebugFileRecord[], debugFile: string): Promise<DebugFileRecord | null> {
-  const named = records.find((r) => sameFileName(r.objectName, debugFile) || sameFileName(r.objectName, withoutExtension(debugFile)));
+async function matchByName(
+  bucket: R2Bucket,
+  records: DebugFileRecord[],
+  debugFile: string,
+): Promise<DebugFileRecord | null> {
+  const named = records.find(
+    (r) => sameFileName(r.objectName, debugFile) || sameFileName(r.objectName, withoutExtension(debugFile)),
+  );
   if (named) return named;
   for (const record of records.slice(0, MAX_MODULE_READS)) {
     const manifest = await getManifest(bucket, record.org, record.project, record.checksum);

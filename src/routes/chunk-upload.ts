@@ -71,7 +71,10 @@ async function receiveChunks(env: Env, request: Request, org: string): Promise<v
     throw ApiError.badRequest("Invalid multipart body");
   }
   const parts: ChunkPart[] = [];
-  for (const [field, gzip] of [["file", false], ["file_gzip", true]] as const) {
+  for (const [field, gzip] of [
+    ["file", false],
+    ["file_gzip", true],
+  ] as const) {
     for (const entry of form.getAll(field)) {
       const value = entry as unknown as File | string;
       if (typeof value === "string") continue; // not a file part: Sentry ignores these too

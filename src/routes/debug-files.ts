@@ -32,9 +32,12 @@ debugFileRoutes.get("/", requireAccess("read"), async (c) => {
   const id = c.req.query("id");
   if (id !== undefined) return download(c, id);
 
-  const perPage = Math.min(Math.max(Number(c.req.query("per_page") ?? DEFAULT_PER_PAGE) || DEFAULT_PER_PAGE, 1), MAX_PER_PAGE);
+  const perPage = Math.min(
+    Math.max(Number(c.req.query("per_page") ?? DEFAULT_PER_PAGE) || DEFAULT_PER_PAGE, 1),
+    MAX_PER_PAGE,
+  );
   const cursor = /^(\d+):0:0$/.exec(c.req.query("cursor") ?? "");
-  let debugId = c.req.query("debug_id") ? parseDebugId(c.req.query("debug_id") as string) ?? "invalid" : undefined;
+  let debugId = c.req.query("debug_id") ? (parseDebugId(c.req.query("debug_id") as string) ?? "invalid") : undefined;
   let query = c.req.query("query")?.trim() || undefined;
   // A short query that reads as a debug id is a debug-id lookup, as in Sentry.
   if (query && !debugId && query.length <= 45 && parseDebugId(query)) {

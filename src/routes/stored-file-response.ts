@@ -28,7 +28,9 @@ export async function serveStoredFile(c: Context, bucket: R2Bucket, options: Ser
   const base = options.window?.offset ?? 0;
   const size = options.window?.size ?? record.size;
   // A window is a different representation: its tag names the bytes it covers.
-  const etag = options.window ? `"${record.checksum}.${base.toString(16)}-${size.toString(16)}"` : `"${record.checksum}"`;
+  const etag = options.window
+    ? `"${record.checksum}.${base.toString(16)}-${size.toString(16)}"`
+    : `"${record.checksum}"`;
   const headers = new Headers({
     ETag: etag,
     "Last-Modified": new Date(record.createdAt).toUTCString(),
@@ -42,7 +44,9 @@ export async function serveStoredFile(c: Context, bucket: R2Bucket, options: Ser
   headers.set("Content-Type", options.contentType ?? "application/octet-stream");
   for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
 
-  const range = rangeStillValid(c.req.header("if-range"), etag) ? decideRange(c.req.header("range"), size) : { kind: "full" as const };
+  const range = rangeStillValid(c.req.header("if-range"), etag)
+    ? decideRange(c.req.header("range"), size)
+    : { kind: "full" as const };
   if (range.kind === "unsatisfiable") {
     headers.set("Content-Range", unsatisfiedRange(size));
     headers.set("Content-Length", "0");

@@ -39,7 +39,9 @@ symbolicateRoutes.post("/", requireAccess("read"), async (c) => {
   const request = parsed.request;
 
   const catalog = c.env.PROJECT_CATALOG.get(
-    c.env.PROJECT_CATALOG.idFromName(projectCatalogName(c.req.param("org") as string, c.req.param("project") as string)),
+    c.env.PROJECT_CATALOG.idFromName(
+      projectCatalogName(c.req.param("org") as string, c.req.param("project") as string),
+    ),
   );
   const resolved = new Map<number, ResolvedModule>();
   await Promise.all(

@@ -48,7 +48,10 @@ export class ChunkLedger extends DurableObject<Env> {
       const marks = batch.map(() => "?").join(",");
       out.push(
         ...this.ctx.storage.sql
-          .exec<{ sha1: string; size: number }>(`SELECT sha1, size FROM owned_chunks WHERE sha1 IN (${marks})`, ...batch)
+          .exec<{ sha1: string; size: number }>(
+            `SELECT sha1, size FROM owned_chunks WHERE sha1 IN (${marks})`,
+            ...batch,
+          )
           .toArray(),
       );
     }

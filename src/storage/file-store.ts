@@ -18,13 +18,23 @@ export interface FileManifest {
   chunks: { sha1: string; size: number }[];
 }
 
-export async function putManifest(bucket: R2Bucket, org: string, project: string, manifest: FileManifest): Promise<void> {
+export async function putManifest(
+  bucket: R2Bucket,
+  org: string,
+  project: string,
+  manifest: FileManifest,
+): Promise<void> {
   await bucket.put(fileManifestKey(org, project, manifest.checksum), JSON.stringify(manifest), {
     httpMetadata: { contentType: "application/json" },
   });
 }
 
-export async function getManifest(bucket: R2Bucket, org: string, project: string, checksum: string): Promise<FileManifest | null> {
+export async function getManifest(
+  bucket: R2Bucket,
+  org: string,
+  project: string,
+  checksum: string,
+): Promise<FileManifest | null> {
   const object = await bucket.get(fileManifestKey(org, project, checksum));
   return object ? await object.json<FileManifest>() : null;
 }
@@ -142,7 +152,12 @@ export class MissingChunkError extends Error {
  * The bytes [start, end) of a stored file as one stream, fetching one chunk (range) at a time:
  * memory stays at one R2 read buffer whatever the file size.
  */
-export function streamFile(bucket: R2Bucket, manifest: FileManifest, start = 0, end = manifest.size): ReadableStream<Uint8Array> {
+export function streamFile(
+  bucket: R2Bucket,
+  manifest: FileManifest,
+  start = 0,
+  end = manifest.size,
+): ReadableStream<Uint8Array> {
   const offsets = chunkOffsets(manifest);
   let at = start;
   let current: ReadableStreamDefaultReader<Uint8Array> | null = null;

@@ -37,7 +37,11 @@ export async function findBundledSource(reader: RangedReader, path: string): Pro
 }
 
 /** The source's bytes, inflated, as a stream of exactly `entry.size` bytes. */
-export function streamBundledSource(bucket: R2Bucket, manifest: FileManifest, source: BundledSource): ReadableStream<Uint8Array> {
+export function streamBundledSource(
+  bucket: R2Bucket,
+  manifest: FileManifest,
+  source: BundledSource,
+): ReadableStream<Uint8Array> {
   const raw = streamFile(bucket, manifest, source.dataOffset, source.dataOffset + source.entry.compressedSize);
   const plain = source.entry.method === 8 ? raw.pipeThrough(new DecompressionStream("deflate-raw")) : raw;
   const fixed = new FixedLengthStream(source.entry.size);

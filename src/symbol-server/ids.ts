@@ -51,14 +51,22 @@ export function parseSymstorePath(file: string, key: string, fileAgain: string):
   let m: RegExpExecArray | null;
   if ((m = /^elf-buildid-sym-([0-9a-f]+)$/.exec(k))) {
     const id = parseBuildId(m[1] as string);
-    return id ? { by: "codeId", id, formats: ["elf"], want: "debug", name: name === ELF_DEBUG_NAME ? null : name } : null;
+    return id
+      ? { by: "codeId", id, formats: ["elf"], want: "debug", name: name === ELF_DEBUG_NAME ? null : name }
+      : null;
   }
   if ((m = /^elf-buildid-([0-9a-f]+)$/.exec(k))) {
     const id = parseBuildId(m[1] as string);
     return id ? { by: "codeId", id, formats: ["elf"], want: "code", name } : null;
   }
   if ((m = /^mach-uuid-sym-([0-9a-f]{32})$/.exec(k))) {
-    return { by: "codeId", id: m[1] as string, formats: ["macho"], want: "debug", name: name === MACHO_DEBUG_NAME ? null : name };
+    return {
+      by: "codeId",
+      id: m[1] as string,
+      formats: ["macho"],
+      want: "debug",
+      name: name === MACHO_DEBUG_NAME ? null : name,
+    };
   }
   if ((m = /^mach-uuid-([0-9a-f]{32})$/.exec(k))) {
     return { by: "codeId", id: m[1] as string, formats: ["macho"], want: "code", name };

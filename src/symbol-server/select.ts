@@ -34,7 +34,11 @@ export function selectExecutable<T extends Candidate>(records: readonly T[]): T 
 export function sectionCandidates<T extends Candidate>(records: readonly T[], limit = 4): T[] {
   const elf = records.filter((r) => r.format === "elf");
   const debug = elf.filter((r) => r.features.includes("debug"));
-  const ordered = [...debug.filter((r) => r.kind === "dbg"), ...debug.filter((r) => r.kind !== "dbg"), ...elf.filter(hasCode)];
+  const ordered = [
+    ...debug.filter((r) => r.kind === "dbg"),
+    ...debug.filter((r) => r.kind !== "dbg"),
+    ...elf.filter(hasCode),
+  ];
   const seen = new Set<string>();
   const out: T[] = [];
   for (const r of ordered) {
@@ -78,8 +82,7 @@ export interface SectionEntry {
 const SHT_NOBITS = 8;
 
 export type SectionChoice =
-  | { ok: true; offset: number; size: number }
-  | { ok: false; reason: "absent" | "nobits" | "outside_file" };
+  { ok: true; offset: number; size: number } | { ok: false; reason: "absent" | "nobits" | "outside_file" };
 
 /**
  * The bytes of section `name` in a file of `fileSize` bytes. Compressed sections

@@ -55,13 +55,15 @@ export function parseSymbolicateRequest(body: unknown, normalizeDebugId: (t: str
   const modules = body.modules ?? [];
   if (!Array.isArray(stacktraces)) return { ok: false, error: "'stacktraces' must be a list" };
   if (!Array.isArray(modules)) return { ok: false, error: "'modules' must be a list" };
-  if (stacktraces.length > LIMITS.stacktraces) return { ok: false, error: `At most ${LIMITS.stacktraces} stacktraces per request` };
+  if (stacktraces.length > LIMITS.stacktraces)
+    return { ok: false, error: `At most ${LIMITS.stacktraces} stacktraces per request` };
   if (modules.length > LIMITS.modules) return { ok: false, error: `At most ${LIMITS.modules} modules per request` };
 
   let frameCount = 0;
   const parsedStacktraces: RawStacktrace[] = [];
   for (const [i, st] of stacktraces.entries()) {
-    if (!isObject(st) || !Array.isArray(st.frames)) return { ok: false, error: `stacktraces[${i}] must be an object with a 'frames' list` };
+    if (!isObject(st) || !Array.isArray(st.frames))
+      return { ok: false, error: `stacktraces[${i}] must be an object with a 'frames' list` };
     frameCount += st.frames.length;
     if (frameCount > LIMITS.frames) return { ok: false, error: `At most ${LIMITS.frames} frames per request` };
     const frames: RawFrame[] = [];

@@ -63,15 +63,16 @@ export function symbolicate(request: SymbolicateRequest, resolved: Map<number, R
       let relative = rel ? frame.instructionAddr : frame.instructionAddr - module.imageAddr;
       if (relative < 0n) return unsymbolicated("missing_symbol");
       if (absolute) {
-        relative = adjustedAddress(frame.instructionAddr, {
-          arch: symbolizer.arch,
-          frameIndex: index,
-          adjust: frame.adjustInstructionAddr,
-          threadAdjusts,
-          signal: request.signal,
-          registers: st.registers,
-          parseHex,
-        }) - module.imageAddr;
+        relative =
+          adjustedAddress(frame.instructionAddr, {
+            arch: symbolizer.arch,
+            frameIndex: index,
+            adjust: frame.adjustInstructionAddr,
+            threadAdjusts,
+            signal: request.signal,
+            registers: st.registers,
+            parseHex,
+          }) - module.imageAddr;
       }
       if (relative < 0n || relative > 0xffffffffn) return unsymbolicated("missing_symbol");
       const found = symbolizer.lookup(Number(relative));
@@ -116,7 +117,12 @@ function moduleOut(m: RawModule, resolution: ResolvedModule | undefined): Record
     image_addr: hex(m.imageAddr),
     ...(m.imageSize !== null ? { image_size: Number(m.imageSize) } : {}),
     debug_status: resolution?.status ?? "unused",
-    features: resolution?.features ?? { has_debug_info: false, has_unwind_info: false, has_symbols: false, has_sources: false },
+    features: resolution?.features ?? {
+      has_debug_info: false,
+      has_unwind_info: false,
+      has_symbols: false,
+      has_sources: false,
+    },
     arch: resolution?.arch ?? "unknown",
   };
 }

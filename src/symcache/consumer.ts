@@ -61,7 +61,11 @@ function fileObject(env: Env, job: SymcacheJob) {
 const ALT_WAIT_SECONDS = 5;
 const ALT_WAIT_ATTEMPTS = 2;
 
-export async function buildForJob(env: Env, job: SymcacheJob, attempt = ALT_WAIT_ATTEMPTS + 1): Promise<"done" | "wait-for-alt"> {
+export async function buildForJob(
+  env: Env,
+  job: SymcacheJob,
+  attempt = ALT_WAIT_ATTEMPTS + 1,
+): Promise<"done" | "wait-for-alt"> {
   const object = fileObject(env, job);
   const request = await object.symcacheRequest();
   if (!request.wanted || !request.format) return "done"; // done already: a redelivery
@@ -85,7 +89,11 @@ export async function buildForJob(env: Env, job: SymcacheJob, attempt = ALT_WAIT
     return "done";
   }
   await env.BUCKET.put(symcacheKey(job.org, job.project, job.checksum), built.symcache);
-  await object.symcacheFinished({ status: "ok", size: built.symcache.byteLength, ...(input.note ? { detail: input.note } : {}) });
+  await object.symcacheFinished({
+    status: "ok",
+    size: built.symcache.byteLength,
+    ...(input.note ? { detail: input.note } : {}),
+  });
   return "done";
 }
 
@@ -107,14 +115,23 @@ interface BuilderInput {
  * and it was uploaded too; for every other format, the file. The bytes stream from R2 straight
  * into the builder's memory.
  */
-async function builderInput(env: Env, job: SymcacheJob, manifest: FileManifest, format: FileFormat): Promise<BuilderInput> {
+async function builderInput(
+  env: Env,
+  job: SymcacheJob,
+  manifest: FileManifest,
+  format: FileFormat,
+): Promise<BuilderInput> {
   const bucket = env.BUCKET;
-  const copier = (m: FileManifest) => (offset: number, length: number, into: Uint8Array) => copyRange(bucket, m, offset, length, into);
-  if (format === "breakpad") return { size: manifest.size, kind: "breakpad", slim: false, fill: (t) => copier(manifest)(0, manifest.size, t) };
-  if (format !== "elf") return { size: manifest.size, kind: "object", slim: false, fill: (t) => copier(manifest)(0, manifest.size, t) };
+  const copier = (m: FileManifest) => (offset: number, length: number, into: Uint8Array) =>
+    copyRange(bucket, m, offset, length, into);
+  if (format === "breakpad")
+    return { size: manifest.size, kind: "breakpad", slim: false, fill: (t) => copier(manifest)(0, manifest.size, t) };
+  if (format !== "elf")
+    return { size: manifest.size, kind: "object", slim: false, fill: (t) => copier(manifest)(0, manifest.size, t) };
 
   const plan = await planSlimElf(new ManifestReader(bucket, manifest));
-  if (!plan.ok) return { size: manifest.size, kind: "object", slim: false, fill: (t) => copier(manifest)(0, manifest.size, t) };
+  if (!plan.ok)
+    return { size: manifest.size, kind: "object", slim: false, fill: (t) => copier(manifest)(0, manifest.size, t) };
   const main = plan.slim;
   const fillMain = (t: Uint8Array) => fillSlimElf(main, t, copier(manifest));
   if (!main.altLink) return { size: main.size, kind: "object", slim: true, fill: fillMain };
@@ -157,7 +174,13 @@ async function findAltFile(env: Env, job: SymcacheJob, buildId: string): Promise
   return null;
 }
 
-async function copyRange(bucket: R2Bucket, manifest: FileManifest, offset: number, length: number, into: Uint8Array): Promise<void> {
+async function copyRange(
+  bucket: R2Bucket,
+  manifest: FileManifest,
+  offset: number,
+  length: number,
+  into: Uint8Array,
+): Promise<void> {
   let at = 0;
   for await (const part of streamFile(bucket, manifest, offset, offset + length)) {
     into.set(part.subarray(0, length - at), at);

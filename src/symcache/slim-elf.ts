@@ -88,7 +88,8 @@ export async function planSlimElf(reader: RangedReader): Promise<SlimResult> {
     };
   });
   const strtab = sections[shstrndx];
-  if (!strtab || strtab.offset + strtab.size > reader.size) return { ok: false, detail: "the ELF section name table lies outside the file" };
+  if (!strtab || strtab.offset + strtab.size > reader.size)
+    return { ok: false, detail: "the ELF section name table lies outside the file" };
   const names = await reader.read(strtab.offset, Math.min(strtab.size, 1 << 20));
   const nameOf = (offset: number) => {
     let end = offset;
@@ -114,7 +115,8 @@ export async function planSlimElf(reader: RangedReader): Promise<SlimResult> {
     if (s.type === SHT_NULL || s.type === SHT_NOBITS) continue;
     const inFile = s.offset + s.size <= reader.size;
     const name = nameOf(s.name);
-    if (inFile && name === ".gnu_debugaltlink" && s.size < 4096) altLink = parseAltLink(await reader.read(s.offset, s.size));
+    if (inFile && name === ".gnu_debugaltlink" && s.size < 4096)
+      altLink = parseAltLink(await reader.read(s.offset, s.size));
     if (inFile && keep(name, s.type)) {
       const align = Math.min(Math.max(1, s.align), 16);
       at = Math.ceil(at / align) * align;
@@ -160,7 +162,11 @@ export async function fillSlimElf(
   for (const piece of slim.pieces) {
     if (piece.bytes) target.set(piece.bytes, piece.target);
     else if (piece.source) {
-      await copy(piece.source.offset, piece.source.length, target.subarray(piece.target, piece.target + piece.source.length));
+      await copy(
+        piece.source.offset,
+        piece.source.length,
+        target.subarray(piece.target, piece.target + piece.source.length),
+      );
     }
   }
 }

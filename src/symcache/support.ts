@@ -16,7 +16,10 @@ export function symcacheSupport(identity: DebugFileIdentity): SymcacheSupport {
     case "wasm":
     case "breakpad":
       if (!identity.features.includes("symtab") && !identity.features.includes("debug")) {
-        return { supported: false, detail: "Stored without a symcache: the file has neither symbols nor debug information" };
+        return {
+          supported: false,
+          detail: "Stored without a symcache: the file has neither symbols nor debug information",
+        };
       }
       return { supported: true };
     case "pdb":

@@ -15,8 +15,7 @@
 export type SymcacheInputKind = "object" | "breakpad" | "object-with-alt";
 
 export type BuildResult =
-  | { ok: true; symcache: Uint8Array; peakMemoryBytes: number }
-  | { ok: false; error: string; peakMemoryBytes: number };
+  { ok: true; symcache: Uint8Array; peakMemoryBytes: number } | { ok: false; error: string; peakMemoryBytes: number };
 
 interface BuilderExports {
   memory: WebAssembly.Memory;
@@ -78,7 +77,11 @@ function start(module: WebAssembly.Module, size: number): Started | BuildResult 
   } catch {
     // an allocation failure traps: reported below like a refusal
   }
-  return { ok: false, error: `the file (${size} bytes) does not fit into the builder's memory`, peakMemoryBytes: safePeak(peak) };
+  return {
+    ok: false,
+    error: `the file (${size} bytes) does not fit into the builder's memory`,
+    peakMemoryBytes: safePeak(peak),
+  };
 }
 
 function finish({ exports, ptr }: Started, size: number, kind: SymcacheInputKind): BuildResult {

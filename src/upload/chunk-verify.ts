@@ -22,11 +22,7 @@ export interface VerifiedChunk extends ChunkPart {
 
 /** Sentry's error strings (reference/sentry-server.md §3.3). */
 export type ChunkRejection =
-  | "Too many chunks"
-  | "Chunk size too large"
-  | "Request too large"
-  | "Invalid gzip payload"
-  | "Checksum mismatch";
+  "Too many chunks" | "Chunk size too large" | "Request too large" | "Invalid gzip payload" | "Checksum mismatch";
 
 export type VerifyResult = { ok: true; chunks: VerifiedChunk[] } | { ok: false; error: ChunkRejection };
 

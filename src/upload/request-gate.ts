@@ -37,7 +37,8 @@ export async function withRequestSlot<T>(task: () => Promise<T>): Promise<T> {
     return await task();
   } finally {
     const next = waiting.shift();
-    if (next) next(); // hand the slot over: `active` stays the same
+    if (next)
+      next(); // hand the slot over: `active` stays the same
     else active--;
   }
 }

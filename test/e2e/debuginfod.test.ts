@@ -46,8 +46,18 @@ describe("debuginfod clients against wrangler dev", () => {
     copyFileSync(STRIPPED, join(upload, "hello"));
     copyFileSync(DEBUG, join(upload, "hello.debug"));
     const cli = await sentryCli([
-      "--url", server.url, "--auth-token", token,
-      "debug-files", "upload", "--org", "acme", "--project", "app", "--wait", upload,
+      "--url",
+      server.url,
+      "--auth-token",
+      token,
+      "debug-files",
+      "upload",
+      "--org",
+      "acme",
+      "--project",
+      "app",
+      "--wait",
+      upload,
     ]);
     expect(cli.code, `${cli.stdout}\n${cli.stderr}`).toBe(0);
     const headers = join(work, "headers");
@@ -73,7 +83,10 @@ describe("debuginfod clients against wrangler dev", () => {
     expect(debuginfo.status).toBe(200);
     expect(debuginfo.headers.get("content-length")).toBe(String(readFileSync(DEBUG).byteLength));
     expect(Buffer.from(await debuginfo.arrayBuffer()).equals(readFileSync(DEBUG))).toBe(true);
-    const head = await fetch(`${server.url}/debuginfod/acme/buildid/${BUILD_ID}/executable`, { method: "HEAD", headers: auth });
+    const head = await fetch(`${server.url}/debuginfod/acme/buildid/${BUILD_ID}/executable`, {
+      method: "HEAD",
+      headers: auth,
+    });
     expect(head.status).toBe(200);
     expect(head.headers.get("content-length")).toBe(String(readFileSync(STRIPPED).byteLength));
     expect(head.headers.get("x-debuginfod-size")).toBe(String(readFileSync(STRIPPED).byteLength));
@@ -95,7 +108,9 @@ describe("debuginfod clients against wrangler dev", () => {
       const bytes = readFileSync(DEBUG);
       const identified = await identifyElf(new BufferReader(new Uint8Array(bytes)));
       if (!identified.ok) throw new Error("fixture did not identify");
-      const info = (identified.identity.details as unknown as ElfDetails).sections.find((s) => s.name === ".debug_line");
+      const info = (identified.identity.details as unknown as ElfDetails).sections.find(
+        (s) => s.name === ".debug_line",
+      );
       if (!info) throw new Error("no .debug_line");
       const got = readFileSync(find("section", BUILD_ID, ".debug_line"));
       expect(got.equals(bytes.subarray(info.offset, info.offset + info.size))).toBe(true);
@@ -139,7 +154,12 @@ describe("debuginfod clients against wrangler dev", () => {
         // Without the headers file the server refuses it, and only the symbol name is left: the
         // DWARF above came through our route, with the token.
         const anonymous = execFileSync("llvm-symbolizer-19", ["--obj", STRIPPED, "0x1170"], {
-          env: { ...clientEnv, DEBUGINFOD_HEADERS_FILE: "", DEBUGINFOD_CACHE_PATH: join(cache, "anon"), LLVM_DEBUGINFOD_CACHE_PATH: join(cache, "anon") },
+          env: {
+            ...clientEnv,
+            DEBUGINFOD_HEADERS_FILE: "",
+            DEBUGINFOD_CACHE_PATH: join(cache, "anon"),
+            LLVM_DEBUGINFOD_CACHE_PATH: join(cache, "anon"),
+          },
           encoding: "utf8",
           timeout: 60_000,
         });

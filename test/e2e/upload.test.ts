@@ -12,10 +12,9 @@ import { sentryCli } from "./sentry-cli";
 import { mintToken, removeDir, startDev, type DevServer } from "./wrangler-dev";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "files");
-const EXPECTED = JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", "expected.json"), "utf8")) as Record<
-  string,
-  { check: { variants: { debug_id: string; arch: string }[] } | null }
->;
+const EXPECTED = JSON.parse(
+  readFileSync(join(import.meta.dirname, "..", "fixtures", "expected.json"), "utf8"),
+) as Record<string, { check: { variants: { debug_id: string; arch: string }[] } | null }>;
 
 /** One debug file of each kind sentry-cli uploads: ELF (DWARF 4, 5, stripped + .debug), dSYM, Breakpad, PE + PDB. */
 const CORPUS = [
@@ -57,7 +56,20 @@ describe("sentry-cli debug-files upload against wrangler dev", () => {
   });
 
   const upload = (dir: string, extra: string[] = [], project = "app") =>
-    sentryCli(["--url", server.url, "--auth-token", token, "debug-files", "upload", "--org", "acme", "--project", project, ...extra, dir]);
+    sentryCli([
+      "--url",
+      server.url,
+      "--auth-token",
+      token,
+      "debug-files",
+      "upload",
+      "--org",
+      "acme",
+      "--project",
+      project,
+      ...extra,
+      dir,
+    ]);
 
   it("uploads every kind of debug file with --wait and prints OK with the server's identity", async () => {
     const dir = corpusDir(CORPUS);
@@ -78,9 +90,21 @@ describe("sentry-cli debug-files upload against wrangler dev", () => {
     }
 
     // The rerun finds everything on the server and sends no chunk.
-    const rerun = await sentryCli(
-      ["--url", server.url, "--auth-token", token, "--log-level=debug", "debug-files", "upload", "--org", "acme", "--project", "app", "--wait", dir],
-    );
+    const rerun = await sentryCli([
+      "--url",
+      server.url,
+      "--auth-token",
+      token,
+      "--log-level=debug",
+      "debug-files",
+      "upload",
+      "--org",
+      "acme",
+      "--project",
+      "app",
+      "--wait",
+      dir,
+    ]);
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toContain("Nothing to upload, all files are on the server");
     expect(rerun.stderr).not.toMatch(/POST \S*chunk-upload/);
@@ -113,7 +137,9 @@ describe("sentry-cli debug-files upload against wrangler dev", () => {
     const orgToken = await mintToken(server, "acme", "sntrys");
     const dir = corpusDir(["elf-x86_64-clang19-dw4-O1"]);
     dirs.push(dir);
-    const run = await sentryCli(["debug-files", "upload", "--project", "orgtoken", "--wait", dir], { SENTRY_AUTH_TOKEN: orgToken });
+    const run = await sentryCli(["debug-files", "upload", "--project", "orgtoken", "--wait", dir], {
+      SENTRY_AUTH_TOKEN: orgToken,
+    });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain(`OK ${debugIdOf("elf-x86_64-clang19-dw4-O1")}`);
   });
@@ -127,8 +153,20 @@ describe("a restart of wrangler dev in the middle of an upload", () => {
     const port = server.port;
     try {
       const token = await mintToken(server, "acme");
-      const args = (url: string, extra: string[]) =>
-        ["--url", url, "--auth-token", token, "debug-files", "upload", "--org", "acme", "--project", "restart", ...extra, dir];
+      const args = (url: string, extra: string[]) => [
+        "--url",
+        url,
+        "--auth-token",
+        token,
+        "debug-files",
+        "upload",
+        "--org",
+        "acme",
+        "--project",
+        "restart",
+        ...extra,
+        dir,
+      ];
       // Upload without waiting, then kill the service at once: assembly is scheduled or running.
       const first = await sentryCli(args(server.url, []));
       expect(first.code, first.stdout + first.stderr).toBe(0);
@@ -139,7 +177,7 @@ describe("a restart of wrangler dev in the middle of an upload", () => {
       const list = await fetch(`${server.url}/api/0/projects/acme/restart/files/dsyms/`, {
         headers: { authorization: `Bearer ${token}` },
       });
-      const files = (await list.json<{ objectName: string }[]>());
+      const files = await list.json<{ objectName: string }[]>();
       expect(files.map((f) => f.objectName).sort()).toEqual(["elf-x86_64-cpp", "libfixture-x86_64.so"]);
     } finally {
       await server.stop();

@@ -23,7 +23,9 @@ export async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -36,8 +38,19 @@ export async function startDev(options: { persistDir?: string; port?: number } =
   const child: ChildProcess = spawn(
     "npx",
     [
-      "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
-      "--persist-to", persistDir, "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`, "--show-interactive-dev-session=false",
+      "wrangler",
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(inspectorPort),
+      "--persist-to",
+      persistDir,
+      "--var",
+      `ADMIN_TOKEN:${ADMIN_TOKEN}`,
+      "--show-interactive-dev-session=false",
     ],
     {
       env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
@@ -94,5 +107,5 @@ export async function mintToken(server: DevServer, org: string, format: "plain" 
     body: JSON.stringify({ org, scopes: ["project:read", "project:write"], format }),
   });
   if (res.status !== 201) throw new Error(`mint failed ${res.status}: ${await res.text()}`);
-  return ((await res.json<{ token: string }>())).token;
+  return (await res.json<{ token: string }>()).token;
 }

@@ -5,14 +5,18 @@ import type { Scope } from "../../src/auth/tokens";
 
 export const BASE = "http://127.0.0.1:8787";
 
-export async function mintToken(org: string, scopes: Scope[] = ["project:read", "project:write"], format = "plain"): Promise<string> {
+export async function mintToken(
+  org: string,
+  scopes: Scope[] = ["project:read", "project:write"],
+  format = "plain",
+): Promise<string> {
   const res = await SELF.fetch(`${BASE}/api/0/admin/tokens/`, {
     method: "POST",
     headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" },
     body: JSON.stringify({ org, scopes, format }),
   });
   if (res.status !== 201) throw new Error(`mint failed: ${res.status} ${await res.text()}`);
-  return ((await res.json<{ token: string }>())).token;
+  return (await res.json<{ token: string }>()).token;
 }
 
 export async function sha1Hex(bytes: Uint8Array): Promise<string> {
@@ -68,15 +72,25 @@ export interface FileState {
 }
 
 /** Splits bytes into chunks and uploads them all, returning the assemble entry for the file. */
-export async function uploadFile(token: string, org: string, bytes: Uint8Array, name: string, chunkSize = 8 * 1024 * 1024) {
+export async function uploadFile(
+  token: string,
+  org: string,
+  bytes: Uint8Array,
+  name: string,
+  chunkSize = 8 * 1024 * 1024,
+) {
   const chunks: Uint8Array[] = [];
   for (let at = 0; at < bytes.byteLength || at === 0; at += chunkSize) chunks.push(bytes.subarray(at, at + chunkSize));
   const sums = await Promise.all(chunks.map(sha1Hex));
   // Batches as sentry-cli cuts them: at most 64 chunks and 32 MiB of raw bytes per request.
-  for (let i = 0; i < chunks.length; ) {
+  for (let i = 0; i < chunks.length;) {
     const batch: Part[] = [];
     let bytes = 0;
-    while (i < chunks.length && batch.length < 64 && (batch.length === 0 || bytes + (chunks[i] as Uint8Array).byteLength <= 32 * 1024 * 1024)) {
+    while (
+      i < chunks.length &&
+      batch.length < 64 &&
+      (batch.length === 0 || bytes + (chunks[i] as Uint8Array).byteLength <= 32 * 1024 * 1024)
+    ) {
       bytes += (chunks[i] as Uint8Array).byteLength;
       batch.push({ name: sums[i] as string, body: chunks[i] as Uint8Array });
       i++;
@@ -89,10 +103,17 @@ export async function uploadFile(token: string, org: string, bytes: Uint8Array, 
 }
 
 /** Polls assemble once a second (as sentry-cli --wait does) until ok or error. */
-export async function waitForFile(token: string, org: string, project: string, checksum: string, entry: unknown, seconds = 20): Promise<FileState> {
+export async function waitForFile(
+  token: string,
+  org: string,
+  project: string,
+  checksum: string,
+  entry: unknown,
+  seconds = 20,
+): Promise<FileState> {
   for (let i = 0; i < seconds * 10; i++) {
     const res = await assemble(token, org, project, { [checksum]: entry });
-    const state = ((await res.json<Record<string, FileState>>()))[checksum] as FileState;
+    const state = (await res.json<Record<string, FileState>>())[checksum] as FileState;
     if (state.state === "ok" || state.state === "error") return state;
     await new Promise((r) => setTimeout(r, 100));
   }

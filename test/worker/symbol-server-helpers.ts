@@ -10,7 +10,13 @@ export interface Stored {
 }
 
 /** Uploads a fixture under `name` (small chunks: the download crosses chunk boundaries) and waits for `ok`. */
-export async function store(token: string, org: string, project: string, fixtureName: string, name = fixtureName): Promise<Stored> {
+export async function store(
+  token: string,
+  org: string,
+  project: string,
+  fixtureName: string,
+  name = fixtureName,
+): Promise<Stored> {
   const bytes = fixture(fixtureName);
   const { checksum, entry } = await uploadFile(token, org, bytes, name, 4096);
   await assemble(token, org, project, { [checksum]: entry });
@@ -19,7 +25,12 @@ export async function store(token: string, org: string, project: string, fixture
   return { checksum, bytes, id: String(done.dif?.id) };
 }
 
-export function get(token: string, path: string, headers: Record<string, string> = {}, method = "GET"): Promise<Response> {
+export function get(
+  token: string,
+  path: string,
+  headers: Record<string, string> = {},
+  method = "GET",
+): Promise<Response> {
   return SELF.fetch(`${BASE}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...headers } });
 }
 

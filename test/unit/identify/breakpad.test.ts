@@ -14,8 +14,17 @@ const text = (s: string) => new BufferReader(new TextEncoder().encode(s));
 describe("Breakpad identification", () => {
   describe("MODULE line", () => {
     it("gives arch and debug id, age appended when > 0", async () => {
-      const id = ok(await identifyBreakpad(text("MODULE windows x86_64 9C1A6E5B3D7F4A2C8E0B1D2F3A4B5C6D2 fixture.pdb\nPUBLIC 10 0 f\n")));
-      expect(id).toMatchObject({ arch: "x86_64", debugId: "9c1a6e5b-3d7f-4a2c-8e0b-1d2f3a4b5c6d-2", kind: "dbg", codeId: null });
+      const id = ok(
+        await identifyBreakpad(
+          text("MODULE windows x86_64 9C1A6E5B3D7F4A2C8E0B1D2F3A4B5C6D2 fixture.pdb\nPUBLIC 10 0 f\n"),
+        ),
+      );
+      expect(id).toMatchObject({
+        arch: "x86_64",
+        debugId: "9c1a6e5b-3d7f-4a2c-8e0b-1d2f3a4b5c6d-2",
+        kind: "dbg",
+        codeId: null,
+      });
     });
     it.each([
       ["i386", "x86"],
@@ -24,7 +33,9 @@ describe("Breakpad identification", () => {
       ["arm-64", "arm64"],
       ["ARM64", "arm64"],
     ])("accepts the arch alias %s as %s", async (alias, arch) => {
-      expect(ok(await identifyBreakpad(text(`MODULE Linux ${alias} 0123456789ABCDEF0123456789ABCDEF0 a\n`))).arch).toBe(arch);
+      expect(ok(await identifyBreakpad(text(`MODULE Linux ${alias} 0123456789ABCDEF0123456789ABCDEF0 a\n`))).arch).toBe(
+        arch,
+      );
     });
     it("rejects an arch symbolic does not know", async () => {
       expect(await identifyBreakpad(text("MODULE Linux sparc 0123456789ABCDEF0123456789ABCDEF0 a\n"))).toMatchObject({
@@ -33,17 +44,30 @@ describe("Breakpad identification", () => {
       });
     });
     it("rejects a debug id that is not one", async () => {
-      expect(await identifyBreakpad(text("MODULE Linux x86 nothex a\n"))).toMatchObject({ ok: false, failure: { reason: "malformed" } });
+      expect(await identifyBreakpad(text("MODULE Linux x86 nothex a\n"))).toMatchObject({
+        ok: false,
+        failure: { reason: "malformed" },
+      });
     });
     it("takes the code id from the INFO CODE_ID record right after MODULE", async () => {
-      const id = ok(await identifyBreakpad(text("MODULE Linux x86_64 0123456789ABCDEF0123456789ABCDEF0 a\nINFO CODE_ID ABCDEF0123 a.so\nFUNC 0 1 0 f\n")));
+      const id = ok(
+        await identifyBreakpad(
+          text("MODULE Linux x86_64 0123456789ABCDEF0123456789ABCDEF0 a\nINFO CODE_ID ABCDEF0123 a.so\nFUNC 0 1 0 f\n"),
+        ),
+      );
       expect(id.codeId).toBe("abcdef0123");
     });
   });
 
   describe("features", () => {
     it("only counts PUBLIC and FUNC records before the first STACK record", async () => {
-      const id = ok(await identifyBreakpad(text("MODULE Linux x86_64 0123456789ABCDEF0123456789ABCDEF0 a\nSTACK CFI INIT 0 1 .cfa: $rsp 8 +\nPUBLIC 1 0 f\nFUNC 2 1 0 g\n")));
+      const id = ok(
+        await identifyBreakpad(
+          text(
+            "MODULE Linux x86_64 0123456789ABCDEF0123456789ABCDEF0 a\nSTACK CFI INIT 0 1 .cfa: $rsp 8 +\nPUBLIC 1 0 f\nFUNC 2 1 0 g\n",
+          ),
+        ),
+      );
       expect(id.features).toEqual(["unwind"]);
     });
     it("streams a large file in fixed windows instead of holding it", async () => {
@@ -65,7 +89,12 @@ describe("Breakpad identification", () => {
             else {
               const rel = at - header.byteLength;
               // Pad the last partial FUNC line with spaces-free filler ending in a newline.
-              out[i] = rel >= body - (body % line.byteLength) ? (at === size - tail.byteLength - 1 ? 0x0a : 0x78) : line[rel % line.byteLength]!;
+              out[i] =
+                rel >= body - (body % line.byteLength)
+                  ? at === size - tail.byteLength - 1
+                    ? 0x0a
+                    : 0x78
+                  : line[rel % line.byteLength]!;
             }
           }
           return Promise.resolve(out);

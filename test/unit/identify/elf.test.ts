@@ -94,12 +94,15 @@ describe("ELF identification", () => {
 
   describe("details for the symcache builder", () => {
     it("lists every section with its compression and the load address", async () => {
-      const zlib = ok(await identifyElf(new BufferReader(fixture(`${PIE}.zlib.debug`)))).details as unknown as ElfDetails;
-      const zstd = ok(await identifyElf(new BufferReader(fixture(`${PIE}.zstd.debug`)))).details as unknown as ElfDetails;
+      const zlib = ok(await identifyElf(new BufferReader(fixture(`${PIE}.zlib.debug`))))
+        .details as unknown as ElfDetails;
+      const zstd = ok(await identifyElf(new BufferReader(fixture(`${PIE}.zstd.debug`))))
+        .details as unknown as ElfDetails;
       expect(zlib.sections.find((s) => s.name === ".debug_info")?.compression).toBe("zlib");
       expect(zstd.sections.find((s) => s.name === ".debug_info")?.compression).toBe("zstd");
       expect(zlib.loadAddress).toBe(0);
-      const nopie = ok(await identifyElf(new BufferReader(fixture("elf-x86_64-gcc-O2-nopie")))).details as unknown as ElfDetails;
+      const nopie = ok(await identifyElf(new BufferReader(fixture("elf-x86_64-gcc-O2-nopie"))))
+        .details as unknown as ElfDetails;
       expect(nopie.loadAddress).toBe(0x400000);
       expect(nopie.sections.find((s) => s.name === ".text")).toMatchObject({ type: 1, compression: "none" });
     });

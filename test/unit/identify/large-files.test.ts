@@ -36,7 +36,12 @@ describe("a 2 GiB debug file", () => {
     const table = elf.slice(shoff, shoff + v.getUint16(60, true) * 64);
     const newShoff = TWO_GIB - table.byteLength;
     v.setBigUint64(40, BigInt(newShoff), true);
-    const reader = new CountingReader(virtualFile(TWO_GIB, [[0, elf], [newShoff, table]]));
+    const reader = new CountingReader(
+      virtualFile(TWO_GIB, [
+        [0, elf],
+        [newShoff, table],
+      ]),
+    );
     const result = await identify(reader);
     expect(result).toMatchObject({
       ok: true,

@@ -63,7 +63,9 @@ describe("Mach-O identification", () => {
     it("are refused with the architectures they contain", async () => {
       const f = failure(await identify(new BufferReader(fixture("macho-universal"))));
       expect(f.reason).toBe("fat_archive");
-      expect(f.detail).toContain("fat Mach-O archives must be split by the client (found 2 architectures: x86_64, arm64)");
+      expect(f.detail).toContain(
+        "fat Mach-O archives must be split by the client (found 2 architectures: x86_64, arm64)",
+      );
     });
     it("are told apart from Java class files by the < 45 guard", async () => {
       expect(failure(await identify(new BufferReader(fixture("neg-java.class")))).reason).toBe("unsupported_format");
@@ -74,7 +76,9 @@ describe("Mach-O identification", () => {
     it("stops at a command of size 0 instead of looping on it", async () => {
       const bytes = fixture("macho-arm64").slice();
       new DataView(bytes.buffer).setUint32(32 + 4, 0, true);
-      expect(failure(await identifyMacho(new BufferReader(bytes))).detail).toBe("load command 0 has an invalid size (0 bytes)");
+      expect(failure(await identifyMacho(new BufferReader(bytes))).detail).toBe(
+        "load command 0 has an invalid size (0 bytes)",
+      );
     });
     it("reports a command that runs past the load command area", async () => {
       const bytes = fixture("macho-arm64").slice();

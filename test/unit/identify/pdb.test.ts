@@ -37,7 +37,11 @@ describe("PDB identification", () => {
     });
 
     it("claims unwind information for 32-bit x86 only", async () => {
-      expect(ok(await identifyPdb(new BufferReader(fixture("pe-x86.pdb")))).features).toEqual(["symtab", "debug", "unwind"]);
+      expect(ok(await identifyPdb(new BufferReader(fixture("pe-x86.pdb")))).features).toEqual([
+        "symtab",
+        "debug",
+        "unwind",
+      ]);
       expect(ok(await identifyPdb(new BufferReader(fixture("pe-arm64.pdb")))).arch).toBe("arm64");
     });
   });

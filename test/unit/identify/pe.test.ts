@@ -35,7 +35,9 @@ describe("PE identification", () => {
       const v = new DataView(bytes.buffer);
       v.setUint16(entry + 10, 0x504d, true);
       v.setUint32(entry + 4, 0xabcdef12, true);
-      expect(ok(await identifyPe(new BufferReader(bytes))).debugId).toBe("f17a7fb0-e420-3a7d-4c4c-44205044422e-abcdef12");
+      expect(ok(await identifyPe(new BufferReader(bytes))).debugId).toBe(
+        "f17a7fb0-e420-3a7d-4c4c-44205044422e-abcdef12",
+      );
     });
 
     it("has a nil debug id without a CodeView record", async () => {

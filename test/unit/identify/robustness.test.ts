@@ -78,7 +78,9 @@ async function expectSafe(bytes: Uint8Array): Promise<Outcome> {
 /** Structural offsets worth cutting at: header ends, table starts/ends, every load command. */
 function boundaries(bytes: Uint8Array): number[] {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const cuts = new Set<number>([1, 2, 4, 7, 8, 12, 15, 16, 17, 20, 24, 28, 32, 33, 40, 52, 56, 60, 63, 64, 65, 128, 320, 512]);
+  const cuts = new Set<number>([
+    1, 2, 4, 7, 8, 12, 15, 16, 17, 20, 24, 28, 32, 33, 40, 52, 56, 60, 63, 64, 65, 128, 320, 512,
+  ]);
   const add = (n: number) => Number.isSafeInteger(n) && n > 0 && n < bytes.byteLength && cuts.add(n);
   try {
     if (v.getUint32(0) === 0x7f454c46 && bytes[4] === 2 && bytes[5] === 1) {
@@ -130,7 +132,19 @@ describe("identify() on hostile input", () => {
   });
 
   describe("valid magic on garbage", () => {
-    const MAGICS = ["\x7fELF\x02\x01", "\x7fELF\x01\x02", "MZ", "Microsoft C/C++ MSF 7.00\r\n\x1aDS\0\0\0", "SYSB", "MODULE ", "\0asm\x01\0\0\0", "BSJB", "\xcf\xfa\xed\xfe", "\xfe\xed\xfa\xce", "\xca\xfe\xba\xbe\0\0\0\x03"];
+    const MAGICS = [
+      "\x7fELF\x02\x01",
+      "\x7fELF\x01\x02",
+      "MZ",
+      "Microsoft C/C++ MSF 7.00\r\n\x1aDS\0\0\0",
+      "SYSB",
+      "MODULE ",
+      "\0asm\x01\0\0\0",
+      "BSJB",
+      "\xcf\xfa\xed\xfe",
+      "\xfe\xed\xfa\xce",
+      "\xca\xfe\xba\xbe\0\0\0\x03",
+    ];
     it.each(MAGICS.map((m) => [JSON.stringify(m), m] as const))("%s", async (_label, magic) => {
       const random = prng(magic.length * 7919);
       for (const size of [16, 17, 31, 64, 100, 512, 4096, 70_000]) {
@@ -167,7 +181,11 @@ describe("identify() on hostile input", () => {
               bytes[at] = Math.floor(random() * 256);
               break;
             case 1:
-              view().setUint32(at, pick([0, 0xffff_ffff, 0x7fff_ffff, bytes.byteLength, bytes.byteLength + 1]), random() < 0.5);
+              view().setUint32(
+                at,
+                pick([0, 0xffff_ffff, 0x7fff_ffff, bytes.byteLength, bytes.byteLength + 1]),
+                random() < 0.5,
+              );
               break;
             case 2:
               view().setUint16(at, pick([0, 0xffff, 0xff00, 1]), random() < 0.5);

@@ -38,17 +38,26 @@ describe("identify() outside the known formats", () => {
   it("refuses with sentry-server's wording", async () => {
     expect(await identify(new BufferReader(bytes("hello, I am text")))).toEqual({
       ok: false,
-      failure: { reason: "unsupported_format", detail: "not a debug information file (unsupported object file format)" },
+      failure: {
+        reason: "unsupported_format",
+        detail: "not a debug information file (unsupported object file format)",
+      },
     });
   });
   it("says Portable PDBs are not supported yet", async () => {
-    expect(await identify(new BufferReader(bytes("BSJB")))).toMatchObject({ ok: false, failure: { reason: "not_supported_yet" } });
+    expect(await identify(new BufferReader(bytes("BSJB")))).toMatchObject({
+      ok: false,
+      failure: { reason: "not_supported_yet" },
+    });
   });
 
   it("says what is wrong with a source bundle that is not a ZIP archive", async () => {
     expect(await identify(new BufferReader(bytes("SYSB\x02\0\0\0" + "x".repeat(40))))).toMatchObject({
       ok: false,
-      failure: { reason: "malformed", detail: expect.stringMatching(/^source bundle: the ZIP archive has no end-of-central-directory/) as unknown },
+      failure: {
+        reason: "malformed",
+        detail: expect.stringMatching(/^source bundle: the ZIP archive has no end-of-central-directory/) as unknown,
+      },
     });
   });
 });

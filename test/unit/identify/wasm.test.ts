@@ -35,12 +35,22 @@ describe("WebAssembly identification", () => {
 
   describe("kind and features", () => {
     it("is a library when the function section declares functions, a debug companion otherwise", async () => {
-      expect(ok(await identifyWasm(new BufferReader(module(custom("build_id", uuidBuildId), [3, [1, 0]])))).kind).toBe("lib");
-      expect(ok(await identifyWasm(new BufferReader(module(custom("build_id", uuidBuildId), [3, [0]])))).kind).toBe("dbg");
+      expect(ok(await identifyWasm(new BufferReader(module(custom("build_id", uuidBuildId), [3, [1, 0]])))).kind).toBe(
+        "lib",
+      );
+      expect(ok(await identifyWasm(new BufferReader(module(custom("build_id", uuidBuildId), [3, [0]])))).kind).toBe(
+        "dbg",
+      );
       expect(ok(await identifyWasm(new BufferReader(fixture("wasm-buildid-sha1.debug.wasm")))).kind).toBe("dbg");
     });
     it("always has symtab; debug and unwind follow the .debug_info / .debug_frame sections", async () => {
-      const id = ok(await identifyWasm(new BufferReader(module(custom("build_id", uuidBuildId), custom(".debug_info", [0]), custom(".debug_frame", [0])))));
+      const id = ok(
+        await identifyWasm(
+          new BufferReader(
+            module(custom("build_id", uuidBuildId), custom(".debug_info", [0]), custom(".debug_frame", [0])),
+          ),
+        ),
+      );
       expect(id.features).toEqual(["symtab", "debug", "unwind"]);
     });
     it("reads section headers only", async () => {
@@ -61,7 +71,10 @@ describe("WebAssembly identification", () => {
     it("reports an unsupported binary version", async () => {
       const bytes = module();
       bytes[4] = 0x0d;
-      expect(await identifyWasm(new BufferReader(bytes))).toMatchObject({ ok: false, failure: { reason: "malformed" } });
+      expect(await identifyWasm(new BufferReader(bytes))).toMatchObject({
+        ok: false,
+        failure: { reason: "malformed" },
+      });
     });
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { contentRange, decideRange, noneMatch, rangeStillValid, unsatisfiedRange } from "../../../src/symbol-server/http-range";
+import {
+  contentRange,
+  decideRange,
+  noneMatch,
+  rangeStillValid,
+  unsatisfiedRange,
+} from "../../../src/symbol-server/http-range";
 
 describe("decideRange", () => {
   const size = 1000;

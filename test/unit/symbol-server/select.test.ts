@@ -1,10 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { chooseSection, sectionCandidates, selectDebuginfo, selectExecutable, selectForLookup } from "../../../src/symbol-server/select";
+import {
+  chooseSection,
+  sectionCandidates,
+  selectDebuginfo,
+  selectExecutable,
+  selectForLookup,
+} from "../../../src/symbol-server/select";
 import type { DebugFileRecord } from "../../../src/storage/project-catalog";
 
 type R = Pick<DebugFileRecord, "kind" | "format" | "features" | "objectName" | "checksum" | "project">;
-const rec = (checksum: string, kind: R["kind"], features: R["features"], format: R["format"] = "elf", objectName = "app"): R => ({
-  checksum, kind, features, format, objectName, project: "p",
+const rec = (
+  checksum: string,
+  kind: R["kind"],
+  features: R["features"],
+  format: R["format"] = "elf",
+  objectName = "app",
+): R => ({
+  checksum,
+  kind,
+  features,
+  format,
+  objectName,
+  project: "p",
 });
 
 // Newest first, as the catalog answers.
@@ -35,8 +52,12 @@ describe("lookup selection", () => {
   it("matches the format and the object name case-insensitively", () => {
     const pdb = rec("p", "dbg", ["symtab", "debug"], "pdb", "Fixture.PDB");
     const bp = rec("q", "dbg", ["symtab", "debug"], "breakpad", "fixture.pdb");
-    expect(selectForLookup([bp, pdb], { by: "debugId", id: "x", formats: ["pdb"], want: "any", name: "fixture.pdb" })).toBe(pdb);
-    expect(selectForLookup([pdb], { by: "debugId", id: "x", formats: ["pdb"], want: "any", name: "other.pdb" })).toBeNull();
+    expect(
+      selectForLookup([bp, pdb], { by: "debugId", id: "x", formats: ["pdb"], want: "any", name: "fixture.pdb" }),
+    ).toBe(pdb);
+    expect(
+      selectForLookup([pdb], { by: "debugId", id: "x", formats: ["pdb"], want: "any", name: "other.pdb" }),
+    ).toBeNull();
   });
   it("wants code or debug information as the key says", () => {
     const lookup = { by: "codeId", id: "x", formats: ["elf"], want: "code", name: null } as const;

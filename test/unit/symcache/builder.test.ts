@@ -127,7 +127,8 @@ describe("symcache builder", () => {
     it("caps inline depth at 128 and stays fast on an INLINE bomb", () => {
       const lines = ["MODULE Linux x86_64 0F1E2D3C4B5A69788796A5B4C3D2E1F00 bomb", "FILE 0 a.c", "INLINE_ORIGIN 0 f"];
       lines.push("FUNC 1000 1000 0 outer", "1000 1000 1 0");
-      for (let d = 0; d < 300; d++) lines.push(`INLINE ${d} ${d + 1} 0 0 ${(0x1000 + d).toString(16)} ${(0x1000 - 2 * d).toString(16)}`);
+      for (let d = 0; d < 300; d++)
+        lines.push(`INLINE ${d} ${d + 1} 0 0 ${(0x1000 + d).toString(16)} ${(0x1000 - 2 * d).toString(16)}`);
       const built = buildFileBytes(new TextEncoder().encode(lines.join("\n")));
       const sc = SymCache.parse(built).ok ? (SymCache.parse(built) as { symcache: SymCache }).symcache : undefined;
       expect(sc?.lookup(0x1100).length).toBe(129);

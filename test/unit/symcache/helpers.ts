@@ -101,12 +101,7 @@ export function elfFunctionSymbols(file: string): { addr: number; size: number; 
 }
 
 export type Disagreement =
-  | "llvm_unknown_we_resolve"
-  | "we_unknown_llvm_resolves"
-  | "inline_depth"
-  | "function_name"
-  | "file"
-  | "line";
+  "llvm_unknown_we_resolve" | "we_unknown_llvm_resolves" | "inline_depth" | "function_name" | "file" | "line";
 
 /** null when our frames and llvm-symbolizer's agree on name, file, line of every frame. */
 export function compareFrames(ours: SymcacheFrame[], theirs: OracleFrame[]): Disagreement | null {

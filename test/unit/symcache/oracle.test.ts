@@ -24,7 +24,9 @@ import {
 
 function elfIfuncAddress(file: string, name: string): number {
   const text = execFileSync("llvm-readelf-19", ["-sW", file], { maxBuffer: 1 << 30 }).toString();
-  const m = new RegExp(`^\\s*\\d+:\\s+([0-9a-f]+)\\s+\\d+\\s+IFUNC\\s+GLOBAL\\s+\\S+\\s+\\d+\\s+${name}$`, "m").exec(text);
+  const m = new RegExp(`^\\s*\\d+:\\s+([0-9a-f]+)\\s+\\d+\\s+IFUNC\\s+GLOBAL\\s+\\S+\\s+\\d+\\s+${name}$`, "m").exec(
+    text,
+  );
   return m ? Number.parseInt(m[1] ?? "0", 16) : 0;
 }
 

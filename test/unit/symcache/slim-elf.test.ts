@@ -5,7 +5,10 @@ import { fillSlimElf, planSlimElf } from "../../../src/symcache/slim-elf";
 import { buildSymcacheFilled, buildSymcache } from "../../../src/symcache/wasm";
 import { FIXTURES, ROOT, builderModule } from "./helpers";
 
-const expected = JSON.parse(readFileSync(`${ROOT}test/fixtures/expected.json`, "utf8")) as Record<string, { check: { type: string } | null }>;
+const expected = JSON.parse(readFileSync(`${ROOT}test/fixtures/expected.json`, "utf8")) as Record<
+  string,
+  { check: { type: string } | null }
+>;
 const ELF_FIXTURES = Object.entries(expected)
   .filter(([name, e]) => e.check?.type === "elf" && !name.startsWith("neg-"))
   .map(([name]) => name);

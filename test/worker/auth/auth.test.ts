@@ -38,7 +38,7 @@ describe("authentication", () => {
       body: "{}",
     });
     expect(res.status).toBe(403);
-    expect(Object.keys((await res.json<object>()))).toEqual(["detail"]);
+    expect(Object.keys(await res.json<object>())).toEqual(["detail"]);
   });
 
   it("mints plain tokens in Sentry's user-token shape, which sentry-cli recognizes", async () => {
@@ -77,7 +77,7 @@ describe("admin: POST /api/0/admin/tokens/", () => {
   it("mints sntrys_ org tokens that embed this service's URL and org, as sentry-cli reads them", async () => {
     const res = await mint({ org: "acme", scopes: ["project:write"], format: "sntrys" });
     expect(res.status).toBe(201);
-    const { token } = (await res.json<{ token: string }>());
+    const { token } = await res.json<{ token: string }>();
     const segments = token.split("_");
     expect(segments).toHaveLength(3);
     expect(segments[0]).toBe("sntrys");

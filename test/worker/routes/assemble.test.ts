@@ -20,7 +20,7 @@ const SUM = "a".repeat(40);
 async function answer(res: Response): Promise<Record<string, FileState>> {
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-  return (await res.json<Record<string, FileState>>());
+  return await res.json<Record<string, FileState>>();
 }
 
 /** A Breakpad file whose 64-byte chunks repeat: the same chunk occurs several times. */
@@ -36,12 +36,20 @@ describe("assemble", () => {
   describe("request validation (Sentry's messages)", () => {
     const cases: [string, unknown, string][] = [
       ["invalid JSON", "{not json", "Invalid json body"],
-      ["a key that is not a SHA-1", { lol: { name: "x", chunks: [] } }, "Additional properties are not allowed ('lol' was unexpected)"],
+      [
+        "a key that is not a SHA-1",
+        { lol: { name: "x", chunks: [] } },
+        "Additional properties are not allowed ('lol' was unexpected)",
+      ],
       ["a file that is not an object", { [SUM]: "test" }, "'test' is not of type 'object'"],
       ["a missing name", { [SUM]: { chunks: [] } }, "'name' is a required property"],
       ["missing chunks", { [SUM]: { name: "x" } }, "'chunks' is a required property"],
       ["a bad chunk", { [SUM]: { name: "x", chunks: ["abc"] } }, "'abc' does not match '^[0-9a-f]{40}$'"],
-      ["a bad debug_id", { [SUM]: { name: "x", debug_id: "invalid-debug-id", chunks: [] } }, "'invalid-debug-id' does not match '^[A-Fa-f0-9-]+$'"],
+      [
+        "a bad debug_id",
+        { [SUM]: { name: "x", debug_id: "invalid-debug-id", chunks: [] } },
+        "'invalid-debug-id' does not match '^[A-Fa-f0-9-]+$'",
+      ],
       ["a body that is not an object", [], "[] is not of type 'object'"],
     ];
     for (const [what, body, error] of cases) {
@@ -102,7 +110,12 @@ describe("assemble", () => {
       expect(first?.state).toBe("created");
       const done = await waitForFile(token, "acme", "app", checksum, entry);
       expect(done.state).toBe("ok");
-      expect(done.dif).toMatchObject({ objectName: "hello.debug", sha1: checksum, size: bytes.byteLength, symbolType: "elf" });
+      expect(done.dif).toMatchObject({
+        objectName: "hello.debug",
+        sha1: checksum,
+        size: bytes.byteLength,
+        symbolType: "elf",
+      });
       expect(done.dif?.data.type).toBe("dbg");
       const again = (await answer(await assemble(token, "acme", "app", { [checksum]: entry })))[checksum];
       expect(again?.state).toBe("ok");
@@ -114,7 +127,10 @@ describe("assemble", () => {
       const bytes = fixture("elf-x86_64-gcc-dw4-O0-pie");
       const { checksum, entry } = await uploadFile(token, "acme", bytes, "hello", 8192);
       const answers = await Promise.all(
-        Array.from({ length: 50 }, async () => (await answer(await assemble(token, "acme", "race", { [checksum]: entry })))[checksum]),
+        Array.from(
+          { length: 50 },
+          async () => (await answer(await assemble(token, "acme", "race", { [checksum]: entry })))[checksum],
+        ),
       );
       // Exactly one call scheduled the file; the others see it in the works.
       expect(answers.filter((a) => a?.state === "created")).toHaveLength(1);
@@ -126,7 +142,10 @@ describe("assemble", () => {
         expect((instance as unknown as { state: { attempts: number } }).state.attempts).toBe(1);
       });
       const polls = await Promise.all(
-        Array.from({ length: 50 }, async () => (await answer(await assemble(token, "acme", "race", { [checksum]: entry })))[checksum]),
+        Array.from(
+          { length: 50 },
+          async () => (await answer(await assemble(token, "acme", "race", { [checksum]: entry })))[checksum],
+        ),
       );
       expect(new Set(polls.map((p) => p?.dif?.id)).size).toBe(1);
       const catalog = env.PROJECT_CATALOG.get(env.PROJECT_CATALOG.idFromName(projectCatalogName("acme", "race")));

@@ -21,7 +21,11 @@ describe("Breakpad symbol store", () => {
 
   const hits: [string, string, () => Stored][] = [
     ["the MODULE name, extension dropped", `/breakpad/acme/app/fixture.pdb/${WINDOWS_ID}/fixture.sym`, () => windows],
-    ["lower-case id and names", `/breakpad/acme/app/fixture.pdb/${WINDOWS_ID.toLowerCase()}/fixture.sym`, () => windows],
+    [
+      "lower-case id and names",
+      `/breakpad/acme/app/fixture.pdb/${WINDOWS_ID.toLowerCase()}/fixture.sym`,
+      () => windows,
+    ],
     ["upper-case names", `/breakpad/acme/app/FIXTURE.PDB/${WINDOWS_ID}/FIXTURE.SYM`, () => windows],
     ["the stored object name", `/breakpad/acme/app/breakpad-windows/${WINDOWS_ID}/breakpad-windows.sym`, () => windows],
     ["a name without extension", `/breakpad/acme/app/fixture-linux/${LINUX_ID}/fixture-linux.sym`, () => linux],

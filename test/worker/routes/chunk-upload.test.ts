@@ -25,7 +25,14 @@ describe("chunk-upload", () => {
         hashAlgorithm: "sha1",
         compression: ["gzip"],
         maxWait: 300,
-        accept: expect.arrayContaining(["debug_files", "pdbs", "portablepdbs", "sources", "bcsymbolmaps", "il2cpp"]) as unknown,
+        accept: expect.arrayContaining([
+          "debug_files",
+          "pdbs",
+          "portablepdbs",
+          "sources",
+          "bcsymbolmaps",
+          "il2cpp",
+        ]) as unknown,
       });
     });
   });
@@ -48,7 +55,12 @@ describe("chunk-upload", () => {
       expect(await (await env.BUCKET.get(chunkKey(zipSum)))!.text()).toBe(new TextDecoder().decode(zipped));
       expect((await env.BUCKET.head(chunkKey(rawSum)))!.size).toBe(raw.byteLength);
       const owned = await ownedChunkSizes(env, "acme", [rawSum, zipSum]);
-      expect(owned).toEqual(new Map([[rawSum, raw.byteLength], [zipSum, zipped.byteLength]]));
+      expect(owned).toEqual(
+        new Map([
+          [rawSum, raw.byteLength],
+          [zipSum, zipped.byteLength],
+        ]),
+      );
       expect((await ownedChunkSizes(env, "other", [rawSum])).size).toBe(0);
     });
 
@@ -56,7 +68,14 @@ describe("chunk-upload", () => {
       const token = await mintToken("acme");
       const body = enc.encode("repeated page");
       const sum = await sha1Hex(body);
-      const res = await postChunks(token, "acme", chunkForm([{ name: sum, body }, { field: "file", name: sum, body }]));
+      const res = await postChunks(
+        token,
+        "acme",
+        chunkForm([
+          { name: sum, body },
+          { field: "file", name: sum, body },
+        ]),
+      );
       expect(res.status).toBe(200);
       expect((await ownedChunkSizes(env, "acme", [sum])).get(sum)).toBe(body.byteLength);
     });
@@ -112,7 +131,10 @@ describe("chunk-upload", () => {
       });
 
       it("bad gzip", async () => {
-        await expectRejected([{ field: "file_gzip", name: "2".repeat(40), body: enc.encode("not gzip at all") }], "Invalid gzip payload");
+        await expectRejected(
+          [{ field: "file_gzip", name: "2".repeat(40), body: enc.encode("not gzip at all") }],
+          "Invalid gzip payload",
+        );
       });
 
       it("a request totalling more than 32 MiB", async () => {

@@ -28,7 +28,7 @@ interface Dif {
 async function list(token: string, query: string): Promise<{ items: Dif[]; link: string }> {
   const res = await get(token, `${LIST}?${query}`);
   expect(res.status).toBe(200);
-  return { items: (await res.json<Dif[]>()), link: res.headers.get("link") ?? "" };
+  return { items: await res.json<Dif[]>(), link: res.headers.get("link") ?? "" };
 }
 
 function nextCursor(link: string): { cursor: string; results: boolean } {
@@ -138,7 +138,7 @@ describe("debug-files list", () => {
         if (perPage) params.set("per_page", perPage);
         if (cursor) params.set("cursor", cursor);
         const res = await get(token, `/api/0/projects/acme/many/files/dsyms/?${params.toString()}`);
-        sizes.push(((await res.json<Dif[]>())).length);
+        sizes.push((await res.json<Dif[]>()).length);
         const next = nextCursor(res.headers.get("link") ?? "");
         if (!next.results) return sizes;
         cursor = next.cursor;
@@ -160,7 +160,7 @@ describe("debug-files list", () => {
       let url = `/api/0/projects/acme/many/files/dsyms/?per_page=30`;
       for (;;) {
         const res = await get(token, url);
-        seen.push(...((await res.json<Dif[]>())).map((d) => d.objectName));
+        seen.push(...(await res.json<Dif[]>()).map((d) => d.objectName));
         const next = nextCursor(res.headers.get("link") ?? "");
         if (!next.results) break;
         url = `/api/0/projects/acme/many/files/dsyms/?per_page=30&cursor=${encodeURIComponent(next.cursor)}`;
@@ -173,7 +173,9 @@ describe("debug-files list", () => {
     it("writes Sentry's Link header: previous and next with results and cursor", async () => {
       const res = await get(token, `/api/0/projects/acme/many/files/dsyms/`);
       const link = res.headers.get("link") ?? "";
-      expect(link).toMatch(/^<http[^>]+cursor=[^>]+>; rel="previous"; results="false"; cursor="[^"]+", <http[^>]+>; rel="next"; results="true"; cursor="[^"]+"$/);
+      expect(link).toMatch(
+        /^<http[^>]+cursor=[^>]+>; rel="previous"; results="false"; cursor="[^"]+", <http[^>]+>; rel="next"; results="true"; cursor="[^"]+"$/,
+      );
     });
   });
 });

@@ -22,7 +22,11 @@ describe("debuginfod", () => {
   });
 
   describe("debuginfo and executable", () => {
-    for (const [casing, id] of [["lower", BUILD_ID], ["upper", BUILD_ID.toUpperCase()], ["mixed", mixedCase(BUILD_ID)]] as const) {
+    for (const [casing, id] of [
+      ["lower", BUILD_ID],
+      ["upper", BUILD_ID.toUpperCase()],
+      ["mixed", mixedCase(BUILD_ID)],
+    ] as const) {
       it(`serves the companion as debuginfo and the stripped binary as executable (${casing} case id)`, async () => {
         const debuginfo = await get(token, `/debuginfod/acme/app/buildid/${id}/debuginfo`);
         expect(debuginfo.status).toBe(200);
@@ -108,8 +112,11 @@ describe("debuginfod", () => {
       expect(res.status).toBe(200);
       expect(res.headers.get("x-debuginfod-size")).toBe(String(ZLIB_DEBUG_INFO.size));
       // Compressed sections are served raw, as elfutils' debuginfod does.
-      const zlib = (await store(token, "acme", "zlib", "elf-x86_64-gcc-dw5-O2-pie.zlib.debug", "hello.zlib.debug")).bytes;
-      expect(await bytesOf(res)).toEqual(zlib.subarray(ZLIB_DEBUG_INFO.offset, ZLIB_DEBUG_INFO.offset + ZLIB_DEBUG_INFO.size));
+      const zlib = (await store(token, "acme", "zlib", "elf-x86_64-gcc-dw5-O2-pie.zlib.debug", "hello.zlib.debug"))
+        .bytes;
+      expect(await bytesOf(res)).toEqual(
+        zlib.subarray(ZLIB_DEBUG_INFO.offset, ZLIB_DEBUG_INFO.offset + ZLIB_DEBUG_INFO.size),
+      );
     });
 
     it("falls back to the executable for sections the companion only lists as NOBITS", async () => {
@@ -124,7 +131,9 @@ describe("debuginfod", () => {
     it("supports Range within a section and ETags per section", async () => {
       const full = await get(token, `/debuginfod/acme/app/buildid/${BUILD_ID}/section/.debug_info`);
       const all = await bytesOf(full);
-      const part = await get(token, `/debuginfod/acme/app/buildid/${BUILD_ID}/section/.debug_info`, { range: "bytes=1-4" });
+      const part = await get(token, `/debuginfod/acme/app/buildid/${BUILD_ID}/section/.debug_info`, {
+        range: "bytes=1-4",
+      });
       expect(part.status).toBe(206);
       expect(await bytesOf(part)).toEqual(all.subarray(1, 5));
       expect(full.headers.get("etag")).not.toBe(`"${companion.checksum}"`);

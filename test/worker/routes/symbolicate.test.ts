@@ -17,7 +17,11 @@ async function symbolicate(token: string, project: string, body: unknown) {
     body: JSON.stringify(body),
   });
   expect(res.status).toBe(200);
-  return res.json<{ status: string; stacktraces: { frames: Record<string, unknown>[] }[]; modules: Record<string, unknown>[] }>();
+  return res.json<{
+    status: string;
+    stacktraces: { frames: Record<string, unknown>[] }[];
+    modules: Record<string, unknown>[];
+  }>();
 }
 
 describe("POST /symbolicate/", () => {
@@ -36,7 +40,9 @@ describe("POST /symbolicate/", () => {
           ],
         },
       ],
-      modules: [{ type: "elf", debug_id: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", image_addr: at(0), image_size: 0x10000 }],
+      modules: [
+        { type: "elf", debug_id: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", image_addr: at(0), image_size: 0x10000 },
+      ],
     });
     expect(result.status).toBe("completed");
     const frames = result.stacktraces[0]?.frames ?? [];
@@ -48,7 +54,11 @@ describe("POST /symbolicate/", () => {
       [1, "accumulate", "calc.c", 17, "symbolicated"],
       [2, undefined, undefined, undefined, "unknown_image"],
     ]);
-    expect(frames[2]).toMatchObject({ abs_path: "/build/src/calc.c", sym_addr: at(0x1000), instruction_addr: at(0x1018) });
+    expect(frames[2]).toMatchObject({
+      abs_path: "/build/src/calc.c",
+      sym_addr: at(0x1000),
+      instruction_addr: at(0x1018),
+    });
     expect(frames[4]).toMatchObject({ instruction_addr: at(0x1058), sym_addr: at(0x1040) });
     expect(result.modules[0]).toMatchObject({ debug_status: "found", arch: "x86_64" });
   });

@@ -30,9 +30,17 @@ describe("symstore / SSQP", () => {
     ["PE", "/symstore/acme/win/pe-x86_64.exe/" + PE_KEY + "/pe-x86_64.exe", "exe"],
     ["PE (lower case)", "/symstore/acme/win/pe-x86_64.exe/" + PE_KEY.toLowerCase() + "/PE-X86_64.EXE", "exe"],
     ["ELF code file", `/symstore/acme/linux/hello/elf-buildid-${BUILD_ID}/hello`, "stripped"],
-    ["ELF code file (upper case)", `/symstore/acme/linux/HELLO/ELF-BUILDID-${BUILD_ID.toUpperCase()}/HELLO`, "stripped"],
+    [
+      "ELF code file (upper case)",
+      `/symstore/acme/linux/HELLO/ELF-BUILDID-${BUILD_ID.toUpperCase()}/HELLO`,
+      "stripped",
+    ],
     ["ELF debug file", `/symstore/acme/linux/_.debug/elf-buildid-sym-${BUILD_ID}/_.debug`, "debug"],
-    ["ELF debug file (mixed case)", `/symstore/acme/linux/_.DEBUG/${mixedCase(`elf-buildid-sym-${BUILD_ID}`)}/_.Debug`, "debug"],
+    [
+      "ELF debug file (mixed case)",
+      `/symstore/acme/linux/_.DEBUG/${mixedCase(`elf-buildid-sym-${BUILD_ID}`)}/_.Debug`,
+      "debug",
+    ],
     ["Mach-O code file", `/symstore/acme/mac/macho-x86_64/mach-uuid-${MACHO_UUID}/macho-x86_64`, "macho"],
     ["Mach-O debug file", `/symstore/acme/mac/_.dwarf/mach-uuid-sym-${MACHO_UUID.toUpperCase()}/_.dwarf`, "dwarf"],
   ];

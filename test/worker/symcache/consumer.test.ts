@@ -18,7 +18,9 @@ async function uploadAndWait(project: string, name: string, bytes = fixture(name
 }
 
 async function deliver(queue: string, body: { org: string; project: string; checksum: string }, attempts = 1) {
-  const batch = createMessageBatch<SymcacheJob>(queue, [{ id: `m-${Math.random()}`, timestamp: new Date(), attempts, body }]);
+  const batch = createMessageBatch<SymcacheJob>(queue, [
+    { id: `m-${Math.random()}`, timestamp: new Date(), attempts, body },
+  ]);
   const ctx = createExecutionContext();
   await worker.queue(batch, env);
   const result: unknown = await getQueueResult(batch, ctx);
@@ -60,7 +62,9 @@ describe("symcache consumer", () => {
     const big = oversizedElf(fixture("elf-x86_64-gcc-dw5-O2-pie.debug"), SYMCACHE_INPUT_LIMIT + 1024 * 1024);
     const { done } = await uploadAndWait("cons-huge", "huge.debug", big);
     expect(done.state).toBe("error");
-    expect(done.detail).toMatch(/debug information and symbol tables take 49 MiB; symcaches are built from up to 48 MiB/);
+    expect(done.detail).toMatch(
+      /debug information and symbol tables take 49 MiB; symcaches are built from up to 48 MiB/,
+    );
   });
 
   it("reports a dead-lettered job as an error, so no poller waits for it", async () => {

@@ -17,7 +17,9 @@ async function frameAt(token: string, org: string, project: string, debugId: str
       modules: [{ type: "elf", debug_id: debugId, image_addr: "0x10000", image_size: 0x100000 }],
     }),
   });
-  const body = await res.json<{ stacktraces: { frames: { function?: string; filename?: string; lineno?: number }[] }[] }>();
+  const body = await res.json<{
+    stacktraces: { frames: { function?: string; filename?: string; lineno?: number }[] }[];
+  }>();
   return body.stacktraces[0]?.frames[0];
 }
 
