@@ -1,15 +1,15 @@
 /**
  * Assembles a file from its chunks: streams them in request order (a chunk listed twice is read
  * twice: order and multiplicity both matter) through one SHA-1 and, if the digest is the checksum
- * the client reported, returns the manifest that describes the file. Memory: one R2 read buffer.
+ * the client reported, returns the manifest that describes the file. Memory: two R2 read buffers
+ * (the chunk being hashed and the next one, already requested).
  */
 import { hex } from "../auth/tokens";
 import { chunkKey } from "../storage/keys";
 import type { FileManifest } from "../storage/file-store";
 
 export type AssembleOutcome =
-  | { ok: true; manifest: FileManifest }
-  | { ok: false; reason: "missing_chunk" | "checksum_mismatch"; detail: string };
+  { ok: true; manifest: FileManifest } | { ok: false; reason: "missing_chunk" | "checksum_mismatch"; detail: string };
 
 export async function assembleFile(
   bucket: R2Bucket,
@@ -19,15 +19,20 @@ export async function assembleFile(
   const digest = new crypto.DigestStream("SHA-1");
   let size = 0;
   const stored: { sha1: string; size: number }[] = [];
-  for (const chunk of chunks) {
-    const object = await bucket.get(chunkKey(chunk.sha1));
+  // The next chunk is requested while the current one is hashed: R2 latency and hashing overlap.
+  const fetch = (i: number) => (i < chunks.length ? bucket.get(chunkKey((chunks[i] as { sha1: string }).sha1)) : null);
+  let next = fetch(0);
+  for (let i = 0; i < chunks.length; i++) {
+    const object = await next;
+    next = fetch(i + 1);
     if (!object) {
+      void next?.then((o) => o?.body.cancel()).catch(() => undefined);
       await digest.abort().catch(() => undefined);
       return { ok: false, reason: "missing_chunk", detail: "Not all chunks available for assembling" };
     }
     await object.body.pipeTo(digest, { preventClose: true });
     size += object.size;
-    stored.push({ sha1: chunk.sha1, size: object.size });
+    stored.push({ sha1: (chunks[i] as { sha1: string }).sha1, size: object.size });
   }
   const writer = digest.getWriter();
   await writer.close();
