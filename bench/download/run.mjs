@@ -45,10 +45,26 @@ async function startDev(args, persistDir) {
   const inspector = await freePort();
   const child = spawn(
     "npx",
-    ["wrangler", "dev", ...args, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
-      "--persist-to", persistDir, "--show-interactive-dev-session=false"],
-    { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" } },
+    [
+      "wrangler",
+      "dev",
+      ...args,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(inspector),
+      "--persist-to",
+      persistDir,
+      "--show-interactive-dev-session=false",
+    ],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" },
+    },
   );
   let log = "";
   child.stdout.on("data", (d) => (log += d));
@@ -88,7 +104,14 @@ function curl(args, pid, proxy) {
           proxyPeak = Math.max(proxyPeak, rssMiB(proxy));
         }, 20)
       : null;
-    const child = spawn("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{time_total}", ...args]);
+    const child = spawn("curl", [
+      "-s",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code} %{size_download} %{time_total}",
+      ...args,
+    ]);
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.on("exit", () => {
@@ -129,8 +152,12 @@ async function main() {
       const up = await uploadSynthetic(service, token, size, path);
       process.stderr.write(`  uploaded in ${up.uploaded.toFixed(1)} s, assembled in ${up.assembled.toFixed(1)} s\n`);
       const url = `${service.url}/debuginfod/acme/bench/buildid/${up.buildId}/executable`;
-      const check = spawnSync("sh", ["-c", `curl -s -H 'authorization: Bearer ${token}' '${url}' | sha1sum`], { encoding: "utf8", maxBuffer: 1 << 20 });
-      if (!check.stdout.startsWith(up.checksum)) throw new Error(`route bytes differ: ${check.stdout} vs ${up.checksum}`);
+      const check = spawnSync("sh", ["-c", `curl -s -H 'authorization: Bearer ${token}' '${url}' | sha1sum`], {
+        encoding: "utf8",
+        maxBuffer: 1 << 20,
+      });
+      if (!check.stdout.startsWith(up.checksum))
+        throw new Error(`route bytes differ: ${check.stdout} vs ${up.checksum}`);
       const keysFile = join(files, `keys-${sizeMiB}.json`);
       const keysFd = openSync(keysFile, "w");
       writeSync(keysFd, JSON.stringify({ keys: up.keys, size }));
@@ -166,7 +193,11 @@ async function main() {
       });
       rmSync(path, { force: true });
     }
-    console.log("MB/s are MiB/s; best of", RUNS, "runs; RSS of the service's two workerd processes (the Worker, the dev proxy) before and during route downloads");
+    console.log(
+      "MB/s are MiB/s; best of",
+      RUNS,
+      "runs; RSS of the service's two workerd processes (the Worker, the dev proxy) before and during route downloads",
+    );
     console.table(rows);
   } finally {
     service.stop();

@@ -10,7 +10,12 @@ export interface UploadedSynthetic {
   assembled: number;
 }
 /** Uploads a synthetic ELF of `size` bytes to acme/bench; writes it to `path` too when given. */
-export function uploadSynthetic(server: Server, token: string, size: number, path?: string | null): Promise<UploadedSynthetic>;
+export function uploadSynthetic(
+  server: Server,
+  token: string,
+  size: number,
+  path?: string | null,
+): Promise<UploadedSynthetic>;
 /** The workerd processes of the `wrangler dev` listening on `port`: the proxy and the one running the Worker. */
 export function workerdProcesses(port: number): { proxy: number; worker: number };
 /** Resident set size of a process in MiB (from /proc). */

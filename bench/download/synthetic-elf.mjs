@@ -95,7 +95,7 @@ function chunkBytes(layout, size, index) {
   const start = index * CHUNK;
   const end = Math.min(size, start + CHUNK);
   const buf = randomBytes(end - start);
-  if (start < layout.head.length) layout.head.copy(buf, 0, start, Math.min(layout.head.length, end) );
+  if (start < layout.head.length) layout.head.copy(buf, 0, start, Math.min(layout.head.length, end));
   if (end > layout.shoff) layout.tail.copy(buf, Math.max(0, layout.shoff - start), Math.max(0, start - layout.shoff));
   return buf;
 }
@@ -106,7 +106,10 @@ function chunkBytes(layout, size, index) {
  */
 async function api(server, token, path, init = {}) {
   for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+    const res = await fetch(`${server.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) },
+    });
     if (res.ok) return res;
     const text = await res.text();
     if (res.status !== 503 || attempt >= 5) throw new Error(`${path}: ${res.status} ${text}`);
@@ -150,7 +153,9 @@ export async function uploadSynthetic(server, token, size, path = null) {
   const body = JSON.stringify({ [checksum]: { name: `libbench-${size / MiB}.so`, chunks: sums } });
   for (let i = 0; ; i++) {
     const res = await api(server, token, "/api/0/projects/acme/bench/files/difs/assemble/", {
-      method: "POST", body, headers: { "content-type": "application/json" },
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json" },
     });
     const state = (await res.json())[checksum];
     if (state.state === "ok") break;
@@ -158,6 +163,11 @@ export async function uploadSynthetic(server, token, size, path = null) {
     if (i > 1800) throw new Error("assembly did not finish in 30 minutes");
     await new Promise((r) => setTimeout(r, 1000));
   }
-  return { buildId: buildId.toString("hex"), checksum, keys: sums.map((s) => `chunks/${s}`), uploaded, assembled: (Date.now() - started) / 1000 - uploaded };
+  return {
+    buildId: buildId.toString("hex"),
+    checksum,
+    keys: sums.map((s) => `chunks/${s}`),
+    uploaded,
+    assembled: (Date.now() - started) / 1000 - uploaded,
+  };
 }
-

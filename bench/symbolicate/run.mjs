@@ -30,7 +30,18 @@ import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  ADMIN_TOKEN, MiB, ROOT, cleanup, mintToken, onCleanup, removeDir, run, sampleRss, sentryCli, snapshotHead, startDev,
+  ADMIN_TOKEN,
+  MiB,
+  ROOT,
+  cleanup,
+  mintToken,
+  onCleanup,
+  removeDir,
+  run,
+  sampleRss,
+  sentryCli,
+  snapshotHead,
+  startDev,
 } from "../upload/dev.mjs";
 
 const argv = process.argv.slice(2);
@@ -86,7 +97,9 @@ function imageSize(file) {
   const readelf = tool(["llvm-readelf-19", "llvm-readelf", "readelf"]);
   const out = spawnSync(readelf, ["-lW", file], { encoding: "utf8" }).stdout;
   let end = 0n;
-  for (const m of out.matchAll(/^\s*LOAD\s+0x[0-9a-f]+\s+(0x[0-9a-f]+)\s+0x[0-9a-f]+\s+0x[0-9a-f]+\s+(0x[0-9a-f]+)/gim)) {
+  for (const m of out.matchAll(
+    /^\s*LOAD\s+0x[0-9a-f]+\s+(0x[0-9a-f]+)\s+0x[0-9a-f]+\s+0x[0-9a-f]+\s+(0x[0-9a-f]+)/gim,
+  )) {
     const e = BigInt(m[1]) + BigInt(m[2]);
     if (e > end) end = e;
   }
@@ -162,10 +175,24 @@ run(async () => {
   const debugId = check.variants[0].debug_id;
   process.stderr.write(`uploading ${FILE} (${(size / MiB).toFixed(1)} MiB, ${debugId})...\n`);
   const upload = await sentryCli(
-    ["--url", service.url, "--auth-token", token, "debug-files", "upload", "--org", ORG, "--project", PROJECT, "--wait", FILE],
+    [
+      "--url",
+      service.url,
+      "--auth-token",
+      token,
+      "debug-files",
+      "upload",
+      "--org",
+      ORG,
+      "--project",
+      PROJECT,
+      "--wait",
+      FILE,
+    ],
     { timeoutMs: 600_000 },
   );
-  if (upload.code !== 0 || !/\bOK\b/.test(upload.stdout)) throw new Error(`upload failed:\n${upload.stdout}\n${upload.stderr}`);
+  if (upload.code !== 0 || !/\bOK\b/.test(upload.stdout))
+    throw new Error(`upload failed:\n${upload.stdout}\n${upload.stderr}`);
   process.stderr.write(`  uploaded and symcache built in ${upload.seconds.toFixed(1)} s\n`);
 
   // ------------------------------------------------------------ addresses and requests
@@ -186,12 +213,14 @@ run(async () => {
   const bodies = Array.from({ length: requests }, (_, r) =>
     JSON.stringify({
       modules: [module],
-      stacktraces: [{
-        frames: Array.from({ length: FRAMES }, (_, i) => ({
-          instruction_addr: `0x${(IMAGE_ADDR + pool[(r * FRAMES + i) % POOL]).toString(16)}`,
-          adjust_instruction_addr: false,
-        })),
-      }],
+      stacktraces: [
+        {
+          frames: Array.from({ length: FRAMES }, (_, i) => ({
+            instruction_addr: `0x${(IMAGE_ADDR + pool[(r * FRAMES + i) % POOL]).toString(16)}`,
+            adjust_instruction_addr: false,
+          })),
+        },
+      ],
     }),
   );
   const url = `${service.url}/api/0/projects/${ORG}/${PROJECT}/symbolicate/`;
@@ -208,7 +237,8 @@ run(async () => {
   let t0 = now();
   const first = JSON.parse(await post(0));
   const coldMs = now() - t0;
-  if (first.modules[0].debug_status !== "found") throw new Error(`module not found: ${JSON.stringify(first.modules[0])}`);
+  if (first.modules[0].debug_status !== "found")
+    throw new Error(`module not found: ${JSON.stringify(first.modules[0])}`);
   t0 = now();
   await post(1);
   const secondMs = now() - t0;
@@ -236,7 +266,7 @@ run(async () => {
   // ------------------------------------------------------------ warm: sequential, then concurrent
   const phaseMs = ((SECONDS - 2) / 2) * 1000;
   let i = 2;
-  for (const end = now() + 2000; now() < end; ) await post(i++); // warm-up
+  for (const end = now() + 2000; now() < end;) await post(i++); // warm-up
   const latencies = [];
   let end = now() + phaseMs;
   t0 = now();
@@ -279,22 +309,33 @@ run(async () => {
   const concFps = (done * FRAMES) / (concMs / 1000);
   const llvmFps = llvmFrames / (llvmMs / 1000);
   const f1 = (x) => x.toFixed(1);
-  console.log(`\nSymbolicate bench, ${new Date().toISOString()}, commit ${snapshot.commit} (snapshot): ${FILE} (${(size / MiB).toFixed(1)} MiB, ${funcs.length} functions), ` +
-    `${FRAMES}-frame stacktraces over ${POOL} seeded addresses (seed ${SEED})`);
+  console.log(
+    `\nSymbolicate bench, ${new Date().toISOString()}, commit ${snapshot.commit} (snapshot): ${FILE} (${(size / MiB).toFixed(1)} MiB, ${funcs.length} functions), ` +
+      `${FRAMES}-frame stacktraces over ${POOL} seeded addresses (seed ${SEED})`,
+  );
   console.table([
     { measure: "upload + symcache (sentry-cli --wait)", value: `${f1(upload.seconds)} s` },
     { measure: "cold request (symcache R2 → isolate cache)", value: `${f1(coldMs)} ms` },
     { measure: "second request", value: `${f1(secondMs)} ms` },
     { measure: `warm sequential: requests`, value: String(latencies.length) },
-    { measure: `warm sequential p50 / p99`, value: `${f1(percentile(latencies, 50))} / ${f1(percentile(latencies, 99))} ms` },
+    {
+      measure: `warm sequential p50 / p99`,
+      value: `${f1(percentile(latencies, 50))} / ${f1(percentile(latencies, 99))} ms`,
+    },
     { measure: "warm sequential frames/s", value: seqFps.toFixed(0) },
     { measure: `warm concurrency ${CONCURRENCY} frames/s (${done} requests)`, value: concFps.toFixed(0) },
     { measure: `llvm-symbolizer (1 warm process) frames/s`, value: llvmFps.toFixed(0) },
     { measure: "llvm-symbolizer first pass (cold-ish) frames/s", value: (POOL / (llvmWarmupMs / 1000)).toFixed(0) },
     { measure: `ratio concurrent / llvm-symbolizer`, value: `${(concFps / llvmFps).toFixed(2)}x` },
     { measure: `ratio sequential / llvm-symbolizer`, value: `${(seqFps / llvmFps).toFixed(2)}x` },
-    { measure: "outermost function agrees with llvm-symbolizer", value: `${agree}/${sample.length} (${symbolicated} symbolicated)` },
-    { measure: "workerd RSS idle → peak (sum of processes)", value: `${mem.sumIdle.toFixed(0)} → ${mem.sumPeak.toFixed(0)} MiB` },
+    {
+      measure: "outermost function agrees with llvm-symbolizer",
+      value: `${agree}/${sample.length} (${symbolicated} symbolicated)`,
+    },
+    {
+      measure: "workerd RSS idle → peak (sum of processes)",
+      value: `${mem.sumIdle.toFixed(0)} → ${mem.sumPeak.toFixed(0)} MiB`,
+    },
   ]);
   console.log("Target: more frames/s than llvm-symbolizer.");
   await cleanup();

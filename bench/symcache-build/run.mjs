@@ -30,7 +30,9 @@ function build(bytes) {
   const status = exports.build(ptr, bytes.length, 0);
   const peak = exports.memory.buffer.byteLength;
   if (status !== 0) {
-    const msg = new TextDecoder().decode(new Uint8Array(exports.memory.buffer, exports.error_ptr(), exports.error_len()));
+    const msg = new TextDecoder().decode(
+      new Uint8Array(exports.memory.buffer, exports.error_ptr(), exports.error_len()),
+    );
     throw new Error(msg);
   }
   return { size: exports.output_len(), peak };
@@ -68,7 +70,13 @@ for (const file of files) {
   const best = runs.reduce((a, b) => (a.ms < b.ms ? a : b));
   const g = gsym(file);
   console.log(`\n${file} (${mb(bytes.length)} MB)`);
-  console.log(`  symcache   ${best.ms.toFixed(0)} ms (best of 3), peak wasm memory ${mb(best.peak)} MB, output ${mb(best.size)} MB = ${((best.size / bytes.length) * 100).toFixed(1)}% of input`);
-  console.log(`  gsymutil   ${g.ms.toFixed(0)} ms, max RSS ${g.rssMb.toFixed(1)} MB, output ${mb(g.size)} MB${g.ok ? "" : " (FAILED)"}`);
-  console.log(`  time ratio ${(best.ms / g.ms).toFixed(2)}x (target <= 2x); peak ${mb(best.peak)} MB (target < 64 MB for the 25 MB file); size ${((best.size / bytes.length) * 100).toFixed(1)}% (target < 25%)`);
+  console.log(
+    `  symcache   ${best.ms.toFixed(0)} ms (best of 3), peak wasm memory ${mb(best.peak)} MB, output ${mb(best.size)} MB = ${((best.size / bytes.length) * 100).toFixed(1)}% of input`,
+  );
+  console.log(
+    `  gsymutil   ${g.ms.toFixed(0)} ms, max RSS ${g.rssMb.toFixed(1)} MB, output ${mb(g.size)} MB${g.ok ? "" : " (FAILED)"}`,
+  );
+  console.log(
+    `  time ratio ${(best.ms / g.ms).toFixed(2)}x (target <= 2x); peak ${mb(best.peak)} MB (target < 64 MB for the 25 MB file); size ${((best.size / bytes.length) * 100).toFixed(1)}% (target < 25%)`,
+  );
 }

@@ -66,7 +66,10 @@ export function snapshotHead() {
     return r.stdout;
   };
   const commit = git("rev-parse", "HEAD").trim();
-  const dirty = git("status", "--porcelain", "--untracked-files=no").split("\n").filter((l) => l && !/ bench\//.test(l)).length > 0;
+  const dirty =
+    git("status", "--porcelain", "--untracked-files=no")
+      .split("\n")
+      .filter((l) => l && !/ bench\//.test(l)).length > 0;
   const dir = mkdtempSync(join(tmpdir(), "bench-snapshot-"));
   onCleanup(() => removeDir(dir));
   const r = spawnSync("sh", ["-c", `git archive ${commit} | tar -x -C '${dir}'`], { cwd: ROOT, encoding: "utf8" });
@@ -98,8 +101,20 @@ export async function startDev({ args = [], persistDir, cwd = ROOT, timeoutMs = 
   let output = "";
   const child = spawn(
     "npx",
-    ["wrangler", "dev", ...args, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
-      "--persist-to", persistDir, "--show-interactive-dev-session=false"],
+    [
+      "wrangler",
+      "dev",
+      ...args,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(inspectorPort),
+      "--persist-to",
+      persistDir,
+      "--show-interactive-dev-session=false",
+    ],
     {
       cwd,
       detached: true,

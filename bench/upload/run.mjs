@@ -44,7 +44,18 @@ import { closeSync, openAsBlob, openSync, mkdtempSync, readFileSync, readdirSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  ADMIN_TOKEN, MiB, ROOT, cleanup, mintToken, onCleanup, removeDir, run, sampleRss, sentryCli, snapshotHead, startDev,
+  ADMIN_TOKEN,
+  MiB,
+  ROOT,
+  cleanup,
+  mintToken,
+  onCleanup,
+  removeDir,
+  run,
+  sampleRss,
+  sentryCli,
+  snapshotHead,
+  startDev,
 } from "./dev.mjs";
 
 const FIXTURE = join(ROOT, "test/fixtures/files/elf-x86_64-gcc-dw5-O2-pie.debug");
@@ -65,7 +76,9 @@ const compressions = list("--compression", ["gzip", "none"]);
 for (const c of contents) if (!["random", "dwarf"].includes(c)) throw new Error(`--content random|dwarf, not ${c}`);
 for (const c of compressions) if (!["gzip", "none"].includes(c)) throw new Error(`--compression gzip|none, not ${c}`);
 const bigCombo = (content, compression) =>
-  flag("--all-combos") || (content === "dwarf" && compression === "gzip") || (content === "random" && compression === "none");
+  flag("--all-combos") ||
+  (content === "dwarf" && compression === "gzip") ||
+  (content === "random" && compression === "none");
 
 const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
 const rate = (bytes, s) => bytes / MiB / s;
@@ -93,7 +106,9 @@ function dwarfBytes() {
   if (!dwarfSource) {
     const files = [DWARF_SOURCES[0], ...debugFilesUnder(DWARF_SOURCES[1])];
     dwarfSource = Buffer.concat(files.map((f) => readFileSync(f)));
-    process.stderr.write(`dwarf content: ${files.length} files, ${(dwarfSource.length / MiB).toFixed(1)} MiB, repeated as needed\n`);
+    process.stderr.write(
+      `dwarf content: ${files.length} files, ${(dwarfSource.length / MiB).toFixed(1)} MiB, repeated as needed\n`,
+    );
   }
   return dwarfSource;
 }
@@ -107,7 +122,7 @@ function writeDwarfPad(path, bytes, name) {
   try {
     for (let i = 0, written = 0; written < bytes; i++) {
       const n = Math.min(MiB, bytes - written);
-      for (let filled = 0; filled < n; ) {
+      for (let filled = 0; filled < n;) {
         const take = Math.min(n - filled, src.length - at);
         src.copy(block, filled, at, at + take);
         filled += take;
@@ -129,7 +144,14 @@ function makeDebugFile(dir, size, content, name) {
   const padBytes = size - statSync(FIXTURE).size - 4096;
   if (content === "random") sh("sh", ["-c", `head -c ${padBytes} /dev/urandom > '${pad}'`]);
   else writeDwarfPad(pad, padBytes, name);
-  sh("objcopy", ["--add-section", `.bench_pad=${pad}`, "--set-section-flags", ".bench_pad=noload,readonly", FIXTURE, out]);
+  sh("objcopy", [
+    "--add-section",
+    `.bench_pad=${pad}`,
+    "--set-section-flags",
+    ".bench_pad=noload,readonly",
+    FIXTURE,
+    out,
+  ]);
   // how well it compresses (gzip -6 of the first 64 MiB of the section), for the report
   const sample = Math.min(padBytes, 64 * MiB);
   const gz = sh("sh", ["-c", `head -c ${sample} '${pad}' | gzip -6 | wc -c`]);
@@ -150,7 +172,12 @@ function physical(file, dir) {
   const copy = join(dir, "copy.bin");
   const cp = sh("cp", [file.path, copy]);
   removeDir(copy);
-  return { sha1: hash.stdout.split(" ")[0], hashSeconds: hash.seconds, cpSeconds: cp.seconds, seconds: hash.seconds + cp.seconds };
+  return {
+    sha1: hash.stdout.split(" ")[0],
+    hashSeconds: hash.seconds,
+    cpSeconds: cp.seconds,
+    seconds: hash.seconds + cp.seconds,
+  };
 }
 
 let ceilingRetries = 0;
@@ -158,7 +185,11 @@ let ceilingRetries = 0;
 async function putCeiling(ceiling, key, blob, retry = true) {
   let error;
   try {
-    const res = await fetch(`${ceiling.url}/${key}`, { method: "PUT", body: blob, signal: AbortSignal.timeout(900_000) });
+    const res = await fetch(`${ceiling.url}/${key}`, {
+      method: "PUT",
+      body: blob,
+      signal: AbortSignal.timeout(900_000),
+    });
     const text = await res.text();
     let body;
     try {
@@ -234,9 +265,16 @@ function phases(result) {
 
 /** Server-side durations of the chunk-upload POSTs, from wrangler's request log. */
 function chunkRequests(log) {
-  const ms = [...log.matchAll(/POST \/api\/0\/organizations\/[^/]+\/chunk-upload\/ (\d+)[^\n(]*\((\d+)ms\)/g)].map((m) => Number(m[2]));
+  const ms = [...log.matchAll(/POST \/api\/0\/organizations\/[^/]+\/chunk-upload\/ (\d+)[^\n(]*\((\d+)ms\)/g)].map(
+    (m) => Number(m[2]),
+  );
   ms.sort((a, b) => a - b);
-  return { count: ms.length, p50: ms[Math.floor(ms.length / 2)] ?? NaN, max: ms.at(-1) ?? NaN, sum: ms.reduce((a, b) => a + b, 0) };
+  return {
+    count: ms.length,
+    p50: ms[Math.floor(ms.length / 2)] ?? NaN,
+    max: ms.at(-1) ?? NaN,
+    sum: ms.reduce((a, b) => a + b, 0),
+  };
 }
 
 async function uploadThroughService(file, compression, snapshot) {
@@ -251,7 +289,21 @@ async function uploadThroughService(file, compression, snapshot) {
     const token = await mintToken(service, "acme");
     const project = "bench";
     // --log-level=debug: its timestamps split the run into phases; the cost is a few log lines.
-    const args = ["--url", service.url, "--auth-token", token, "--log-level=debug", "debug-files", "upload", "--org", "acme", "--project", project, "--wait", file.path];
+    const args = [
+      "--url",
+      service.url,
+      "--auth-token",
+      token,
+      "--log-level=debug",
+      "debug-files",
+      "upload",
+      "--org",
+      "acme",
+      "--project",
+      project,
+      "--wait",
+      file.path,
+    ];
     const timeoutMs = 120_000 + (file.size / MiB) * 1000; // >= 1 MiB/s, or it is broken anyway
     await new Promise((r) => setTimeout(r, 1000)); // let workerd settle before the idle sample
     const rss = sampleRss(service.pgid, 200);
@@ -261,7 +313,9 @@ async function uploadThroughService(file, compression, snapshot) {
     const ok = first.code === 0 && /\bOK\b/.test(first.stdout);
     const detail = /ERROR .*\n\s*(.*)/.exec(first.stdout)?.[1]?.trim();
     if (!ok && (file.size <= SYMCACHE_INPUT_LIMIT || first.code !== 1 || !detail)) {
-      throw new Error(`unexpected sentry-cli result (exit ${first.code}) for ${file.size} bytes:\n${out.slice(-3000)}\n--- wrangler:\n${service.log().slice(-3000)}`);
+      throw new Error(
+        `unexpected sentry-cli result (exit ${first.code}) for ${file.size} bytes:\n${out.slice(-3000)}\n--- wrangler:\n${service.log().slice(-3000)}`,
+      );
     }
     // What the chunk-upload options advertised (sentry-cli logs the response body).
     const advertised = /"compression":\s*\[([^\]]*)\]/.exec(first.stderr)?.[1] ?? "?";
@@ -290,12 +344,18 @@ async function uploadThroughService(file, compression, snapshot) {
 
 run(async () => {
   const snapshot = snapshotHead();
-  process.stderr.write(`wrangler dev runs from a snapshot of ${snapshot.commit}${snapshot.dirty ? " (the working tree had uncommitted changes outside bench/: not measured)" : ""}\n`);
+  process.stderr.write(
+    `wrangler dev runs from a snapshot of ${snapshot.commit}${snapshot.dirty ? " (the working tree had uncommitted changes outside bench/: not measured)" : ""}\n`,
+  );
   const work = mkdtempSync(join(tmpdir(), "upload-bench-"));
   onCleanup(() => removeDir(work));
   const ceilingState = mkdtempSync(join(tmpdir(), "upload-bench-ceiling-state-"));
   onCleanup(() => removeDir(ceilingState));
-  const ceiling = await startDev({ args: ["-c", "bench/upload/ceiling/wrangler.toml"], persistDir: ceilingState, cwd: snapshot.dir });
+  const ceiling = await startDev({
+    args: ["-c", "bench/upload/ceiling/wrangler.toml"],
+    persistDir: ceilingState,
+    cwd: snapshot.dir,
+  });
   const rows = [];
   const details = [];
   const secondsPerMiB = {}; // content/compression → worst seen s/MiB (sentry-cli + ceiling), for the budget
@@ -304,7 +364,8 @@ run(async () => {
       const combos = compressions.filter((c) => {
         if (sizeMiB >= BIG && !bigCombo(content, c)) return false;
         const estimate = (secondsPerMiB[`${content}/${c}`] ?? 0) * sizeMiB; // from the smaller sizes
-        if (estimate > RUN_BUDGET_S) process.stderr.write(`${sizeMiB} MiB ${content} ${c}: skipped, estimated ${estimate.toFixed(0)} s\n`);
+        if (estimate > RUN_BUDGET_S)
+          process.stderr.write(`${sizeMiB} MiB ${content} ${c}: skipped, estimated ${estimate.toFixed(0)} s\n`);
         return estimate <= RUN_BUDGET_S;
       });
       if (!combos.length) continue;
@@ -312,14 +373,23 @@ run(async () => {
       const file = makeDebugFile(work, sizeMiB * MiB, content, `bench-${sizeMiB}-${content}`);
       const runs = file.size <= 256 * MiB ? 2 : 1;
       const phys = physical(file, work);
-      process.stderr.write(`  gzip -6 ratio ${file.gzipRatio.toFixed(2)}x at ${file.gzipMiBs.toFixed(0)} MiB/s; physical ${phys.seconds.toFixed(2)} s; ceiling...\n`);
+      process.stderr.write(
+        `  gzip -6 ratio ${file.gzipRatio.toFixed(2)}x at ${file.gzipMiBs.toFixed(0)} MiB/s; physical ${phys.seconds.toFixed(2)} s; ceiling...\n`,
+      );
       const ceil = await ceilingRuns(ceiling, file, runs);
-      process.stderr.write(`  ceiling ${ceil.single.toFixed(2)} s (one stream), ${ceil.parallel.toFixed(2)} s (8 x 8 MiB)\n`);
+      process.stderr.write(
+        `  ceiling ${ceil.single.toFixed(2)} s (one stream), ${ceil.parallel.toFixed(2)} s (8 x 8 MiB)\n`,
+      );
       for (const compression of combos) {
         process.stderr.write(`  sentry-cli, UPLOAD_COMPRESSION=${compression}...\n`);
         const svc = await uploadThroughService(file, compression, snapshot);
-        process.stderr.write(`  sentry-cli ${svc.seconds.toFixed(2)} s (${svc.outcome}), rerun ${svc.rerunSeconds.toFixed(2)} s\n`);
-        secondsPerMiB[`${content}/${compression}`] = Math.max(secondsPerMiB[`${content}/${compression}`] ?? 0, (svc.seconds + 2 * ceil.single) / sizeMiB);
+        process.stderr.write(
+          `  sentry-cli ${svc.seconds.toFixed(2)} s (${svc.outcome}), rerun ${svc.rerunSeconds.toFixed(2)} s\n`,
+        );
+        secondsPerMiB[`${content}/${compression}`] = Math.max(
+          secondsPerMiB[`${content}/${compression}`] ?? 0,
+          (svc.seconds + 2 * ceil.single) / sizeMiB,
+        );
         const svcRate = rate(file.size, svc.seconds);
         rows.push({
           size: `${(file.size / MiB).toFixed(0)} MiB`,
@@ -351,10 +421,15 @@ run(async () => {
       removeDir(file.path);
     }
   }
-  console.log(`\nUpload bench, ${new Date().toISOString()}, commit ${snapshot.commit} (snapshot) — MiB/s = bytes / 2^20 / s; ceiling best of 2 runs up to 256 MiB, else 1`);
+  console.log(
+    `\nUpload bench, ${new Date().toISOString()}, commit ${snapshot.commit} (snapshot) — MiB/s = bytes / 2^20 / s; ceiling best of 2 runs up to 256 MiB, else 1`,
+  );
   console.table(rows);
   for (const line of details) console.log(line);
-  if (ceilingRetries) console.log(`ceiling: ${ceilingRetries} PUT(s) failed and were retried (the timed run includes the retry)`);
-  console.log("Targets: sentry-cli >= 70% of the ceiling (one stream); peak RSS independent of size; 1 GiB dedup rerun < 3 s.");
+  if (ceilingRetries)
+    console.log(`ceiling: ${ceilingRetries} PUT(s) failed and were retried (the timed run includes the retry)`);
+  console.log(
+    "Targets: sentry-cli >= 70% of the ceiling (one stream); peak RSS independent of size; 1 GiB dedup rerun < 3 s.",
+  );
   await cleanup();
 });

@@ -11,7 +11,7 @@ export default {
     const url = new URL(request.url);
     if (request.method === "DELETE") {
       let deleted = 0;
-      for (let cursor; ; ) {
+      for (let cursor; ;) {
         const page = await env.BUCKET.list({ prefix: PREFIX, cursor });
         if (page.objects.length) await env.BUCKET.delete(page.objects.map((o) => o.key));
         deleted += page.objects.length;
