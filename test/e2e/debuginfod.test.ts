@@ -18,7 +18,7 @@ import { createHash } from "node:crypto";
 import { rssMiB, uploadSynthetic, workerdProcesses } from "../../bench/download/synthetic-elf.mjs";
 import { identifyElf, type ElfDetails } from "../../src/identify/elf";
 import { BufferReader } from "../../src/storage/ranged-reader";
-import { sentryCli } from "./sentry-cli";
+import { sentryCli, uploadArgs } from "./sentry-cli";
 import { mintToken, removeDir, startDev, type DevServer } from "./wrangler-dev";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "files");
@@ -45,20 +45,9 @@ describe("debuginfod clients against wrangler dev", () => {
     mkdirSync(join(work, "cache"));
     copyFileSync(STRIPPED, join(upload, "hello"));
     copyFileSync(DEBUG, join(upload, "hello.debug"));
-    const cli = await sentryCli([
-      "--url",
-      server.url,
-      "--auth-token",
-      token,
-      "debug-files",
-      "upload",
-      "--org",
-      "acme",
-      "--project",
-      "app",
-      "--wait",
-      upload,
-    ]);
+    const cli = await sentryCli(
+      uploadArgs({ url: server.url, token, project: "app", extra: ["--wait"], path: upload }),
+    );
     expect(cli.code, `${cli.stdout}\n${cli.stderr}`).toBe(0);
     const headers = join(work, "headers");
     writeFileSync(headers, `Authorization: Bearer ${token}\n`);

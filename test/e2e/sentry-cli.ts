@@ -32,3 +32,30 @@ export function sentryCli(args: string[], env: Record<string, string> = {}, time
     });
   });
 }
+
+/**
+ * `sentry-cli debug-files upload` of `path` into org/project, as a release engineer types it.
+ * `global` flags go before the subcommand (sentry-cli requires that of `--url`).
+ */
+export function uploadArgs(o: {
+  url: string;
+  token: string;
+  project: string;
+  path: string;
+  org?: string;
+  extra?: string[];
+  global?: string[];
+}): string[] {
+  const global = ["--url", o.url, "--auth-token", o.token, ...(o.global ?? [])];
+  return [
+    ...global,
+    "debug-files",
+    "upload",
+    "--org",
+    o.org ?? "acme",
+    "--project",
+    o.project,
+    ...(o.extra ?? []),
+    o.path,
+  ];
+}

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oversizedElf } from "../support/oversized-elf";
-import { sentryCli } from "./sentry-cli";
+import { sentryCli, uploadArgs } from "./sentry-cli";
 import { mintToken, removeDir, startDev, type DevServer } from "./wrangler-dev";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "files");
@@ -56,20 +56,7 @@ describe("sentry-cli debug-files upload against wrangler dev", () => {
   });
 
   const upload = (dir: string, extra: string[] = [], project = "app") =>
-    sentryCli([
-      "--url",
-      server.url,
-      "--auth-token",
-      token,
-      "debug-files",
-      "upload",
-      "--org",
-      "acme",
-      "--project",
-      project,
-      ...extra,
-      dir,
-    ]);
+    sentryCli(uploadArgs({ url: server.url, token, project, extra, path: dir }));
 
   it("uploads every kind of debug file with --wait and prints OK with the server's identity", async () => {
     const dir = corpusDir(CORPUS);
@@ -90,21 +77,16 @@ describe("sentry-cli debug-files upload against wrangler dev", () => {
     }
 
     // The rerun finds everything on the server and sends no chunk.
-    const rerun = await sentryCli([
-      "--url",
-      server.url,
-      "--auth-token",
-      token,
-      "--log-level=debug",
-      "debug-files",
-      "upload",
-      "--org",
-      "acme",
-      "--project",
-      "app",
-      "--wait",
-      dir,
-    ]);
+    const rerun = await sentryCli(
+      uploadArgs({
+        url: server.url,
+        token,
+        project: "app",
+        global: ["--log-level=debug"],
+        extra: ["--wait"],
+        path: dir,
+      }),
+    );
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toContain("Nothing to upload, all files are on the server");
     expect(rerun.stderr).not.toMatch(/POST \S*chunk-upload/);
@@ -153,20 +135,7 @@ describe("a restart of wrangler dev in the middle of an upload", () => {
     const port = server.port;
     try {
       const token = await mintToken(server, "acme");
-      const args = (url: string, extra: string[]) => [
-        "--url",
-        url,
-        "--auth-token",
-        token,
-        "debug-files",
-        "upload",
-        "--org",
-        "acme",
-        "--project",
-        "restart",
-        ...extra,
-        dir,
-      ];
+      const args = (url: string, extra: string[]) => uploadArgs({ url, token, project: "restart", extra, path: dir });
       // Upload without waiting, then kill the service at once: assembly is scheduled or running.
       const first = await sentryCli(args(server.url, []));
       expect(first.code, first.stdout + first.stderr).toBe(0);
