@@ -29,6 +29,7 @@ import {
   MAX_ASSEMBLY_ATTEMPTS,
   SYMCACHE_DEADLINE_MS,
   SYMCACHE_REDRIVE_MS,
+  SYMCACHE_BUILD_TIMEOUT_MS,
   SYMCACHE_RESEND_MS,
   type AssembleAnswer,
   type AssembleJob,
@@ -81,6 +82,7 @@ export class DebugFileObject extends DurableObject<Env> {
       updatedAt: now,
       symcacheSince: null,
       symcacheSentAt: null,
+      symcacheStartedAt: null,
       errorExpiresAt: null,
       identity: null,
       pending: null,
@@ -120,6 +122,9 @@ export class DebugFileObject extends DurableObject<Env> {
     if (!s || (s.phase !== "created" && s.phase !== "assembling")) return;
     const now = Date.now();
     if (s.step === "symcache") {
+      // A builder that picked the job up recently is still at it: a second one would double the
+      // work and, in the same isolate, the memory.
+      if (s.symcacheStartedAt !== null && now - s.symcacheStartedAt < SYMCACHE_BUILD_TIMEOUT_MS) return;
       if (now - (s.symcacheSentAt ?? 0) < SYMCACHE_RESEND_MS) return;
       s.symcacheSentAt = now;
       this.save(s);
@@ -131,11 +136,14 @@ export class DebugFileObject extends DurableObject<Env> {
     if (alarm === null || alarm > now + 1000) await this.ctx.storage.setAlarm(now);
   }
 
-  /** Called by the symcache consumer: is the symcache still wanted, and from what? */
+  /** Called by the symcache consumer as it starts: is the symcache still wanted, and from what? */
   symcacheRequest(): { wanted: boolean; format: FileFormat | null } {
     const s = this.state;
     const wanted = s !== null && s.phase === "assembling" && s.step === "symcache";
-    return { wanted, format: wanted ? (s.identity?.format ?? null) : null };
+    if (!wanted) return { wanted, format: null };
+    s.symcacheStartedAt = Date.now();
+    this.save(s);
+    return { wanted, format: s.identity?.format ?? null };
   }
 
   /** Called by the symcache consumer (or the dead-letter consumer) with the outcome. */

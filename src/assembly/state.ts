@@ -33,6 +33,8 @@ export interface FileState {
   /** When the symcache job was first enqueued, and last (re-)sent. */
   symcacheSince: number | null;
   symcacheSentAt: number | null;
+  /** When a consumer last picked the job up (it asks `symcacheRequest` first). */
+  symcacheStartedAt: number | null;
   errorExpiresAt: number | null;
   identity: DebugFileIdentity | null;
   /** Set while waiting for the symcache: the record that will be registered. */
@@ -57,5 +59,7 @@ export const SYMCACHE_REDRIVE_MS = 60_000;
 export const SYMCACHE_DEADLINE_MS = 15 * 60_000;
 /** A poll finding the symcache job unanswered this long re-sends it (the message may be lost). */
 export const SYMCACHE_RESEND_MS = 20_000;
+/** ...unless a consumer picked it up less than this long ago (a build takes seconds). */
+export const SYMCACHE_BUILD_TIMEOUT_MS = 5 * 60_000;
 /** A running assembly re-arms a watchdog alarm this far ahead, so a crash is re-driven. */
 export const ASSEMBLY_WATCHDOG_MS = 5 * 60_000;

@@ -67,6 +67,46 @@ describe("symcache consumer", () => {
     );
   });
 
+  it("re-sends an unanswered symcache job at a poll, but not one a builder is working on", async () => {
+    const checksum = "e".repeat(40);
+    const stub = env.DEBUG_FILE.get(env.DEBUG_FILE.idFromName(debugFileObjectName("acme", "resend", checksum)));
+    const longAgo = Date.now() - 60_000;
+    const waiting = (startedAt: number | null): FileState => ({
+      job: { org: "acme", project: "resend", checksum, name: "x", chunks: [] },
+      phase: "assembling",
+      step: "symcache",
+      detail: null,
+      attempts: 1,
+      createdAt: longAgo,
+      updatedAt: longAgo,
+      symcacheSince: longAgo,
+      symcacheSentAt: longAgo,
+      symcacheStartedAt: startedAt,
+      errorExpiresAt: null,
+      identity: null,
+      pending: null,
+      record: null,
+    });
+    const sentAt = () =>
+      runInDurableObject(
+        stub,
+        (instance: DebugFileObject) => (instance as unknown as { state: FileState }).state.symcacheSentAt,
+      );
+    const set = (state: FileState) =>
+      runInDurableObject(stub, (instance: DebugFileObject) =>
+        (instance as unknown as { save(s: FileState): void }).save(state),
+      );
+
+    await set(waiting(Date.now()));
+    await stub.status();
+    expect(await sentAt()).toBe(longAgo); // a builder started a moment ago: left alone
+
+    await set(waiting(null));
+    await stub.status();
+    expect(await sentAt()).toBeGreaterThan(longAgo); // nobody picked it up: sent again
+    await stub.forget();
+  });
+
   it("reports a dead-lettered job as an error, so no poller waits for it", async () => {
     const checksum = "d".repeat(40);
     const stub = env.DEBUG_FILE.get(env.DEBUG_FILE.idFromName(debugFileObjectName("acme", "dlq", checksum)));
@@ -81,6 +121,7 @@ describe("symcache consumer", () => {
         updatedAt: Date.now(),
         symcacheSince: Date.now(),
         symcacheSentAt: Date.now(),
+        symcacheStartedAt: null,
         errorExpiresAt: null,
         identity: null,
         pending: null,
