@@ -22,7 +22,7 @@ import {
   MAX_WAIT_SECONDS,
 } from "../upload/limits";
 import { forEachLimited, storeChunk } from "../storage/chunk-store";
-import { GateTimeout, withRequestSlot } from "../upload/request-gate";
+import { GateTimeout, withRequestBudget } from "../upload/request-gate";
 import { grantOwnership } from "../storage/chunk-ownership";
 
 type App = { Bindings: Env; Variables: AuthVariables };
@@ -54,7 +54,7 @@ chunkUploadRoutes.post("/", requireAccess("write"), async (c) => {
   if (length > MAX_REQUEST_BODY) throw ApiError.badRequest("Request too large");
 
   try {
-    await withRequestSlot(() => receiveChunks(c.env, c.req.raw, c.req.param("org") as string));
+    await withRequestBudget(length, () => receiveChunks(c.env, c.req.raw, c.req.param("org") as string));
   } catch (err) {
     if (err instanceof GateTimeout) throw new ApiError(503, "detail", "Too many chunk uploads in progress, retry");
     throw err;

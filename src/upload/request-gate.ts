@@ -1,44 +1,58 @@
 /**
- * At most a few chunk-upload bodies in memory per isolate. A request is parsed whole (its parts
- * must all verify before any is stored), and sentry-cli sends `concurrency` (8) requests of up to
+ * A memory budget for chunk-upload bodies, per isolate. A request is parsed whole (its parts must
+ * all verify before any is stored), and sentry-cli sends `concurrency` (8) requests of up to
  * 32 MiB at once: were they all routed to one isolate of 128 MB, buffering them together would
- * not fit. Requests beyond the limit wait here, before their body is read, so the client's data
- * waits in the network instead of in memory. Verification takes about a quarter of a second per
- * 32 MiB request, so the wait is short, and bounded.
+ * not fit. So the bodies being parsed may total at most BODY_BUDGET bytes (by Content-Length,
+ * which the route has already bounded): two raw 32 MiB requests, or more gzip-compressed ones.
+ * Requests beyond the budget wait here, in arrival order, before their body is read, so the
+ * client's data waits in the network instead of in memory. A lone request is verified and stored
+ * in about a quarter of a second per 32 MiB, so the wait is short, and it is bounded.
  */
-export const MAX_BUFFERED_REQUESTS = 2;
+export const BODY_BUDGET = 64 * 1024 * 1024;
 /** A request that cannot start within this long is refused with 503 (sentry-cli retries 503). */
 export const MAX_WAIT_MS = 60_000;
 
-let active = 0;
-const waiting: (() => void)[] = [];
+let inUse = 0;
+const waiting: { bytes: number; wake: () => void }[] = [];
 
 export class GateTimeout extends Error {}
 
-/** Runs `task` once fewer than MAX_BUFFERED_REQUESTS are running in this isolate. */
-export async function withRequestSlot<T>(task: () => Promise<T>): Promise<T> {
-  if (active >= MAX_BUFFERED_REQUESTS) {
+/** Runs `task` once `bytes` fit into this isolate's budget (a lone request always fits). */
+export async function withRequestBudget<T>(bytes: number, task: () => Promise<T>): Promise<T> {
+  const weight = Math.min(Math.max(bytes, 1), BODY_BUDGET);
+  if (waiting.length > 0 || inUse + weight > BODY_BUDGET) {
     await new Promise<void>((resolve, reject) => {
-      const wake = () => {
-        clearTimeout(timer);
-        resolve();
+      const entry = {
+        bytes: weight,
+        wake: () => {
+          clearTimeout(timer);
+          resolve();
+        },
       };
       const timer = setTimeout(() => {
-        const i = waiting.indexOf(wake);
+        const i = waiting.indexOf(entry);
         if (i >= 0) waiting.splice(i, 1);
         reject(new GateTimeout("chunk upload waited too long for memory"));
+        admit(); // the next in line may fit now
       }, MAX_WAIT_MS);
-      waiting.push(wake);
+      waiting.push(entry);
     });
   } else {
-    active++;
+    inUse += weight;
   }
   try {
     return await task();
   } finally {
-    const next = waiting.shift();
-    if (next)
-      next(); // hand the slot over: `active` stays the same
-    else active--;
+    inUse -= weight;
+    admit();
+  }
+}
+
+/** Admits waiting requests in arrival order while they fit (their weight is reserved for them). */
+function admit(): void {
+  for (let next = waiting[0]; next && inUse + next.bytes <= BODY_BUDGET; next = waiting[0]) {
+    waiting.shift();
+    inUse += next.bytes;
+    next.wake();
   }
 }

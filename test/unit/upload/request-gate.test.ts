@@ -1,29 +1,51 @@
 import { describe, expect, it } from "vitest";
-import { MAX_BUFFERED_REQUESTS, withRequestSlot } from "../../../src/upload/request-gate";
+import { BODY_BUDGET, withRequestBudget } from "../../../src/upload/request-gate";
 
-describe("request gate", () => {
-  it("runs at most MAX_BUFFERED_REQUESTS tasks at once, in arrival order, and finishes them all", async () => {
-    let running = 0;
-    let peak = 0;
-    const started: number[] = [];
-    const tasks = Array.from({ length: 9 }, (_, i) =>
-      withRequestSlot(async () => {
+const MiB = 1024 * 1024;
+
+async function runAll(sizes: number[]) {
+  let inFlight = 0;
+  let peak = 0;
+  let peakBytes = 0;
+  let bytes = 0;
+  const started: number[] = [];
+  const results = await Promise.all(
+    sizes.map((size, i) =>
+      withRequestBudget(size, async () => {
         started.push(i);
-        running++;
-        peak = Math.max(peak, running);
+        inFlight++;
+        bytes += size;
+        peak = Math.max(peak, inFlight);
+        peakBytes = Math.max(peakBytes, bytes);
         await new Promise((r) => setTimeout(r, 5));
-        running--;
+        inFlight--;
+        bytes -= size;
         return i;
       }),
-    );
-    expect(await Promise.all(tasks)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(peak).toBe(MAX_BUFFERED_REQUESTS);
-    expect(started).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    ),
+  );
+  return { results, peak, peakBytes, started };
+}
+
+describe("request body budget", () => {
+  it("holds two raw 32 MiB bodies at once, in arrival order, and finishes them all", async () => {
+    const run = await runAll(Array.from({ length: 8 }, () => 32 * MiB));
+    expect(run.results).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(run.peak).toBe(2);
+    expect(run.started).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
-  it("releases its slot when a task fails", async () => {
-    const failures = Array.from({ length: 4 }, () => withRequestSlot(() => Promise.reject(new Error("bad chunk"))));
+  it("admits more compressed (smaller) bodies together, never past the budget", async () => {
+    const run = await runAll(Array.from({ length: 8 }, () => 13 * MiB));
+    expect(run.peak).toBe(4);
+    expect(run.peakBytes).toBeLessThanOrEqual(BODY_BUDGET);
+  });
+
+  it("releases the budget when a task fails", async () => {
+    const failures = Array.from({ length: 4 }, () =>
+      withRequestBudget(40 * MiB, () => Promise.reject(new Error("bad chunk"))),
+    );
     for (const f of failures) await expect(f).rejects.toThrow("bad chunk");
-    expect(await withRequestSlot(() => Promise.resolve("free"))).toBe("free");
+    expect(await withRequestBudget(BODY_BUDGET, () => Promise.resolve("free"))).toBe("free");
   });
 });
