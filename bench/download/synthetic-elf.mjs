@@ -7,24 +7,32 @@
  * It identifies as a usable `lib` with unwind information only, so no symcache is built for it
  * and debuginfod serves it as `executable`. Random bytes keep every chunk distinct (no dedup).
  */
-import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readdirSync, writeSync } from "node:fs";
 
 const CHUNK = 8 * 1024 * 1024;
 const MiB = 1024 * 1024;
 
 /**
  * The two workerd processes of a `wrangler dev` on `port`: the proxy that listens on the port,
- * and its sibling that runs the Worker (and holds the R2 reads), found through /proc via `ps`.
+ * and its sibling that runs the Worker (and holds the R2 reads), found by reading /proc directly
+ * (no `ps`: minimal machines lack procps).
  */
 export function workerdProcesses(port) {
-  const ps = spawnSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" }).stdout;
-  const rows = ps
-    .split("\n")
-    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
-    .filter((m) => m && /\/workerd serve /.test(m[3]))
-    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
+  const rows = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ");
+      if (!/\/workerd serve /.test(args)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // pid (comm) state ppid ...: the command may contain spaces, so parse after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      rows.push({ pid: Number(entry), ppid, args: `${args} ` });
+    } catch {
+      // the process ended while we looked
+    }
+  }
   const proxy = rows.find((r) => r.args.includes(`entry=127.0.0.1:${port} `));
   const worker = proxy && rows.find((r) => r.ppid === proxy.ppid && r.pid !== proxy.pid);
   if (!proxy || !worker) throw new Error(`workerd processes of port ${port} not found`);
