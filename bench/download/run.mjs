@@ -19,78 +19,15 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startDev } from "../upload/dev.mjs";
 import { rssMiB, uploadSynthetic, workerdProcesses } from "./synthetic-elf.mjs";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 const ADMIN = "bench-admin-token";
 const MiB = 1024 * 1024;
 const RUNS = 3;
 const sizes = (process.argv[2] ?? "256 1024").split(/[ ,]+/).filter(Boolean).map(Number);
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startDev(args, persistDir) {
-  const port = await freePort();
-  const inspector = await freePort();
-  const child = spawn(
-    "npx",
-    [
-      "wrangler",
-      "dev",
-      ...args,
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--inspector-port",
-      String(inspector),
-      "--persist-to",
-      persistDir,
-      "--show-interactive-dev-session=false",
-    ],
-    {
-      cwd: ROOT,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" },
-    },
-  );
-  let log = "";
-  child.stdout.on("data", (d) => (log += d));
-  child.stderr.on("data", (d) => (log += d));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${log}`);
-    try {
-      await fetch(url, { method: "HEAD" });
-      break;
-    } catch {
-      if (i > 300) throw new Error(`wrangler dev did not start:\n${log}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
-  return {
-    url,
-    pgid: child.pid,
-    log: () => log,
-    stop() {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {}
-    },
-  };
-}
 
 /** Runs curl (output discarded), sampling RSS of `pid` meanwhile; returns seconds, bytes, peak RSS. */
 function curl(args, pid, proxy) {
@@ -134,8 +71,8 @@ function mbps(bytes, seconds) {
 async function main() {
   const persist = mkdtempSync(join(tmpdir(), "download-bench-"));
   const files = mkdtempSync(join(tmpdir(), "download-bench-files-"));
-  const service = await startDev(["--var", `ADMIN_TOKEN:${ADMIN}`], persist);
-  const ceiling = await startDev(["-c", "bench/download/wrangler.toml"], persist);
+  const service = await startDev({ args: ["--var", `ADMIN_TOKEN:${ADMIN}`], persistDir: persist });
+  const ceiling = await startDev({ args: ["-c", "bench/download/wrangler.toml"], persistDir: persist });
   try {
     const minted = await fetch(`${service.url}/api/0/admin/tokens/`, {
       method: "POST",
@@ -200,8 +137,8 @@ async function main() {
     );
     console.table(rows);
   } finally {
-    service.stop();
-    ceiling.stop();
+    await service.stop();
+    await ceiling.stop();
     await new Promise((r) => setTimeout(r, 1500));
     rmSync(persist, { recursive: true, force: true });
     rmSync(files, { recursive: true, force: true });
