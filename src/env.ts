@@ -6,7 +6,7 @@
 import type { DebugFileObject } from "./assembly/debug-file-object";
 import type { ChunkLedger } from "./storage/chunk-ledger";
 import type { ProjectCatalog } from "./storage/project-catalog";
-import type { SymcacheJob } from "./symcache/job";
+import type { SymcacheJob } from "./symcache/build-task";
 
 export interface Env {
   BUCKET: R2Bucket;

@@ -21,15 +21,15 @@ import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
-import type { ElfDetails } from "../identify/elf";
+import type { ElfDetails } from "../identify/types";
 import { identifyElf } from "../identify/elf";
 import { getManifest, ManifestReader } from "../storage/file-store";
-import { findBundledSource, streamBundledSource } from "../storage/source-bundle-files";
-import { orgCatalogName, projectCatalogName } from "../storage/keys";
-import type { DebugFileRecord } from "../storage/project-catalog";
+import { findBundledSource, streamBundledSource } from "../symbol-server/source-bundle-files";
+import type { DebugFileRecord } from "../common/debug-file";
 import { parseBuildId } from "../symbol-server/ids";
 import { chooseSection, sectionCandidates, selectDebuginfo, selectExecutable } from "../symbol-server/select";
 import { serveStoredFile } from "./stored-file-response";
+import { orgCatalog, projectCatalog } from "../durable-objects";
 
 type App = { Bindings: Env; Variables: AuthVariables };
 export const debuginfodRoutes = new Hono<App>();
@@ -46,10 +46,9 @@ for (const prefix of ["/buildid", "/:project/buildid"]) {
 async function candidates(c: Context<App>): Promise<DebugFileRecord[]> {
   const buildId = parseBuildId(c.req.param("buildId") ?? "");
   if (!buildId) throw ApiError.notFound();
-  const org = c.req.param("org") as string;
-  const project = c.req.param("project");
-  const name = project === undefined ? orgCatalogName(org) : projectCatalogName(org, project);
-  return c.env.PROJECT_CATALOG.get(c.env.PROJECT_CATALOG.idFromName(name)).byCodeId(buildId);
+  const { org, project } = c.var;
+  const catalog = project === "" ? orgCatalog(c.env, org) : projectCatalog(c.env, org, project);
+  return catalog.byCodeId(buildId);
 }
 
 function debuginfodHeaders(record: DebugFileRecord, size: number): Record<string, string> {

@@ -12,13 +12,14 @@ import { Hono } from "hono";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
-import { projectCatalogName, symcacheKey } from "../storage/keys";
-import type { DebugFileRecord } from "../storage/project-catalog";
-import { CACHE_BYTES, SizeBoundedCache } from "../storage/symcache-cache";
+import { symcacheKey } from "../storage/keys";
+import type { DebugFileRecord } from "../common/debug-file";
+import { CACHE_BYTES, SizeBoundedCache } from "../symbolicate/symcache-cache";
 import { SymCache } from "../symcache/reader";
 import { parseSymbolicateRequest, type RawModule } from "../symbolicate/request";
 import { referencedModules, symbolicate, type ResolvedModule, type Symbolizer } from "../symbolicate/symbolicate";
 import { parseDebugId } from "../identify/debug-id-parse";
+import { projectCatalog } from "../durable-objects";
 
 type App = { Bindings: Env; Variables: AuthVariables };
 export const symbolicateRoutes = new Hono<App>();
@@ -38,16 +39,13 @@ symbolicateRoutes.post("/", requireAccess("read"), async (c) => {
   if (!parsed.ok) throw ApiError.badRequest(parsed.error);
   const request = parsed.request;
 
-  const catalog = c.env.PROJECT_CATALOG.get(
-    c.env.PROJECT_CATALOG.idFromName(
-      projectCatalogName(c.req.param("org") as string, c.req.param("project") as string),
-    ),
-  );
+  const { org, project } = c.var;
+  const catalog = projectCatalog(c.env, org, project);
   const resolved = new Map<number, ResolvedModule>();
   await Promise.all(
     [...referencedModules(request)].map(async (index) => {
       const module = request.modules[index] as RawModule;
-      const key = `${c.req.param("org")}/${c.req.param("project")}/${module.debugId ?? ""}/${module.codeId ?? ""}`;
+      const key = `${org}/${project}/${module.debugId ?? ""}/${module.codeId ?? ""}`;
       const recent = recentResolutions.get(key);
       if (recent && recent.until > Date.now()) return resolved.set(index, recent.resolution);
       const candidates = module.debugId

@@ -8,8 +8,8 @@
  * Readers map file offsets to chunks: `ManifestReader` for random access (identification,
  * symcache input), `streamFile` for downloads (ranges included), neither holding the file.
  */
-import { chunkKey, fileManifestKey } from "./keys";
-import type { RangedReader } from "./ranged-reader";
+import { chunkKey, fileLayoutKey, fileManifestKey } from "./keys";
+import type { RangedReader } from "../common/ranged-reader";
 
 export interface FileManifest {
   version: 1;
@@ -37,6 +37,42 @@ export async function getManifest(
 ): Promise<FileManifest | null> {
   const object = await bucket.get(fileManifestKey(org, project, checksum));
   return object ? await object.json<FileManifest>() : null;
+}
+
+/** Stores what identification found (any JSON value the identify layer produced). */
+export async function putLayout(
+  bucket: R2Bucket,
+  org: string,
+  project: string,
+  checksum: string,
+  layout: unknown,
+): Promise<void> {
+  await bucket.put(fileLayoutKey(org, project, checksum), JSON.stringify(layout), {
+    httpMetadata: { contentType: "application/json" },
+  });
+}
+
+export async function getLayout<T>(
+  bucket: R2Bucket,
+  org: string,
+  project: string,
+  checksum: string,
+): Promise<T | null> {
+  const object = await bucket.get(fileLayoutKey(org, project, checksum));
+  return object ? await object.json<T>() : null;
+}
+
+/** Deletes every object under `prefix` (R2 lists at most 1,000 keys a call). */
+export async function deletePrefix(bucket: R2Bucket, prefix: string): Promise<number> {
+  let deleted = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, ...(cursor ? { cursor } : {}) });
+    if (page.objects.length > 0) await bucket.delete(page.objects.map((o) => o.key));
+    deleted += page.objects.length;
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return deleted;
 }
 
 /** Start offset of every chunk, plus the total size at the end. */

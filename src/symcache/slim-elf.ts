@@ -10,7 +10,7 @@
  * its section asks, up to 16) | section header table. Every offset and count read from the
  * original file is checked against its size first.
  */
-import type { RangedReader } from "../storage/ranged-reader";
+import type { RangedReader } from "../common/ranged-reader";
 
 const SHT_NOBITS = 8;
 const SHT_NULL = 0;

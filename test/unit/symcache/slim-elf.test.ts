@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { BufferReader } from "../../../src/storage/ranged-reader";
+import { BufferReader } from "../../../src/common/ranged-reader";
 import { fillSlimElf, planSlimElf } from "../../../src/symcache/slim-elf";
 import { buildSymcacheFilled, buildSymcache } from "../../../src/symcache/wasm";
 import { FIXTURES, ROOT, builderModule } from "./helpers";
