@@ -157,6 +157,16 @@ export class ManifestReader implements RangedReader {
     return bytes;
   }
 
+  /**
+   * Reads `length` bytes at `offset` straight from the chunk objects, without the page cache
+   * (for callers with a cache of their own); shorter only at the end of the file.
+   */
+  readUncached(offset: number, length: number): Promise<Uint8Array> {
+    const start = Math.min(Math.max(0, Math.floor(offset)), this.size);
+    const end = Math.min(start + Math.max(0, Math.floor(length)), this.size);
+    return end > start ? this.readDirect(start, end) : Promise.resolve(new Uint8Array(0));
+  }
+
   /** Reads [start, end) straight from the chunk objects, one ranged R2 read per chunk touched. */
   private async readDirect(start: number, end: number): Promise<Uint8Array> {
     const out = new Uint8Array(end - start);

@@ -11,9 +11,12 @@
 import { debugFileObject } from "../durable-objects";
 import type { Env } from "../env";
 import type { SymcacheJob, TaskOutcome } from "./build-task";
+import { buildUnit, mergeRuns } from "./parts";
 import { prepare } from "./prepare";
 
 export const DEAD_LETTER_QUEUE = "symcache-dead-letters";
+/** Deliveries before a message is dead-lettered: `max_retries` (3, wrangler.toml) + 1. */
+export const MAX_DELIVERIES = 4;
 
 /**
  * sentry-cli uploads a dwz file and its alternate file in one run, and they finish assembling in
@@ -33,7 +36,7 @@ export async function handleSymcacheBatch(batch: MessageBatch<SymcacheJob>, env:
     if (batch.queue === DEAD_LETTER_QUEUE) {
       await debugFileObject(env, job.org, job.project, job.checksum).taskFinished(job.build, job.task, {
         status: "failed",
-        detail: `The symcache build failed ${message.attempts} times in a row; rerun the upload to try again`,
+        detail: `The symcache build failed ${MAX_DELIVERIES} times in a row; rerun the upload to try again`,
       });
       message.ack();
       continue;
@@ -69,8 +72,10 @@ export async function runTask(
       break;
     }
     case "units":
+      outcome = await buildUnit(env, job);
+      break;
     case "merge":
-      outcome = { status: "failed", detail: `The symcache build asked for an unknown ${job.task.stage} task` };
+      outcome = await mergeRuns(env, job, identity);
       break;
   }
   await object.taskFinished(job.build, job.task, outcome);

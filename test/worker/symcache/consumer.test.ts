@@ -5,9 +5,9 @@ import type { DebugFileObject } from "../../../src/assembly/debug-file-object";
 import type { BuildState, FileState } from "../../../src/assembly/file-state";
 import { debugFileObject } from "../../../src/durable-objects";
 import type { SymcacheJob } from "../../../src/symcache/build-task";
-import { symcacheKey } from "../../../src/storage/keys";
+import { buildPrefix, symcacheKey } from "../../../src/storage/keys";
 import { DEAD_LETTER_QUEUE } from "../../../src/symcache/consumer";
-import { SYMCACHE_INPUT_LIMIT } from "../../../src/symcache/prepare";
+import { DEFAULT_LIMITS } from "../../../src/symcache/limits";
 import { corruptElfSection } from "../../support/corrupt-elf-section";
 import { oversizedElf } from "../../support/oversized-elf";
 import { assemble, fixture, mintToken, uploadFile, waitForFile } from "../helpers";
@@ -118,21 +118,24 @@ describe("symcache consumer", () => {
 
   it("converts an ELF by its debug sections alone: trailing bulk does not count", async () => {
     const small = fixture("elf-x86_64-gcc-dw5-O2-pie.debug");
-    // Bytes after the last section are no section at all: a valid 49 MiB file whose symcache
-    // input (the slim copy of its DWARF and symbol tables) is small.
-    const big = new Uint8Array(SYMCACHE_INPUT_LIMIT + 1024 * 1024);
+    // Bytes after the last section are no section at all: a valid 49 MiB file whose builder
+    // input (its DWARF and symbol tables) is small, built in one piece.
+    const big = new Uint8Array(DEFAULT_LIMITS.fastBytes + 25 * 1024 * 1024);
     big.set(small);
     const { done } = await uploadAndWait("cons-big", "big.debug", big);
     expect(done.state, done.detail ?? "").toBe("ok");
   });
 
-  it("names the limit when the debug information itself is too large", async () => {
-    const big = oversizedElf(fixture("elf-x86_64-gcc-dw5-O2-pie.debug"), SYMCACHE_INPUT_LIMIT + 1024 * 1024);
-    const { done } = await uploadAndWait("cons-huge", "huge.debug", big);
-    expect(done.state).toBe("error");
-    expect(done.detail).toMatch(
-      /debug information and symbol tables take 49 MiB; symcaches are built from up to 48 MiB/,
-    );
+  it("builds a file whose debug information is larger than one invocation takes, in parts", async () => {
+    // 49 MiB of .debug_str (zeros): more builder input than the one-piece limit, so the prepare
+    // task plans units, the queue builds them and a merge writes the symcache.
+    const big = oversizedElf(fixture("elf-x86_64-gcc-dw5-O2-pie.debug"), DEFAULT_LIMITS.fastBytes + 25 * 1024 * 1024);
+    const { checksum, done } = await uploadAndWait("cons-huge", "huge.debug", big);
+    expect(done.state, done.detail ?? "").toBe("ok");
+    const symcache = await env.BUCKET.head(symcacheKey("acme", "cons-huge", checksum));
+    expect(symcache?.size).toBeGreaterThan(100);
+    // The build's plan and runs are gone once it is done.
+    expect((await env.BUCKET.list({ prefix: buildPrefix("acme", "cons-huge", checksum) })).objects).toEqual([]);
   });
 
   it("re-sends an unanswered task at a poll, but not one a builder is working on", async () => {
