@@ -46,7 +46,7 @@ env -u RUSTUP_TOOLCHAIN -u RUSTFLAGS -u CARGO_BUILD_TARGET \
 RAW="$TARGET_DIR/wasm32-unknown-unknown/release/symcache.wasm"
 OUT="$WORK/symcache.wasm"
 if command -v wasm-opt >/dev/null 2>&1; then
-  wasm-opt -Oz --strip-debug --strip-producers "$RAW" -o "$OUT"
+  wasm-opt -O3 --strip-debug --strip-producers "$RAW" -o "$OUT"
 else
   echo "warning: wasm-opt (binaryen) not found; the output will not match a wasm-opt build" >&2
   cp "$RAW" "$OUT"

@@ -1,82 +1,127 @@
 #!/usr/bin/env node
-// Symcache build benchmark: our wasm builder (fresh instance per build, as in the Worker) vs
-// `llvm-gsymutil-19 --convert` on the same file, in the same run.
-//   node bench/symcache-build/run.mjs [FILE...]
-// Default files: libpython3.11d.so (25 MB DWARF 5) and libc's debug file (zlib sections).
-// Targets (the issue): time within 2x of llvm-gsymutil, peak wasm memory < 64 MB for the 25 MB
-// file, symcache < 25% of the debug file.
-import { execFileSync, spawnSync } from "node:child_process";
+// Symcache build benchmark: the service's builder (fresh instance per call, as in the Worker) in
+// one piece and in parts (plan, every unit, every merge level, exactly as the queue tasks run
+// them), vs `llvm-gsymutil-19 --convert` on the same file in the same run; peak WebAssembly
+// memory and host reads per call; symcache vs GSYM bytes; agreement with llvm-symbolizer-19 on
+// sampled addresses.
+//
+//   node bench/symcache-build/run.mjs [--samples N] [--unit-mib N] [--no-whole] FILE...
+//
+// Default files: libpython3.11d.so (25 MB DWARF 5) and the generated corpus of bench/corpus
+// when present. Prints numbers; gates nothing.
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { importTs } from "../lib/import-ts.mjs";
 
-const root = new URL("../../", import.meta.url);
-const module = new WebAssembly.Module(readFileSync(new URL("src/symcache/symcache.wasm", root)));
+const ROOT = join(import.meta.dirname, "..", "..");
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const value = args[i + 1];
+  args.splice(i, 2);
+  return value;
+};
+const flag = (name) => {
+  const i = args.indexOf(name);
+  if (i >= 0) args.splice(i, 1);
+  return i >= 0;
+};
+const samples = Number(option("--samples", "5000"));
+const unitMiB = Number(option("--unit-mib", "16"));
+const noWhole = flag("--no-whole");
+const files = args.length ? args : ["/usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0"].filter(existsSync);
 
-function libcDebug() {
-  try {
-    const notes = execFileSync("readelf", ["-n", "/lib/x86_64-linux-gnu/libc.so.6"]).toString();
-    const id = /Build ID: ([0-9a-f]+)/.exec(notes)?.[1];
-    return id ? `/usr/lib/debug/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug` : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const { buildWhole, buildInParts } = await importTs(join(import.meta.dirname, "builds.ts"));
+const { agreement, sampleAddresses } = await importTs(join(import.meta.dirname, "agreement.ts"));
+const { DEFAULT_LIMITS } = await importTs(join(ROOT, "src", "symcache", "limits.ts"));
+const module = new WebAssembly.Module(readFileSync(join(ROOT, "src", "symcache", "symcache.wasm")));
+const work = mkdtempSync(join(tmpdir(), "symcache-bench-"));
+process.on("exit", () => rmSync(work, { recursive: true, force: true }));
 
-function build(bytes) {
-  const { exports } = new WebAssembly.Instance(module, {});
-  const ptr = exports.alloc(bytes.length);
-  new Uint8Array(exports.memory.buffer, ptr, bytes.length).set(bytes);
-  const status = exports.build(ptr, bytes.length, 0);
-  const peak = exports.memory.buffer.byteLength;
-  if (status !== 0) {
-    const msg = new TextDecoder().decode(
-      new Uint8Array(exports.memory.buffer, exports.error_ptr(), exports.error_len()),
-    );
-    throw new Error(msg);
-  }
-  return { size: exports.output_len(), peak };
-}
+const MB = (n) => (n / 1024 / 1024).toFixed(1);
+const pct = (r) => `${(r * 100).toFixed(2)}%`;
 
 function gsym(file) {
-  const dir = mkdtempSync(join(tmpdir(), "gsym-"));
-  const out = join(dir, "out.gsym");
-  const hasTime = existsSync("/usr/bin/time");
-  const args = ["--convert", file, "--out-file", out];
+  const out = join(work, "out.gsym");
   const t0 = performance.now();
-  const r = hasTime
-    ? spawnSync("/usr/bin/time", ["-v", "llvm-gsymutil-19", ...args], { encoding: "utf8" })
-    : spawnSync("llvm-gsymutil-19", args, { encoding: "utf8" });
+  const r = spawnSync("/usr/bin/time", ["-v", "llvm-gsymutil-19", "--convert", file, "--out-file", out], {
+    encoding: "utf8",
+  });
   const ms = performance.now() - t0;
-  const rssKb = hasTime ? Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN) : NaN;
-  const size = existsSync(out) ? statSync(out).size : NaN;
-  rmSync(dir, { recursive: true, force: true });
-  return { ms, rssMb: rssKb / 1024, size, ok: r.status === 0 };
+  const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN) * 1024;
+  const cpu = ["User time", "System time"].reduce(
+    (s, k) => s + Number(new RegExp(`${k} \\(seconds\\): ([\\d.]+)`).exec(r.stderr)?.[1] ?? 0),
+    0,
+  );
+  return { ms, cpuMs: cpu * 1000, rss, size: existsSync(out) ? statSync(out).size : NaN, ok: r.status === 0 };
 }
 
-const mb = (n) => (n / 1024 / 1024).toFixed(1);
-const files = process.argv.slice(2).length
-  ? process.argv.slice(2)
-  : ["/usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0", libcDebug()].filter((f) => f && existsSync(f));
+function summarize(stats) {
+  const calls = stats.calls;
+  const sum = calls.reduce((s, c) => s + c.ms, 0);
+  const max = (key) => Math.max(...calls.map((c) => c[key]));
+  return { sum, peak: max("wasmPeak"), reads: max("hostReads"), largestRead: max("largestRead") };
+}
+
 for (const file of files) {
-  const bytes = new Uint8Array(readFileSync(file));
-  build(bytes); // warm-up (V8 tiers up the wasm)
-  const runs = [];
-  for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
-    const r = build(bytes);
-    runs.push({ ms: performance.now() - t0, ...r });
-  }
-  const best = runs.reduce((a, b) => (a.ms < b.ms ? a : b));
+  const size = statSync(file).size;
+  console.log(`\n${file} (${MB(size)} MiB)`);
   const g = gsym(file);
-  console.log(`\n${file} (${mb(bytes.length)} MB)`);
   console.log(
-    `  symcache   ${best.ms.toFixed(0)} ms (best of 3), peak wasm memory ${mb(best.peak)} MB, output ${mb(best.size)} MB = ${((best.size / bytes.length) * 100).toFixed(1)}% of input`,
+    `  llvm-gsymutil-19   ${(g.ms / 1000).toFixed(2)} s wall, ${(g.cpuMs / 1000).toFixed(2)} s CPU (it runs one thread per core), max RSS ${MB(g.rss)} MiB, GSYM ${MB(g.size)} MiB${g.ok ? "" : " (FAILED)"}`,
+  );
+
+  let whole;
+  if (!noWhole) {
+    // The first build runs mostly in V8's baseline tier; a Worker's isolate is warm after a few.
+    await buildWhole(module, file, "object", join(work, "warmup.symcache"));
+    whole = await buildWhole(module, file, "object", join(work, "whole.symcache"));
+    const c = whole.calls[0];
+    console.log(
+      `  one piece          ${(c.ms / 1000).toFixed(2)} s, peak wasm ${MB(c.wasmPeak)} MiB, ${c.hostReads} host reads, symcache ${MB(whole.symcacheBytes)} MiB = ${(whole.symcacheBytes / g.size).toFixed(2)}x GSYM`,
+    );
+  }
+  const limits = { ...DEFAULT_LIMITS, unitBytes: unitMiB * 1024 * 1024 };
+  const parts = await buildInParts(module, file, "object", limits, join(work, "parts.symcache"));
+  const s = summarize(parts);
+  const units = parts.calls.filter((c) => c.what.startsWith("unit"));
+  const merges = parts.calls.filter((c) => c.what.startsWith("merge"));
+  const slowestUnit = Math.max(...units.map((c) => c.ms));
+  console.log(
+    `  in parts           ${parts.units} units (${unitMiB} MiB of .debug_info each), ${parts.levels} merge level(s); CPU ${(s.sum / 1000).toFixed(2)} s in all`,
   );
   console.log(
-    `  gsymutil   ${g.ms.toFixed(0)} ms, max RSS ${g.rssMb.toFixed(1)} MB, output ${mb(g.size)} MB${g.ok ? "" : " (FAILED)"}`,
+    `    plan             ${(parts.calls[0].ms / 1000).toFixed(2)} s, peak wasm ${MB(parts.calls[0].wasmPeak)} MiB, ${parts.calls[0].hostReads} host reads`,
   );
   console.log(
-    `  time ratio ${(best.ms / g.ms).toFixed(2)}x (target <= 2x); peak ${mb(best.peak)} MB (target < 64 MB for the 25 MB file); size ${((best.size / bytes.length) * 100).toFixed(1)}% (target < 25%)`,
+    `    units            slowest ${(slowestUnit / 1000).toFixed(2)} s, peak wasm ${MB(Math.max(...units.map((c) => c.wasmPeak)))} MiB, at most ${Math.max(...units.map((c) => c.hostReads))} host reads, runs ${MB(units.reduce((a, c) => a + c.outputBytes, 0))} MiB`,
   );
+  for (const m of merges)
+    console.log(
+      `    ${m.what.padEnd(17)}${(m.ms / 1000).toFixed(2)} s, peak wasm ${MB(m.wasmPeak)} MiB, ${m.hostReads} host reads`,
+    );
+  const wallWith = (n) =>
+    parts.calls[0].ms +
+    Math.ceil(units.length / n) * (units.reduce((a, c) => a + c.ms, 0) / units.length) +
+    merges.reduce((a, c) => a + c.ms, 0);
+  console.log(
+    `    wall, 8 consumers in parallel (estimate) ${(wallWith(8) / 1000).toFixed(2)} s = ${(wallWith(8) / g.ms).toFixed(2)}x gsymutil`,
+  );
+  console.log(
+    `    symcache ${MB(parts.symcacheBytes)} MiB = ${(parts.symcacheBytes / g.size).toFixed(2)}x GSYM; peak wasm of any call ${MB(s.peak)} MiB; largest host read ${MB(s.largestRead)} MiB; most host reads in a call ${s.reads}`,
+  );
+  if (whole) {
+    const same = readFileSync(whole.symcachePath).equals(readFileSync(parts.symcachePath));
+    console.log(`    one piece and parts give ${same ? "the same bytes" : "DIFFERENT BYTES"}`);
+  }
+  if (samples > 0) {
+    const a = agreement(file, parts.symcachePath, sampleAddresses(file, samples, 42));
+    console.log(
+      `  vs llvm-symbolizer ${a.n} addresses: file:line ${pct(a.fileLine)}, function ${pct(a.function)}, whole inline chain ${pct(a.chain)}`,
+    );
+    for (const e of a.examples) console.log(`    ${e}`);
+  }
 }

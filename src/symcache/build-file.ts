@@ -31,10 +31,9 @@ export async function buildFileSymcache(
 ): Promise<FileBuildResult> {
   const sink = new MemorySink();
   const writer = new SymcacheWriter(sink, identity);
-  const pages: [Uint8Array, number][] = [];
   const host = new TaskHost([memorySource(file.main), file.alt ? memorySource(file.alt) : NO_SOURCE], {
-    // The builder writes synchronously here (no JSPI in Node): pages are compressed afterwards.
-    page: (raw, first) => void pages.push([raw, first]),
+    // Synchronous: the builder runs without JSPI in Node.
+    page: (raw, first) => writer.addPageSync(raw, first),
   });
   const params = wholeParams({
     kind,
@@ -44,7 +43,6 @@ export async function buildFileSymcache(
   });
   const result = await runBuilder(module, "build_whole", params, host);
   if (!result.ok) return result;
-  for (const [raw, first] of pages) await writer.addPage(raw, first);
   await writer.finish();
   return {
     ok: true,

@@ -19,6 +19,8 @@ import {
 /** Where the container bytes go, in order. */
 export interface ByteSink {
   write(bytes: Uint8Array): Promise<void>;
+  /** For hosts that cannot wait (a builder without JSPI, in Node): the same, synchronously. */
+  writeSync?(bytes: Uint8Array): void;
 }
 
 export interface SymcacheIdentity {
@@ -58,11 +60,27 @@ export class SymcacheWriter {
   /** Adds one page (raw, as the builder wrote it) whose first range starts at `firstAddress`. */
   async addPage(raw: Uint8Array, firstAddress: number): Promise<void> {
     if (this.offset === 0) await this.emit(header());
+    await this.emit(this.pack(raw, firstAddress));
+  }
+
+  /** `addPage` through the sink's `writeSync`. */
+  addPageSync(raw: Uint8Array, firstAddress: number): void {
+    const sink = this.sink;
+    if (!sink.writeSync) throw new Error("this sink cannot write synchronously");
+    const put = (bytes: Uint8Array) => {
+      sink.writeSync?.(bytes);
+      this.offset += bytes.byteLength;
+    };
+    if (this.offset === 0) put(header());
+    put(this.pack(raw, firstAddress));
+  }
+
+  private pack(raw: Uint8Array, firstAddress: number): Uint8Array {
     if (firstAddress <= this.lastFirst) throw new Error("symcache pages must come in address order");
     this.lastFirst = firstAddress;
     const packed = new Uint8Array(deflateRawSync(raw, { level: LEVEL }));
     this.index.push(firstAddress, this.offset, packed.byteLength);
-    await this.emit(packed);
+    return packed;
   }
 
   /** Writes the index and the trailer; returns the container's size. */
@@ -116,8 +134,11 @@ export function debugIdBytes(text: string): Uint8Array {
 export class MemorySink implements ByteSink {
   private readonly parts: Uint8Array[] = [];
   write(bytes: Uint8Array): Promise<void> {
-    this.parts.push(bytes);
+    this.writeSync(bytes);
     return Promise.resolve();
+  }
+  writeSync(bytes: Uint8Array): void {
+    this.parts.push(bytes);
   }
   bytes(): Uint8Array {
     const out = new Uint8Array(this.parts.reduce((n, p) => n + p.byteLength, 0));

@@ -259,7 +259,7 @@ pub fn merge(sources: &mut [&mut dyn Source], mode: Mode) -> Result<MergeStats> 
     }
     let mut out = PageBuilder::default();
     let mut stats = MergeStats::default();
-    let mut cache: FxHashMap<(u64, u32), (u32, u64)> = FxHashMap::default();
+    let mut cache = Interned::default();
     // Instances dropped by rules 1 and 2, until their end; names of rule 3, until their end.
     let mut dropped: FxHashMap<u64, u32> = FxHashMap::default();
     let mut renames: Vec<(u32, u32, Vec<u8>)> = Vec::new();
@@ -433,69 +433,103 @@ fn settle_instances(
     }
 }
 
+/// What was already interned into the current output page, by input (tables, index): chains,
+/// files and functions. Cleared with every new output page.
+#[derive(Default)]
+struct Interned {
+    chains: FxHashMap<(u64, u32), (u32, u64)>,
+    files: FxHashMap<(u64, u32), (u32, u64)>,
+    functions: FxHashMap<(u64, u32), (u32, u64)>,
+}
+
+impl Interned {
+    fn len(&self) -> usize {
+        self.chains.len() + self.files.len() + self.functions.len()
+    }
+    fn clear(&mut self) {
+        self.chains.clear();
+        self.files.clear();
+        self.functions.clear();
+    }
+}
+
 /// Interns the frames of `loc` (in `tables`) into `out`, outermost first; returns the innermost
 /// location and a hash of the whole chain's content.
 fn intern_chain(
     out: &mut PageBuilder,
-    cache: &mut FxHashMap<(u64, u32), (u32, u64)>,
+    cache: &mut Interned,
     tables: &dyn Tables,
     tables_id: u64,
     loc: u32,
     renames: Option<&[(u32, u32, Vec<u8>)]>,
 ) -> Result<(u32, u64)> {
-    if let Some(&hit) = cache.get(&(tables_id, loc)) {
-        return Ok(hit);
-    }
-    let mut chain: Vec<[u32; 4]> = Vec::new();
+    // Walk up from the innermost frame to the first location already interned in this page (the
+    // callers of inlined code are shared by many ranges): only the frames below it are new.
+    let mut chain: Vec<(u32, [u32; 4])> = Vec::new();
+    let mut caller = (NONE, 0u64);
     let mut at = loc;
     while at != NONE && chain.len() < MAX_FRAMES {
+        if let Some(&hit) = cache.chains.get(&(tables_id, at)) {
+            caller = hit;
+            break;
+        }
         let l = tables.location(at).ok_or_else(corrupt)?;
-        chain.push(l);
+        chain.push((at, l));
         at = l[3];
     }
-    let mut caller = (NONE, 0u64);
-    let outermost = chain.len() - 1;
-    for (depth, l) in chain.iter().enumerate().rev() {
-        let file = match tables.file(l[0]) {
-            Some([c, d, n]) => {
-                let s = |o| tables.string(o).unwrap_or(&[]);
-                out.file(s(c), s(d), s(n))
+    let outermost_is_new = at == NONE || chain.len() >= MAX_FRAMES;
+    let last = chain.len().saturating_sub(1);
+    for (depth, &(index, l)) in chain.iter().enumerate().rev() {
+        let file = match cache.files.get(&(tables_id, l[0])) {
+            Some(&hit) => hit,
+            None => {
+                let interned = match tables.file(l[0]) {
+                    Some([c, d, n]) => {
+                        let s = |o| tables.string(o).unwrap_or(&[]);
+                        out.file(s(c), s(d), s(n))
+                    }
+                    None => (NONE, 0),
+                };
+                cache.files.insert((tables_id, l[0]), interned);
+                interned
             }
-            None => (NONE, 0),
         };
-        let [name, demangled, entry_pc, lang] =
-            tables.function(l[2]).unwrap_or([NONE, NONE, NONE, NONE]);
-        let name = tables.string(name).unwrap_or(&[]);
-        let demangled = tables.string(demangled).unwrap_or(name);
-        let renamed = match renames {
-            Some(r) if depth == outermost && lang != NONE && entry_pc != NONE => r
-                .iter()
-                .rev()
-                .find(|(start, ..)| *start == entry_pc)
-                .map(|(_, _, n)| n.as_slice()),
-            _ => None,
-        };
-        let function = match renamed {
-            Some(symbol) if symbol != name => {
-                let text = std::str::from_utf8(symbol).ok();
-                let dm = text.and_then(|t| demangle(t, Lang::from_code(lang)));
-                let dm_bytes: &[u8] = dm.as_deref().map_or(symbol, str::as_bytes);
-                out.function(FunctionContent {
-                    name: symbol,
-                    demangled: dm_bytes,
-                    entry_pc,
-                    lang,
-                })
-            }
-            _ => out.function(FunctionContent {
-                name,
-                demangled,
-                entry_pc,
-                lang,
-            }),
-        };
+        let function = interned_function(out, cache, tables, tables_id, l[2], renames.filter(|_| outermost_is_new && depth == last));
         caller = out.location(file, l[1], function, caller);
+        cache.chains.insert((tables_id, index), caller);
     }
-    cache.insert((tables_id, loc), caller);
     Ok(caller)
+}
+
+/// A frame's function interned into the page; the outermost frame of a function range takes the
+/// name of the symbol at its start when there is one (rule 3).
+fn interned_function(
+    out: &mut PageBuilder,
+    cache: &mut Interned,
+    tables: &dyn Tables,
+    tables_id: u64,
+    index: u32,
+    renames: Option<&[(u32, u32, Vec<u8>)]>,
+) -> (u32, u64) {
+    let [name, demangled, entry_pc, lang] = tables.function(index).unwrap_or([NONE, NONE, NONE, NONE]);
+    let renamed = match renames {
+        Some(r) if lang != NONE && entry_pc != NONE => {
+            r.iter().rev().find(|(start, ..)| *start == entry_pc).map(|(_, _, n)| n.as_slice())
+        }
+        _ => None,
+    };
+    let name = tables.string(name).unwrap_or(&[]);
+    if let Some(symbol) = renamed.filter(|s| *s != name) {
+        let text = std::str::from_utf8(symbol).ok();
+        let dm = text.and_then(|t| demangle(t, Lang::from_code(lang)));
+        let dm_bytes: &[u8] = dm.as_deref().map_or(symbol, str::as_bytes);
+        return out.function(FunctionContent { name: symbol, demangled: dm_bytes, entry_pc, lang });
+    }
+    if let Some(&hit) = cache.functions.get(&(tables_id, index)) {
+        return hit;
+    }
+    let demangled = tables.string(demangled).unwrap_or(name);
+    let interned = out.function(FunctionContent { name, demangled, entry_pc, lang });
+    cache.functions.insert((tables_id, index), interned);
+    interned
 }

@@ -1,6 +1,8 @@
 //! `Bytes`: gimli's `Reader` over a section of the page store, so that gimli parses DWARF that is
-//! not in memory. A reader is a window `[pos, end)` of one section; it holds no pointer into the
-//! pages, only positions, so it stays valid when the store drops pages.
+//! not in memory. A reader is a window `[pos, end)` of one section. It remembers the page it read
+//! last (a pointer, checked against the store's epoch before every use), so that most reads are a
+//! bounds check and a copy, as with a slice; when the store drops pages the remembered page is
+//! simply looked up again.
 
 use crate::store::Store;
 use gimli::{Error, Reader, ReaderOffsetId, Result, RunTimeEndian};
@@ -14,6 +16,11 @@ pub struct Bytes<'s> {
     pos: usize,
     end: usize,
     endian: RunTimeEndian,
+    /// The page read last: its bytes start at section offset `win_lo` and end at `win_hi`.
+    win: *const u8,
+    win_lo: usize,
+    win_hi: usize,
+    win_epoch: u32,
 }
 
 impl<'s> Bytes<'s> {
@@ -25,6 +32,10 @@ impl<'s> Bytes<'s> {
             pos: 0,
             end: store.size(section),
             endian,
+            win: std::ptr::null(),
+            win_lo: 0,
+            win_hi: 0,
+            win_epoch: u32::MAX,
         }
     }
 
@@ -157,10 +168,40 @@ impl<'s> gimli::Reader for Bytes<'s> {
 
     #[inline]
     fn read_slice(&mut self, buf: &mut [u8]) -> Result<()> {
-        if buf.len() > self.len() || !self.store.copy(self.section, self.pos, buf) {
+        let n = buf.len();
+        if n > self.len() {
             return Err(self.eof());
         }
-        self.pos += buf.len();
+        if self.pos < self.win_lo || self.pos + n > self.win_hi || self.win_epoch != self.store.epoch() {
+            match self.store.window(self.section, self.pos) {
+                Some((ptr, lo, hi)) => {
+                    self.win = ptr;
+                    self.win_lo = lo;
+                    self.win_hi = hi;
+                    self.win_epoch = self.store.epoch();
+                }
+                None => return Err(self.eof()),
+            }
+            if self.pos + n > self.win_hi {
+                // Across a page boundary: the store copies piecewise.
+                if !self.store.copy(self.section, self.pos, buf) {
+                    return Err(self.eof());
+                }
+                self.pos += n;
+                return Ok(());
+            }
+        }
+        // SAFETY: [pos, pos + n) lies in the window, whose page is alive in this epoch.
+        let src = unsafe { std::slice::from_raw_parts(self.win.add(self.pos - self.win_lo), n) };
+        buf.copy_from_slice(src);
+        self.pos += n;
         Ok(())
+    }
+
+    #[inline]
+    fn read_u8(&mut self) -> Result<u8> {
+        let mut b = [0u8; 1];
+        self.read_slice(&mut b)?;
+        Ok(b[0])
     }
 }

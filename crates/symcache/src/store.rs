@@ -37,6 +37,8 @@ pub struct Store {
     last: Cell<(u64, *const u8, usize)>,
     held: Cell<usize>,
     clock: Cell<u64>,
+    /// Bumped whenever pages are dropped: readers' cached windows of an older epoch are stale.
+    epoch: Cell<u32>,
     page_shift: u32,
     budget: usize,
 }
@@ -55,6 +57,7 @@ impl Store {
             last: Cell::new((u64::MAX, std::ptr::null(), 0)),
             held: Cell::new(0),
             clock: Cell::new(0),
+            epoch: Cell::new(0),
             page_shift,
             budget,
         }
@@ -98,6 +101,37 @@ impl Store {
         let out = (page.bytes.as_ptr(), page.bytes.len());
         self.last.set((k, out.0, out.1));
         out
+    }
+
+    pub fn epoch(&self) -> u32 {
+        self.epoch.get()
+    }
+
+    /// The contiguous bytes of `section` around `pos`: a pointer to the byte at section offset
+    /// `lo`, valid for `[lo, hi)` until the store's epoch changes. None past the end.
+    pub fn window(&self, section: u32, pos: usize) -> Option<(*const u8, usize, usize)> {
+        match self.sections.get(section as usize)? {
+            SectionData::Memory(b) => (pos < b.len()).then(|| (b.as_ptr(), 0, b.len())),
+            SectionData::Host { source, base, size } => {
+                if pos >= *size {
+                    return None;
+                }
+                let abs = base + pos as u64;
+                let within = (abs & ((1u64 << self.page_shift) - 1)) as usize;
+                let (ptr, len) = self.page(*source, abs >> self.page_shift);
+                if within >= len {
+                    return None;
+                }
+                // The page may begin before the section (sections are not page-aligned): the
+                // window starts at the later of the two.
+                let page_start = abs - within as u64;
+                let lo = page_start.saturating_sub(*base) as usize;
+                let skip = (*base + lo as u64 - page_start) as usize;
+                let hi = ((page_start + len as u64 - *base) as usize).min(*size);
+                // SAFETY: `skip < len` since `base + lo <= abs < page_start + len`.
+                Some((unsafe { ptr.add(skip) }, lo, hi))
+            }
+        }
     }
 
     /// Copies `buf.len()` bytes of `section` at `pos` into `buf`; false if they are not all there.
@@ -222,5 +256,6 @@ impl Store {
             }
         }
         self.last.set((u64::MAX, std::ptr::null(), 0));
+        self.epoch.set(self.epoch.get().wrapping_add(1));
     }
 }

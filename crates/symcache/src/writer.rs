@@ -256,13 +256,21 @@ impl Writer {
         Ok(i)
     }
 
-    fn location(&mut self, loc: [u32; 4]) -> u32 {
+    /// The location of an inlined call: interned, since every record inside the call shares it.
+    fn call_location(&mut self, loc: [u32; 4]) -> u32 {
         if let Some(&i) = self.location_map.get(&loc) {
             return i;
         }
+        let i = self.push_location(loc);
+        self.location_map.insert(loc, i);
+        i
+    }
+
+    /// A record's own location: appended without interning (consecutive records of a function
+    /// differ anyway, and the merge interns by content into each page).
+    fn push_location(&mut self, loc: [u32; 4]) -> u32 {
         let i = self.locations.len() as u32;
         self.locations.push(loc);
-        self.location_map.insert(loc, i);
         i
     }
 
@@ -373,7 +381,7 @@ impl Writer {
                     heap.push(Reverse((parent_end, depth, i, e)));
                 }
                 let r = &inlinees[i as usize];
-                let caller = self.location([r.call_file, r.call_line, parent_fn, parent_caller]);
+                let caller = self.call_location([r.call_file, r.call_line, parent_fn, parent_caller]);
                 stack.push(Open {
                     end: own_end,
                     function: r.function,
@@ -413,7 +421,7 @@ impl Writer {
                 None => ([NONE, 0, leaf_fn, caller], RANK_LINE),
             };
             if last_loc != Some(loc) {
-                let index = self.location(loc);
+                let index = self.push_location(loc);
                 // The first record of an instance carries its end: the merge drops a second
                 // description of the same (start, end) range from another unit.
                 let start = if first {
@@ -441,7 +449,7 @@ impl Writer {
             return Ok(());
         }
         let f = self.function(name, addr as u32, None)?;
-        let loc = self.location([NONE, 0, f, NONE]);
+        let loc = self.push_location([NONE, 0, f, NONE]);
         let inst = self.next_instance();
         self.push_record(
             addr as u32,
@@ -460,7 +468,8 @@ impl Writer {
     /// Sorts the records and hands them over with the tables they point into.
     pub fn finish(mut self) -> UnitRecords {
         for c in &mut self.chunks {
-            c.sort_unstable_by_key(|r| (r.addr, r.rank, r.seq));
+            // One u64 key: address, rank, then write order (a unit writes fewer than 2^30 records).
+            c.sort_unstable_by_key(|r| ((r.addr as u64) << 32) | ((r.rank as u64) << 30) | (r.seq as u64 & 0x3fff_ffff));
         }
         self.location_map = FxHashMap::default();
         self.function_map = FxHashMap::default();
