@@ -4,6 +4,7 @@
 
 use super::{demangle, itanium, MAX_DEMANGLED};
 use crate::lang::Lang;
+use std::fmt::Write;
 
 struct Case<'t> {
     source: &'t str,
@@ -12,11 +13,15 @@ struct Case<'t> {
 }
 
 fn corpus(file: &str) -> String {
-    let path = format!(
-        "{}/../../test/fixtures/demangle/{}",
-        env!("CARGO_MANIFEST_DIR"),
-        file
-    );
+    let path = if file.starts_with('/') {
+        file.to_string()
+    } else {
+        format!(
+            "{}/../../test/fixtures/demangle/{}",
+            env!("CARGO_MANIFEST_DIR"),
+            file
+        )
+    };
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "{}: {} (run test/fixtures/make-demangle-corpus.sh)",
@@ -171,7 +176,7 @@ fn hostile_names_fail_or_stay_bounded() {
     // "Billion laughs": each template argument list repeats the previous one twice.
     let mut laughs = String::from("_Z1fI1AI");
     for i in 0..40 {
-        laughs.push_str(&format!("S{}_S{}_", i, i));
+        let _ = write!(laughs, "S{}_S{}_", i, i);
     }
     laughs.push_str("EEvv");
     assert!(itanium::demangle(&laughs, MAX_DEMANGLED).map_or(true, |s| s.len() <= MAX_DEMANGLED));
@@ -276,4 +281,19 @@ fn demangling_speed() {
         (rounds * names.len()) as f64 / secs,
         bytes
     );
+}
+
+/// `DEMANGLE_CORPUS=/path/to.tsv cargo test --release -- --ignored --nocapture other_corpus`:
+/// agreement on a corpus in the same format made elsewhere (e.g. every name of a binary).
+#[test]
+#[ignore]
+fn other_corpus() {
+    let path = std::env::var("DEMANGLE_CORPUS").expect("DEMANGLE_CORPUS=<absolute path>");
+    let text = corpus(&path);
+    let lang = if path.contains("rust") {
+        Lang::Rust
+    } else {
+        Lang::Cpp
+    };
+    agreement(&cases(&text), lang);
 }

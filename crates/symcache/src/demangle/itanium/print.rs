@@ -586,10 +586,10 @@ impl<'n, 'a> Printer<'n, 'a> {
             Node::TemplateArgumentPack { elements } => self.print_list(elements),
             Node::PackExpansion { child } => self.pack_expansion(child),
             Node::TemplateArgs { params, .. } => self.template_list(params),
-            Node::ForwardRef { target, .. } => match target {
-                Some(t) => self.guarded(id, (), |p| p.left(t)),
-                None => Ok(()),
-            },
+            Node::ForwardRef {
+                target: Some(t), ..
+            } => self.guarded(id, (), |p| p.left(t)),
+            Node::ForwardRef { target: None, .. } => Ok(()),
             Node::NameWithTemplateArgs { name, args } => {
                 self.print(name)?;
                 self.print(args)
@@ -1069,10 +1069,9 @@ impl<'n, 'a> Printer<'n, 'a> {
                 Some(e) => self.right(e),
                 None => Ok(()),
             },
-            Node::ForwardRef { target, .. } => match target {
-                Some(t) => self.guarded(id, (), |p| p.right(t)),
-                None => Ok(()),
-            },
+            Node::ForwardRef {
+                target: Some(t), ..
+            } => self.guarded(id, (), |p| p.right(t)),
             _ => Ok(()),
         }
     }
