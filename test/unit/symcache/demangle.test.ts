@@ -17,6 +17,7 @@ import {
   FIXTURES,
   HAS_LLVM,
   openSymcache,
+  rng,
   ROOT,
   symbolize,
 } from "./helpers";
@@ -37,15 +38,19 @@ function corpus(file: string): Case[] {
     });
 }
 
-/** One 16-byte FUNC per name; returns the names the symcache gives back, in order. */
-function throughWasm(names: readonly string[]): string[] {
+/** One 16-byte FUNC per name; returns the frames the symcache gives back, in order. */
+function framesThroughWasm(names: readonly string[]) {
   const lines = ["MODULE Linux x86_64 0F1E2D3C4B5A69788796A5B4C3D2E1F00 corpus", "FILE 0 /src/corpus.cc"];
   names.forEach((name, i) => lines.push(`FUNC ${(0x1000 + i * 16).toString(16)} 10 0 ${name}`));
   const built = buildSymcache(builderModule(), new TextEncoder().encode(`${lines.join("\n")}\n`), "breakpad");
   if (!built.ok) throw new Error(built.error);
   const parsed = SymCache.parse(built.symcache);
   if (!parsed.ok) throw new Error(parsed.reason);
-  return names.map((_, i) => parsed.symcache.lookup(0x1000 + i * 16)[0]?.function ?? "");
+  return names.map((_, i) => parsed.symcache.lookup(0x1000 + i * 16)[0]);
+}
+
+function throughWasm(names: readonly string[]): string[] {
+  return framesThroughWasm(names).map((f) => f?.function ?? "");
 }
 
 function agreement(cases: readonly Case[]): number {
@@ -67,6 +72,44 @@ describe("demangling in the WebAssembly builder", () => {
 
   it("demangles Rust legacy and v0 names without hashes", () => {
     expect(agreement(corpus("rust.tsv"))).toBe(1);
+  });
+
+  it("survives hostile and mutated names within the WebAssembly stack and the 4 KiB cap", () => {
+    // Deep nesting must stop at the depth cap, not exhaust the wasm stack (1 MiB); a name
+    // that would print more than 4 KiB is shown raw.
+    const hostile = [
+      `_Z1f${"P".repeat(100_000)}i`,
+      `_Z1f${"P".repeat(150)}i`,
+      `_Z1f${"1AI".repeat(20_000)}i${"E".repeat(20_000)}`,
+      `_Z1f${"1AI".repeat(40)}i${"E".repeat(40)}v`,
+      // at the parser's depth cap (192)
+      `_Z1f${"P".repeat(190)}i`,
+      `_Z1f${"1AI".repeat(63)}i${"E".repeat(63)}v`,
+      `_Z1f${"PFv".repeat(95)}${"E".repeat(95)}`,
+      `_Z1fI${"1AIS_S_E".repeat(64)}Evv`,
+      `_Z1fI1AI${Array.from({ length: 40 }, (_, i) => `S${i}_S${i}_`).join("")}EEvv`,
+    ];
+    const alphabet = "_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.";
+    const names = corpus("itanium.tsv").map((c) => c.mangled);
+    const random = rng(13);
+    const pick = (n: number) => Math.floor(random() * n);
+    const mutated = Array.from({ length: 20_000 }, () => {
+      const chars = [...(names[pick(names.length)] ?? "")];
+      for (let k = 0; k <= pick(4); k++) {
+        const at = pick(chars.length + 1);
+        const op = pick(4);
+        if (op === 0) chars[at] = alphabet[pick(alphabet.length)] ?? "_";
+        else if (op === 1) chars.splice(at, 0, alphabet[pick(alphabet.length)] ?? "_");
+        else if (op === 2) chars.splice(at, 1);
+        else chars.splice(at, 0, ...chars.slice(at, at + pick(16)), ...chars.slice(at, at + pick(16)));
+      }
+      return chars.join("");
+    });
+    const frames = framesThroughWasm([...hostile, ...mutated]);
+    const unbounded = frames.filter((f) => !f || (f.function !== f.symbol && f.function.length > 4096));
+    expect(unbounded).toEqual([]);
+    expect(frames[1]?.function).toBe(`f(int${"*".repeat(150)})`);
+    expect(frames[0]?.function).toBe(hostile[0]);
   });
 
   it("passes Swift and other non-C++ names through unchanged", () => {
