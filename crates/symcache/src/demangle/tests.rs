@@ -85,6 +85,14 @@ fn itanium_corpus_matches_llvm_on_at_least_99_5_percent() {
 }
 
 #[test]
+fn rare_grammar_productions_match_llvm() {
+    // Hand-written names (grammar-names.txt): float and long double literals, folds, requires
+    // clauses, modules, thunks, vendor qualifiers... all must match.
+    let text = corpus("grammar.tsv");
+    assert_eq!(agreement(&cases(&text), Lang::Cpp), 1.0);
+}
+
+#[test]
 fn rust_legacy_and_v0_names_demangle_without_hashes() {
     let text = corpus("rust.tsv");
     let cases = cases(&text);

@@ -1155,18 +1155,52 @@ fn special_base_name(kind: SpecialSub, expanded: bool) -> &'static str {
 }
 
 /// A float literal is mangled as the hex digits of its IEEE bytes (most significant first);
-/// LLVM prints it with C's `%a` (`%af` for float). `long double` literals (x87 80-bit) are
-/// printed as their hex digits.
+/// LLVM prints it with C's `%a` (`%af` for float, `%LaL` for x86's 80-bit long double).
 fn format_float(kind: FloatKind, hex: &str) -> Option<String> {
-    let bits = u64::from_str_radix(hex, 16).ok();
     match kind {
-        FloatKind::Float => Some(format!(
-            "{}f",
-            hex_float(f64::from(f32::from_bits(bits? as u32)))
-        )),
-        FloatKind::Double => Some(hex_float(f64::from_bits(bits?))),
-        FloatKind::LongDouble => Some(hex.to_string()),
+        FloatKind::Float => {
+            let bits = u32::from_str_radix(hex, 16).ok()?;
+            Some(format!("{}f", hex_float(f64::from(f32::from_bits(bits)))))
+        }
+        FloatKind::Double => Some(hex_float(f64::from_bits(
+            u64::from_str_radix(hex, 16).ok()?,
+        ))),
+        FloatKind::LongDouble => Some(format!("{}L", hex_x87(hex)?)),
     }
+}
+
+/// glibc's `%La` for an x87 extended value: 16 bits of sign and exponent, then a 64-bit
+/// mantissa with an explicit integer bit, printed as one hex digit, a point and 15 more.
+fn hex_x87(hex: &str) -> Option<String> {
+    let sign_exp = u16::from_str_radix(hex.get(..4)?, 16).ok()?;
+    let mantissa = u64::from_str_radix(hex.get(4..20)?, 16).ok()?;
+    let sign = if sign_exp & 0x8000 != 0 { "-" } else { "" };
+    let exp_bits = i32::from(sign_exp & 0x7fff);
+    if exp_bits == 0x7fff {
+        let what = if mantissa << 1 == 0 { "inf" } else { "nan" };
+        return Some(format!("{}{}", sign, what));
+    }
+    if mantissa == 0 {
+        return Some(format!("{}0x0p+0", sign));
+    }
+    let exp = if exp_bits == 0 {
+        -16382
+    } else {
+        exp_bits - 16383
+    } - 3;
+    let lead = mantissa >> 60;
+    let mut rest = mantissa & ((1u64 << 60) - 1);
+    let mut digits = 15;
+    while digits > 0 && rest & 0xf == 0 {
+        rest >>= 4;
+        digits -= 1;
+    }
+    let frac = if digits == 0 {
+        String::new()
+    } else {
+        format!(".{:0width$x}", rest, width = digits)
+    };
+    Some(format!("{}0x{:x}{}p{:+}", sign, lead, frac, exp))
 }
 
 /// C's `printf("%a", v)` for a double, as glibc prints it.
