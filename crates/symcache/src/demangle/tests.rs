@@ -125,27 +125,30 @@ fn known_cpp_demangle_0_4_defects_are_gone() {
 #[test]
 fn mach_o_and_clone_suffixes() {
     // Mach-O symbol tables add one underscore; clone suffixes print as LLVM prints them.
-    assert_eq!(
-        shown("__ZN7fixture4geom5Shape4areaEv", Lang::Unknown),
-        "fixture::geom::Shape::area()"
-    );
-    assert_eq!(shown("_Z3foov.cold", Lang::Unknown), "foo() (.cold)");
-    assert_eq!(
-        shown("_Z3fooi.part.0.isra.0", Lang::Unknown),
-        "foo(int) (.part.0.isra.0)"
-    );
-    assert_eq!(
-        shown("___Z3foov_block_invoke", Lang::Unknown),
-        "invocation function for block in foo()"
-    );
-    assert_eq!(
-        shown("___Z3foov_block_invoke_2", Lang::Unknown),
-        "invocation function for block in foo()"
-    );
-    assert_eq!(
-        shown("___ZN7fixture4geom5Shape4areaEv", Lang::Cpp),
-        "fixture::geom::Shape::area()"
-    );
+    let cases = [
+        (
+            "__ZN7fixture4geom5Shape4areaEv",
+            "fixture::geom::Shape::area()",
+        ),
+        (
+            "___ZN7fixture4geom5Shape4areaEv",
+            "fixture::geom::Shape::area()",
+        ),
+        ("_Z3foov.cold", "foo() (.cold)"),
+        ("_Z3fooi.part.0.isra.0", "foo(int) (.part.0.isra.0)"),
+        (
+            "___Z3foov_block_invoke",
+            "invocation function for block in foo()",
+        ),
+        (
+            "___Z3foov_block_invoke_2",
+            "invocation function for block in foo()",
+        ),
+    ];
+    for (mangled, expected) in cases {
+        assert_eq!(shown(mangled, Lang::Unknown), expected, "{}", mangled);
+        assert_eq!(shown(mangled, Lang::Cpp), expected, "{}", mangled);
+    }
 }
 
 #[test]

@@ -16,6 +16,13 @@ const MAX_DEPTH: u32 = 256;
 const MAX_STEPS: u32 = 1 << 20;
 const NO_PACK: u32 = u32::MAX;
 
+#[derive(Clone, Copy)]
+enum Shape {
+    RightSide,
+    Array,
+    Function,
+}
+
 /// Printing stopped: the output, the depth or the step budget ran out.
 pub struct Exhausted;
 
@@ -111,71 +118,41 @@ impl<'n, 'a> Printer<'n, 'a> {
         r
     }
 
-    fn has_rhs(&mut self, id: NodeId) -> Result<bool, Exhausted> {
-        match self.arena.slot(id).rhs {
-            Cache::Yes => return Ok(true),
-            Cache::No => return Ok(false),
-            Cache::Unknown => {}
-        }
-        self.enter()?;
-        let r = match *self.node(id) {
-            Node::Pointer { pointee } | Node::Reference { pointee, .. } => self.has_rhs(pointee),
-            Node::PointerToMember { member, .. } => self.has_rhs(member),
-            Node::Qual { child, .. } => self.has_rhs(child),
-            Node::Array { .. } | Node::Function { .. } | Node::Encoding { .. } => Ok(true),
-            Node::ParameterPack { data } => match self.pack_element(data) {
-                Some(e) => self.has_rhs(e),
-                None => Ok(false),
-            },
-            Node::ForwardRef {
-                target: Some(t), ..
-            } => self.guarded(id, false, |p| p.has_rhs(t)),
-            _ => Ok(false),
+    /// Whether a node prints a right-hand part, holds an array, or holds a function: what
+    /// decides `(*)` around a declarator and a space before a name.
+    fn has(&mut self, id: NodeId, what: Shape) -> Result<bool, Exhausted> {
+        let slot = self.arena.slot(id);
+        let cached = match what {
+            Shape::RightSide => slot.rhs,
+            Shape::Array => slot.array,
+            Shape::Function => slot.function,
         };
-        self.depth -= 1;
-        r
-    }
-
-    fn has_array(&mut self, id: NodeId) -> Result<bool, Exhausted> {
-        match self.arena.slot(id).array {
+        match cached {
             Cache::Yes => return Ok(true),
             Cache::No => return Ok(false),
             Cache::Unknown => {}
         }
         self.enter()?;
-        let r = match *self.node(id) {
-            Node::Qual { child, .. } => self.has_array(child),
-            Node::Array { .. } => Ok(true),
-            Node::ParameterPack { data } => match self.pack_element(data) {
-                Some(e) => self.has_array(e),
+        let r = match (self.node(id), what) {
+            (&Node::Pointer { pointee } | &Node::Reference { pointee, .. }, Shape::RightSide) => {
+                self.has(pointee, what)
+            }
+            (&Node::PointerToMember { member, .. }, Shape::RightSide) => self.has(member, what),
+            (&Node::Qual { child, .. }, _) => self.has(child, what),
+            (Node::Array { .. }, Shape::RightSide | Shape::Array) => Ok(true),
+            (Node::Function { .. } | Node::Encoding { .. }, Shape::RightSide | Shape::Function) => {
+                Ok(true)
+            }
+            (&Node::ParameterPack { data }, _) => match self.pack_element(data) {
+                Some(e) => self.has(e, what),
                 None => Ok(false),
             },
-            Node::ForwardRef {
-                target: Some(t), ..
-            } => self.guarded(id, false, |p| p.has_array(t)),
-            _ => Ok(false),
-        };
-        self.depth -= 1;
-        r
-    }
-
-    fn has_function(&mut self, id: NodeId) -> Result<bool, Exhausted> {
-        match self.arena.slot(id).function {
-            Cache::Yes => return Ok(true),
-            Cache::No => return Ok(false),
-            Cache::Unknown => {}
-        }
-        self.enter()?;
-        let r = match *self.node(id) {
-            Node::Qual { child, .. } => self.has_function(child),
-            Node::Function { .. } | Node::Encoding { .. } => Ok(true),
-            Node::ParameterPack { data } => match self.pack_element(data) {
-                Some(e) => self.has_function(e),
-                None => Ok(false),
-            },
-            Node::ForwardRef {
-                target: Some(t), ..
-            } => self.guarded(id, false, |p| p.has_function(t)),
+            (
+                &Node::ForwardRef {
+                    target: Some(t), ..
+                },
+                _,
+            ) => self.guarded(id, false, |p| p.has(t, what)),
             _ => Ok(false),
         };
         self.depth -= 1;
@@ -292,18 +269,18 @@ impl<'n, 'a> Printer<'n, 'a> {
 
     fn pointer_like_left(&mut self, pointee: NodeId, sigil: &str) -> Res {
         self.left(pointee)?;
-        let array = self.has_array(pointee)?;
+        let array = self.has(pointee, Shape::Array)?;
         if array {
             self.push(" ")?;
         }
-        if array || self.has_function(pointee)? {
+        if array || self.has(pointee, Shape::Function)? {
             self.push("(")?;
         }
         self.push(sigil)
     }
 
     fn pointer_like_right(&mut self, pointee: NodeId) -> Res {
-        if self.has_array(pointee)? || self.has_function(pointee)? {
+        if self.has(pointee, Shape::Array)? || self.has(pointee, Shape::Function)? {
             self.push(")")?;
         }
         self.right(pointee)
@@ -445,7 +422,7 @@ impl<'n, 'a> Printer<'n, 'a> {
             }),
             Node::PointerToMember { class, member } => {
                 self.left(member)?;
-                if self.has_array(member)? || self.has_function(member)? {
+                if self.has(member, Shape::Array)? || self.has(member, Shape::Function)? {
                     self.push("(")?;
                 } else {
                     self.push(" ")?;
@@ -562,7 +539,7 @@ impl<'n, 'a> Printer<'n, 'a> {
             }
             Node::NonTypeTemplateParamDecl { ty, .. } => {
                 self.left(ty)?;
-                if !self.has_rhs(ty)? {
+                if !self.has(ty, Shape::RightSide)? {
                     self.push(" ")?;
                 }
                 Ok(())
@@ -993,7 +970,7 @@ impl<'n, 'a> Printer<'n, 'a> {
                 Ok(())
             }),
             Node::PointerToMember { member, .. } => {
-                if self.has_array(member)? || self.has_function(member)? {
+                if self.has(member, Shape::Array)? || self.has(member, Shape::Function)? {
                     self.push(")")?;
                 }
                 self.right(member)
