@@ -2,8 +2,9 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 /**
- * Three projects, all run by `npm test`:
+ * Four projects, all run by `npm test`:
  * - worker: the Worker itself inside workerd (real R2, KV, Durable Objects, Queues via Miniflare);
+ * - worker-parts: the same, with every symcache built in parts (the limits set to their minimum);
  * - unit:   pure modules (identify/, symcache/, symbolicate/) in Node, over real fixture files,
  *           compared with the real tools where those are installed;
  * - e2e:    `wrangler dev` started on a free port and driven by the real sentry-cli.
@@ -26,6 +27,23 @@ export default defineConfig({
           globalSetup: ["test/worker/provide-fixtures.ts"],
           include: ["test/worker/**/*.test.ts"],
           testTimeout: 30_000,
+        },
+      },
+      {
+        // The same Worker, building every symcache in parts (one unit per compilation unit).
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: { ADMIN_TOKEN: "test-admin-token", SYMCACHE_FAST_BYTES: "0", SYMCACHE_UNIT_BYTES: "1" },
+            },
+          }),
+        ],
+        test: {
+          name: "worker-parts",
+          globalSetup: ["test/worker/provide-fixtures.ts"],
+          include: ["test/worker-parts/**/*.test.ts"],
+          testTimeout: 60_000,
         },
       },
       {

@@ -6,7 +6,7 @@
 import type { DebugFileObject } from "./assembly/debug-file-object";
 import type { ChunkLedger } from "./storage/chunk-ledger";
 import type { ProjectCatalog } from "./storage/project-catalog";
-import type { SymcacheJob } from "./symcache/job";
+import type { SymcacheJob } from "./symcache/build-task";
 
 export interface Env {
   BUCKET: R2Bucket;
@@ -22,4 +22,8 @@ export interface Env {
   PUBLIC_URL?: string;
   /** "gzip" (default): sentry-cli compresses chunks; "none": it sends them raw (fast links). */
   UPLOAD_COMPRESSION?: string;
+  /** Builder input (bytes) up to which a symcache is built in one invocation (symcache/limits.ts). */
+  SYMCACHE_FAST_BYTES?: string;
+  /** Bytes of `.debug_info` per unit of a build in parts. */
+  SYMCACHE_UNIT_BYTES?: string;
 }

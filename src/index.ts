@@ -4,8 +4,8 @@
  */
 import { app } from "./app";
 import type { Env } from "./env";
+import type { SymcacheJob } from "./symcache/build-task";
 import { handleSymcacheBatch } from "./symcache/consumer";
-import type { SymcacheJob } from "./symcache/job";
 
 export { DebugFileObject } from "./assembly/debug-file-object";
 export { ChunkLedger } from "./storage/chunk-ledger";

@@ -4,7 +4,7 @@
  * the client reported, returns the manifest that describes the file. Memory: two R2 read buffers
  * (the chunk being hashed and the next one, already requested).
  */
-import { hex } from "../auth/tokens";
+import { bytesToHex } from "../common/hex";
 import { chunkKey } from "../storage/keys";
 import type { FileManifest } from "../storage/file-store";
 
@@ -36,7 +36,7 @@ export async function assembleFile(
   }
   const writer = digest.getWriter();
   await writer.close();
-  const actual = hex(new Uint8Array(await digest.digest));
+  const actual = bytesToHex(new Uint8Array(await digest.digest));
   if (actual !== checksum) return { ok: false, reason: "checksum_mismatch", detail: "Reported checksum mismatch" };
   return { ok: true, manifest: { version: 1, checksum, size, chunks: stored } };
 }

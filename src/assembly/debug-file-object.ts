@@ -4,41 +4,34 @@
  * calls meet here, one at a time, so there is one assembly, one record and one symcache: the race
  * Sentry's 2018 code fought with retry loops cannot happen.
  *
- * Work runs in the alarm handler, not in the request: the alarm is persisted, retried by the
- * runtime, and re-armed as a watchdog, so a process killed mid-assembly (or a lost queue message)
- * is re-driven after a restart and ends `ok` or `error` within a bounded time.
+ * The class is thin: every decision is a pure transition (transitions.ts) over a state union
+ * (file-state.ts). This class loads and saves the state, turns RPC calls and alarms into events,
+ * and carries out the effects a transition asks for. Work runs in the alarm handler, not in a
+ * request: the alarm is persisted and re-armed as a watchdog, so a process killed mid-assembly
+ * (or a lost queue message) is re-driven after a restart.
  *
- * Storage (SQLite): state(id = 1, data = FileState JSON). The logic lives in plain functions
- * (assembly/*.ts); this class holds the state and the alarm.
+ * Storage (SQLite): state(id = 1, data = FileState JSON); docs/storage.md has an example.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { DebugFileIdentity } from "../identify/types";
+import { orgCatalog, projectCatalog } from "../durable-objects";
 import type { Env } from "../env";
-import { identify } from "../identify/index";
-import { FORMAT_CONTENT_TYPE, type DebugFileIdentity, type FileFormat } from "../identify/types";
 import { ownedChunkSizes } from "../storage/chunk-ownership";
-import { ManifestReader, putManifest } from "../storage/file-store";
-import { filePrefix, orgCatalogName, projectCatalogName } from "../storage/keys";
-import type { NewDebugFileRecord, SymcacheOutcome } from "../storage/project-catalog";
-import { MAX_CHUNKS_PER_FILE, MAX_FILE_SIZE } from "../upload/limits";
-import { symcacheSupport } from "../symcache/support";
-import { assembleFile } from "./assemble-file";
+import { deletePrefix } from "../storage/file-store";
+import { buildPrefix, filePrefix } from "../storage/keys";
+import type { BuildTask, SymcacheJob, TaskOutcome } from "../symcache/build-task";
+import { assembleAndIdentify } from "./assemble-and-identify";
+import type { AssembleAnswer, AssembleJob, FileState } from "./file-state";
 import { mirrorStatus } from "./status-mirror";
-import {
-  ASSEMBLY_WATCHDOG_MS,
-  ERROR_TTL_SECONDS,
-  MAX_ASSEMBLY_ATTEMPTS,
-  SYMCACHE_DEADLINE_MS,
-  SYMCACHE_REDRIVE_MS,
-  SYMCACHE_BUILD_TIMEOUT_MS,
-  SYMCACHE_RESEND_MS,
-  type AssembleAnswer,
-  type AssembleJob,
-  type FileState,
-} from "./state";
+import { step, type Effect, type FileEvent, type Step } from "./transitions";
+import { upgradeState } from "./upgrade-state";
+
+/** Queues take at most 100 messages per sendBatch call. */
+const SEND_BATCH = 100;
 
 export class DebugFileObject extends DurableObject<Env> {
   private state: FileState | null;
-  /** True while this instance runs the assembly; a fresh instance (after a restart) has not. */
+  /** True while this instance runs the assembly; a fresh instance (after a restart) is not. */
   private running = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -47,304 +40,144 @@ export class DebugFileObject extends DurableObject<Env> {
       "CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)",
     );
     const row = ctx.storage.sql.exec<{ data: string }>("SELECT data FROM state WHERE id = 1").toArray()[0];
-    this.state = row ? (JSON.parse(row.data) as FileState) : null;
+    this.state = row ? upgradeState(JSON.parse(row.data) as unknown) : null;
   }
 
-  /**
-   * Sentry's per-file decision procedure (reference/sentry-server.md §4.2), atomically:
-   * known state -> answer it; no chunks -> not_found; chunks this org does not own ->
-   * not_found + missing; otherwise schedule exactly once and answer `created`.
-   */
+  /** Sentry's per-file decision procedure (see `schedule` in transitions.ts). */
   async assemble(job: AssembleJob): Promise<AssembleAnswer> {
-    const known = this.answer();
-    if (known) {
-      await this.ensureProgress();
-      return known;
-    }
-    if (job.chunks.length === 0) return { state: "not_found", missingChunks: [] };
-
+    const first = await this.apply({ type: "assemble", job, running: this.running, alarmAt: await this.alarmAt() });
+    if (first.answer) return first.answer;
     const owned = await ownedChunkSizes(this.env, job.org, job.chunks);
-    // Another call may have scheduled the file while this one waited for the ledger.
-    const raced = this.answer();
-    if (raced) return raced;
-
-    const missing = [...new Set(job.chunks.filter((sha1) => !owned.has(sha1)))];
-    if (missing.length > 0) return { state: "not_found", missingChunks: missing };
-
-    const now = Date.now();
-    const state: FileState = {
-      job,
-      phase: "created",
-      step: null,
-      detail: null,
-      attempts: 0,
-      createdAt: now,
-      updatedAt: now,
-      symcacheSince: null,
-      symcacheSentAt: null,
-      symcacheStartedAt: null,
-      errorExpiresAt: null,
-      identity: null,
-      pending: null,
-      record: null,
-    };
-    // The whole file counts every chunk occurrence (Sentry counted distinct chunks: too few).
-    const size = job.chunks.reduce((sum, sha1) => sum + (owned.get(sha1) ?? 0), 0);
-    if (job.chunks.length > MAX_CHUNKS_PER_FILE || size > MAX_FILE_SIZE) {
-      this.save(state);
-      await this.fail(`File ${job.name} exceeds maximum size (${size} > ${MAX_FILE_SIZE})`);
-      return this.answer() as AssembleAnswer;
-    }
-    this.save(state);
-    await this.ctx.storage.setAlarm(now);
-    await mirrorStatus(this.env.ASSEMBLE_STATUS, job.org, job.project, job.checksum, {
-      state: "created",
-      detail: null,
-    });
-    return { state: "created" };
+    // Another call may have scheduled the file while this one waited for the ledger: the
+    // transition sees the state as it is now.
+    const second = await this.apply({ type: "chunks_owned", job, owned });
+    return second.answer as AssembleAnswer;
   }
 
   /** The current answer for this file, or null when nothing is known (or an error expired). */
   async status(): Promise<AssembleAnswer | null> {
-    const answer = this.answer();
-    if (answer) await this.ensureProgress();
-    return answer;
+    const polled = await this.apply({ type: "poll", running: this.running, alarmAt: await this.alarmAt() });
+    return polled.answer ?? null;
   }
 
-  /**
-   * Pollers keep a pending file moving. A process that died mid-assembly leaves the state
-   * `assembling` with nobody running it (this fresh instance is not); a queue message can be lost
-   * (local queues drop pending messages on restart). Either is noticed at the next poll rather
-   * than at the watchdog, so `sentry-cli --wait` sees the file finish.
-   */
-  private async ensureProgress(): Promise<void> {
+  /** A consumer starts a task: is it still wanted, and what was the file identified as? */
+  async taskStarted(build: string, task: BuildTask): Promise<{ wanted: boolean; identity: DebugFileIdentity | null }> {
+    const started = await this.apply({ type: "task_started", build, task });
     const s = this.state;
-    if (!s || (s.phase !== "created" && s.phase !== "assembling")) return;
-    const now = Date.now();
-    if (s.step === "symcache") {
-      // A builder that picked the job up recently is still at it: a second one would double the
-      // work and, in the same isolate, the memory.
-      if (s.symcacheStartedAt !== null && now - s.symcacheStartedAt < SYMCACHE_BUILD_TIMEOUT_MS) return;
-      if (now - (s.symcacheSentAt ?? 0) < SYMCACHE_RESEND_MS) return;
-      s.symcacheSentAt = now;
-      this.save(s);
-      await this.env.SYMCACHE_JOBS.send({ org: s.job.org, project: s.job.project, checksum: s.job.checksum });
-      return;
-    }
-    if (this.running) return;
-    const alarm = await this.ctx.storage.getAlarm();
-    if (alarm === null || alarm > now + 1000) await this.ctx.storage.setAlarm(now);
+    const identity = s && "identity" in s ? s.identity : null;
+    return { wanted: started.wanted === true, identity };
   }
 
-  /** Called by the symcache consumer as it starts: is the symcache still wanted, and from what? */
-  symcacheRequest(): { wanted: boolean; format: FileFormat | null } {
-    const s = this.state;
-    const wanted = s !== null && s.phase === "assembling" && s.step === "symcache";
-    if (!wanted) return { wanted, format: null };
-    s.symcacheStartedAt = Date.now();
-    this.save(s);
-    return { wanted, format: s.identity?.format ?? null };
-  }
-
-  /** Called by the symcache consumer (or the dead-letter consumer) with the outcome. */
-  async symcacheFinished(outcome: SymcacheOutcome): Promise<void> {
-    const s = this.state;
-    if (!s || s.phase !== "assembling" || s.step !== "symcache" || !s.pending) return; // redelivery
-    if (outcome.status === "error") {
-      await this.fail(outcome.detail ?? "The symcache could not be built");
-      return;
-    }
-    await this.finish({ ...s.pending, symcache: outcome });
+  /** A consumer (or the dead-letter consumer) reports a task's outcome. */
+  async taskFinished(build: string, task: BuildTask, outcome: TaskOutcome): Promise<void> {
+    await this.apply({ type: "task_finished", build, task, outcome });
   }
 
   /** Forgets the file (after its catalog row was deleted): a later upload starts afresh. */
   async forget(): Promise<void> {
-    const job = this.state?.job;
-    this.state = null;
-    this.ctx.storage.sql.exec("DELETE FROM state");
+    const file = fileOf(this.state);
+    this.save(null);
     await this.ctx.storage.deleteAlarm();
-    if (job) await mirrorStatus(this.env.ASSEMBLE_STATUS, job.org, job.project, job.checksum, null);
+    if (file) await mirrorStatus(this.env.ASSEMBLE_STATUS, file.org, file.project, file.checksum, null);
   }
 
   async alarm(): Promise<void> {
-    const s = this.state;
-    if (!s) return;
-    if (s.phase === "created" || (s.phase === "assembling" && s.step === "assemble")) {
-      await this.runAssembly(s);
-    } else if (s.phase === "assembling" && s.step === "symcache") {
-      await this.redriveSymcache(s);
+    await this.apply({ type: "alarm" });
+  }
+
+  /** Runs one transition: saves the new state, then carries out its effects in order. */
+  private async apply(event: FileEvent): Promise<Step> {
+    const next = step(this.state, event, Date.now());
+    if (next.state !== this.state) this.save(next.state);
+    for (const effect of next.effects) await this.perform(effect);
+    return next;
+  }
+
+  private async perform(effect: Effect): Promise<void> {
+    const file = fileOf(this.state);
+    switch (effect.type) {
+      case "set_alarm":
+        await this.ctx.storage.setAlarm(effect.at);
+        return;
+      case "delete_alarm":
+        await this.ctx.storage.deleteAlarm();
+        return;
+      case "mirror":
+        if (file) await mirrorStatus(this.env.ASSEMBLE_STATUS, file.org, file.project, file.checksum, effect.status);
+        return;
+      case "send":
+        for (let i = 0; i < effect.jobs.length; i += SEND_BATCH) {
+          await this.env.SYMCACHE_JOBS.sendBatch(
+            effect.jobs.slice(i, i + SEND_BATCH).map((body: SymcacheJob) => ({ body })),
+          );
+        }
+        return;
+      case "assemble":
+        await this.runAssembly(effect.job);
+        return;
+      case "register": {
+        const registered = await projectCatalog(this.env, effect.record.org, effect.record.project).register(
+          effect.record,
+        );
+        await orgCatalog(this.env, effect.record.org).register(registered);
+        await this.apply({ type: "registered", record: registered });
+        return;
+      }
+      case "publish": {
+        const { org, project, checksum } = effect.record;
+        await projectCatalog(this.env, org, project).updateSymcache(project, checksum, effect.outcome);
+        await orgCatalog(this.env, org).updateSymcache(project, checksum, effect.outcome);
+        await this.apply({ type: "published" });
+        return;
+      }
+      case "delete_files":
+        if (file) {
+          const prefix = effect.scope === "file" ? filePrefix : buildPrefix;
+          await deletePrefix(this.env.BUCKET, prefix(file.org, file.project, file.checksum));
+        }
+        return;
+      case "log":
+        console.log(`[debug-file] ${effect.message}`);
+        return;
     }
   }
 
-  private async runAssembly(s: FileState): Promise<void> {
+  private async runAssembly(job: AssembleJob): Promise<void> {
     this.running = true;
+    let outcome;
     try {
-      await this.assembleAndIdentify(s);
+      outcome = await assembleAndIdentify(this.env, job, Date.now);
+    } catch (err) {
+      // Storage failed under us: leave the state `assembling`; a soon alarm retries (the
+      // attempt counter bounds the retries).
+      console.warn("assembly failed, will retry", job.checksum, err);
+      await this.ctx.storage.setAlarm(Date.now() + 5_000);
+      return;
     } finally {
       this.running = false;
     }
+    await this.apply({ type: "assembled", outcome, buildId: crypto.randomUUID() });
   }
 
-  private async assembleAndIdentify(s: FileState): Promise<void> {
-    s.attempts += 1;
-    if (s.attempts > MAX_ASSEMBLY_ATTEMPTS) {
-      await this.fail(
-        `Assembly did not complete after ${MAX_ASSEMBLY_ATTEMPTS} attempts; rerun the upload to try again`,
-      );
+  private async alarmAt(): Promise<number | null> {
+    return this.ctx.storage.getAlarm();
+  }
+
+  private save(state: FileState | null): void {
+    this.state = state;
+    if (state === null) {
+      this.ctx.storage.sql.exec("DELETE FROM state");
       return;
     }
-    s.phase = "assembling";
-    s.step = "assemble";
-    this.save(s);
-    // Re-drive if this process dies: the alarm re-fires after a restart or after the watchdog.
-    await this.ctx.storage.setAlarm(Date.now() + ASSEMBLY_WATCHDOG_MS);
-    await mirrorStatus(this.env.ASSEMBLE_STATUS, s.job.org, s.job.project, s.job.checksum, {
-      state: "assembling",
-      detail: null,
-    });
-
-    const { job } = s;
-    const owned = await ownedChunkSizes(this.env, job.org, job.chunks);
-    const assembled = await assembleFile(
-      this.env.BUCKET,
-      job.checksum,
-      job.chunks.map((sha1) => ({ sha1, size: owned.get(sha1) ?? 0 })),
-    );
-    if (!assembled.ok) {
-      await this.fail(assembled.detail);
-      return;
-    }
-    await putManifest(this.env.BUCKET, job.org, job.project, assembled.manifest);
-
-    const identified = await identify(new ManifestReader(this.env.BUCKET, assembled.manifest));
-    if (!identified.ok) {
-      await this.fail(identified.failure.detail);
-      return;
-    }
-    const identity = identified.identity;
-    const pending: NewDebugFileRecord = {
-      org: job.org,
-      project: job.project,
-      checksum: job.checksum,
-      objectName: objectName(job.name, identity),
-      debugId: chooseDebugId(identity.debugId, job.debugId),
-      codeId: identity.codeId,
-      arch: identity.arch,
-      kind: identity.kind,
-      format: identity.format,
-      features: identity.features,
-      size: assembled.manifest.size,
-      contentType: FORMAT_CONTENT_TYPE[identity.format],
-      createdAt: new Date().toISOString(),
-      symcache: { status: "unsupported" },
-    };
-
-    const support = symcacheSupport(identity);
-    if (!support.supported) {
-      await this.finish({ ...pending, symcache: { status: "unsupported", detail: support.detail } });
-      return;
-    }
-    s.step = "symcache";
-    s.identity = identity;
-    s.pending = pending;
-    s.symcacheSince = Date.now();
-    s.symcacheSentAt = s.symcacheSince;
-    this.save(s);
-    await this.env.SYMCACHE_JOBS.send({ org: job.org, project: job.project, checksum: job.checksum });
-    await this.ctx.storage.setAlarm(Date.now() + SYMCACHE_REDRIVE_MS);
-  }
-
-  /** No word from the consumer: the message may have been lost (local queues drop on restart). */
-  private async redriveSymcache(s: FileState): Promise<void> {
-    if (Date.now() - (s.symcacheSince ?? 0) > SYMCACHE_DEADLINE_MS) {
-      await this.fail(
-        `The symcache was not built within ${SYMCACHE_DEADLINE_MS / 60_000} minutes; rerun the upload to try again`,
-      );
-      return;
-    }
-    s.symcacheSentAt = Date.now();
-    this.save(s);
-    await this.env.SYMCACHE_JOBS.send({ org: s.job.org, project: s.job.project, checksum: s.job.checksum });
-    await this.ctx.storage.setAlarm(Date.now() + SYMCACHE_REDRIVE_MS);
-  }
-
-  private async finish(record: NewDebugFileRecord): Promise<void> {
-    const s = this.state as FileState;
-    const catalog = this.env.PROJECT_CATALOG.get(
-      this.env.PROJECT_CATALOG.idFromName(projectCatalogName(record.org, record.project)),
-    );
-    const registered = await catalog.register(record);
-    const orgIndex = this.env.PROJECT_CATALOG.get(this.env.PROJECT_CATALOG.idFromName(orgCatalogName(record.org)));
-    await orgIndex.register(registered);
-    s.phase = "ok";
-    s.step = null;
-    s.record = registered;
-    s.pending = null;
-    s.detail = null;
-    this.save(s);
-    await this.ctx.storage.deleteAlarm();
-    await mirrorStatus(this.env.ASSEMBLE_STATUS, record.org, record.project, record.checksum, null);
-  }
-
-  private async fail(detail: string): Promise<void> {
-    const s = this.state as FileState;
-    s.phase = "error";
-    s.step = null;
-    s.detail = detail;
-    s.pending = null;
-    s.errorExpiresAt = Date.now() + ERROR_TTL_SECONDS * 1000;
-    this.save(s);
-    await this.ctx.storage.deleteAlarm();
-    const { org, project, checksum } = s.job;
-    // Nothing half-made stays behind: the manifest and any symcache of this attempt go.
-    const stale = await this.env.BUCKET.list({ prefix: filePrefix(org, project, checksum) });
-    if (stale.objects.length > 0) await this.env.BUCKET.delete(stale.objects.map((o) => o.key));
-    await mirrorStatus(this.env.ASSEMBLE_STATUS, org, project, checksum, { state: "error", detail });
-  }
-
-  private answer(): AssembleAnswer | null {
-    const s = this.state;
-    if (!s) return null;
-    switch (s.phase) {
-      case "ok":
-        return { state: "ok", record: s.record!, detail: s.record?.symcache.detail ?? null };
-      case "error":
-        if ((s.errorExpiresAt ?? 0) <= Date.now()) {
-          this.state = null;
-          this.ctx.storage.sql.exec("DELETE FROM state");
-          return null;
-        }
-        return { state: "error", detail: s.detail ?? "An unknown error occurred" };
-      case "created":
-      case "assembling":
-        // Only the call that schedules answers `created`: sentry-cli reads `created` on its first
-        // call as "already done" and would not wait for a file that is still in the works.
-        return { state: "assembling" };
-    }
-  }
-
-  private save(s: FileState): void {
-    s.updatedAt = Date.now();
-    this.state = s;
     this.ctx.storage.sql.exec(
       "INSERT INTO state (id, data) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-      JSON.stringify(s),
+      JSON.stringify(state),
     );
   }
 }
 
-/** Sentry's object_name: the basename of the uploaded name; Breakpad files lose `.sym`. */
-function objectName(name: string, identity: DebugFileIdentity): string {
-  const base = name.split(/[\\/]/).pop() || name;
-  return identity.format === "breakpad" ? base.replace(/\.sym$/i, "") : base;
-}
-
-/**
- * A client-supplied debug id replaces the file's own only when the UUID parts agree: sentry-cli
- * patches a PDB's age from its PE, and nothing else may be overridden.
- */
-function chooseDebugId(own: string, claimed: string | undefined): string {
-  if (!claimed) return own;
-  const normalized = claimed.toLowerCase();
-  return normalized.slice(0, 36) === own.slice(0, 36) && /^[0-9a-f-]+$/.test(normalized) ? normalized : own;
+/** Which file a state belongs to (every state but `null` names it). */
+function fileOf(state: FileState | null): { org: string; project: string; checksum: string } | null {
+  if (!state) return null;
+  return state.phase === "ok" ? state.record : state.job;
 }

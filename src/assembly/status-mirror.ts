@@ -8,10 +8,10 @@
  * costs nothing but the fallback.
  */
 import { assembleStatusKey } from "../storage/keys";
-import { ERROR_TTL_SECONDS, type Phase } from "./state";
+import { TIMELINE } from "./file-state";
 
 export interface MirroredStatus {
-  state: Exclude<Phase, "ok">;
+  state: "created" | "assembling" | "error";
   detail: string | null;
 }
 
@@ -25,7 +25,7 @@ export async function mirrorStatus(
   const key = assembleStatusKey(org, project, checksum);
   try {
     if (status === null) await kv.delete(key);
-    else await kv.put(key, JSON.stringify(status), { expirationTtl: ERROR_TTL_SECONDS });
+    else await kv.put(key, JSON.stringify(status), { expirationTtl: TIMELINE.errorTtlMs / 1000 });
   } catch (err) {
     console.warn("assemble status mirror write failed", key, err);
   }

@@ -27,6 +27,10 @@ const SLUG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export interface AuthVariables {
   token: TokenRecord;
+  /** The organization slug of the route, checked against the token. */
+  org: string;
+  /** The project slug of the route, validated; empty on routes without a project. */
+  project: string;
 }
 
 export function bearerToken(header: string | undefined): string | null {
@@ -48,6 +52,8 @@ export function requireAccess(access: Access): MiddlewareHandler<{ Bindings: Env
     if (project !== undefined && !SLUG.test(project)) throw ApiError.notFound();
     if (!token.scopes.some((s) => SCOPES_FOR[access].includes(s))) throw ApiError.forbidden();
     c.set("token", token);
+    c.set("org", org);
+    c.set("project", project ?? "");
     await next();
   };
 }

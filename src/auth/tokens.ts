@@ -9,6 +9,7 @@
  *    `SENTRY_AUTH_TOKEN=sntrys_... sentry-cli debug-files upload --project app build/` needs no
  *    other configuration. The url must therefore be this service's public root.
  */
+import { bytesToHex } from "../common/hex";
 import { tokenKey } from "../storage/keys";
 
 export type Scope = "project:read" | "project:write" | "project:admin" | "project:releases" | "org:ci";
@@ -30,13 +31,7 @@ export interface TokenRecord {
 
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return hex(new Uint8Array(digest));
-}
-
-export function hex(bytes: Uint8Array): string {
-  let out = "";
-  for (const b of bytes) out += b.toString(16).padStart(2, "0");
-  return out;
+  return bytesToHex(new Uint8Array(digest));
 }
 
 function base64(bytes: Uint8Array): string {
@@ -47,7 +42,7 @@ function base64(bytes: Uint8Array): string {
 
 export function mintTokenText(format: "plain" | "sntrys", org: string, publicUrl: string): string {
   const secret = crypto.getRandomValues(new Uint8Array(32));
-  if (format === "plain") return `sntryu_${hex(secret)}`;
+  if (format === "plain") return `sntryu_${bytesToHex(secret)}`;
   const payload = {
     iat: Math.floor(Date.now() / 1000),
     url: publicUrl,

@@ -19,8 +19,9 @@ import { parseArchName } from "./arch";
 import { normalizeCodeId, parseDebugId } from "./debug-id-parse";
 import { readUpTo } from "./read-range";
 import { identified, malformed } from "./result";
-import type { RangedReader } from "../storage/ranged-reader";
-import type { Feature, IdentifyResult } from "./types";
+import type { RangedReader } from "../common/ranged-reader";
+import type { Feature } from "../common/debug-file";
+import type { IdentifyResult } from "./types";
 
 /** symbolic reads at most this many bytes for the MODULE line. */
 const HEADER_CAP = 320;
@@ -62,7 +63,7 @@ export async function identifyBreakpad(reader: RangedReader): Promise<IdentifyRe
     arch,
     kind: "dbg",
     features,
-    details: { os: m[1], name: m[4] ?? null, bytesScanned: records.bytesScanned },
+    details: { os: m[1] ?? "", name: m[4] ?? null, bytesScanned: records.bytesScanned },
   });
 }
 

@@ -6,16 +6,11 @@
  * Microsoft tools store the first three GUID fields little-endian, so ids taken from PE, PDB
  * and little-endian ELF files have those fields byte-swapped before printing.
  */
-
-export function hex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
-  return s;
-}
+import { bytesToHex } from "../common/hex";
 
 /** Canonical debug id text from 16 UUID-order bytes and an appendix. */
 export function formatDebugId(uuid: Uint8Array, appendix = 0): string {
-  const h = hex(uuid.subarray(0, 16)).padEnd(32, "0");
+  const h = bytesToHex(uuid.subarray(0, 16)).padEnd(32, "0");
   const base = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
   return appendix > 0 ? `${base}-${(appendix >>> 0).toString(16)}` : base;
 }

@@ -26,12 +26,14 @@
  */
 import { elfArch } from "./arch";
 import { Cursor } from "./cursor";
-import { elfDebugId, hex } from "./debug-id";
+import { elfDebugId } from "./debug-id";
+import { bytesToHex } from "../common/hex";
 import { findNote, NT_GNU_BUILD_ID } from "./elf-notes";
 import { MAX_TABLE_BYTES, readRange, readUpTo } from "./read-range";
 import { identified, malformed } from "./result";
-import type { RangedReader } from "../storage/ranged-reader";
-import type { Feature, IdentifyResult, ObjectKind } from "./types";
+import type { RangedReader } from "../common/ranged-reader";
+import type { Feature, ObjectKind } from "../common/debug-file";
+import type { ElfDetails, ElfSection, IdentifyResult } from "./types";
 
 const PT_LOAD = 1;
 const PT_INTERP = 3;
@@ -49,25 +51,6 @@ const MAX_NOTE_BYTES = 1024 * 1024;
 const TEXT_HASH_BYTES = 4096;
 /** At most this many SHF_COMPRESSED headers are probed for the details (4 bytes each). */
 const MAX_COMPRESSION_PROBES = 256;
-
-export interface ElfSection {
-  name: string;
-  type: number;
-  flags: number;
-  addr: number;
-  offset: number;
-  size: number;
-  /** How the section data is compressed, as far as identification can tell without inflating it. */
-  compression: "none" | "zlib" | "zstd" | "zlib-gnu" | "unknown";
-}
-
-export interface ElfDetails {
-  littleEndian: boolean;
-  is64: boolean;
-  /** p_vaddr of the first PT_LOAD; symbolic subtracts it from every address. */
-  loadAddress: number;
-  sections: ElfSection[];
-}
 
 interface Header {
   le: boolean;
@@ -90,7 +73,7 @@ interface ProgramHeader {
   align: number;
 }
 
-interface RawSection extends Omit<ElfSection, "name" | "compression"> {
+interface RawSection extends Omit<ElfSection, "name" | "compression" | "align"> {
   nameOffset: number;
   link: number;
   entsize: number;
@@ -349,7 +332,9 @@ export async function identifyElf(reader: RangedReader): Promise<IdentifyResult>
   const details: ElfDetails = {
     littleEndian: header.le,
     is64: header.is64,
+    machine: header.machine,
     loadAddress: phdrs.find((p) => p.type === PT_LOAD)?.vaddr ?? 0,
+    altLink: await readAltLink(reader, named),
     sections: [],
   };
   for (const { s, name } of named) {
@@ -360,6 +345,7 @@ export async function identifyElf(reader: RangedReader): Promise<IdentifyResult>
       addr: s.addr,
       offset: s.offset,
       size: s.size,
+      align: s.addralign,
       compression: await compressionOf(reader, s, name ?? "", header.le, probes),
     });
   }
@@ -367,11 +353,11 @@ export async function identifyElf(reader: RangedReader): Promise<IdentifyResult>
   return identified({
     format: "elf",
     debugId: debugId ?? "00000000-0000-0000-0000-000000000000",
-    codeId: buildId && buildId.byteLength > 0 ? hex(buildId) : null,
+    codeId: buildId && buildId.byteLength > 0 ? bytesToHex(buildId) : null,
     arch: elfArch(header.machine, header.flags),
     kind,
     features,
-    details: { ...details },
+    details,
   });
 }
 
@@ -399,6 +385,22 @@ async function findBuildId(
     }
   }
   return undefined;
+}
+
+/**
+ * `.gnu_debugaltlink` (written by dwz): the alternate file's path, NUL, then its build id. Files
+ * that dwz processed keep part of their DWARF there (DW_FORM_GNU_strp_alt / GNU_ref_alt).
+ */
+async function readAltLink(
+  reader: RangedReader,
+  named: { s: RawSection; name: string | undefined }[],
+): Promise<ElfDetails["altLink"]> {
+  const section = named.find(({ s, name }) => name === ".gnu_debugaltlink" && s.type !== SHT_NOBITS)?.s;
+  if (!section || section.size > 4096) return null;
+  const bytes = await readRange(reader, section.offset, section.size);
+  const nul = bytes?.indexOf(0) ?? -1;
+  if (!bytes || nul < 0 || nul + 1 >= bytes.byteLength) return null;
+  return { file: new TextDecoder().decode(bytes.subarray(0, nul)), buildId: bytesToHex(bytes.subarray(nul + 1)) };
 }
 
 /** goblin keeps the last PT_INTERP whose path reads as UTF-8; objcopy's debug files have none. */

@@ -12,7 +12,7 @@
  * identifies in a few kilobytes of memory. No parser throws on bad input; the try/catch here
  * is the last line of defence, turning a bug into a `malformed` result instead of a crash.
  */
-import type { RangedReader } from "../storage/ranged-reader";
+import type { RangedReader } from "../common/ranged-reader";
 import { identifyBreakpad } from "./breakpad";
 import { NIL_DEBUG_ID } from "./debug-id";
 import { identifyElf } from "./elf";

@@ -12,7 +12,7 @@ import { machoArch } from "./arch";
 import { Cursor } from "./cursor";
 import { readRange } from "./read-range";
 import { failed, malformed } from "./result";
-import type { RangedReader } from "../storage/ranged-reader";
+import type { RangedReader } from "../common/ranged-reader";
 import type { IdentifyResult } from "./types";
 
 export async function identifyFatMacho(reader: RangedReader): Promise<IdentifyResult> {

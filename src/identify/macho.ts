@@ -21,11 +21,13 @@
  */
 import { machoArch } from "./arch";
 import { Cursor } from "./cursor";
-import { formatDebugId, hex } from "./debug-id";
+import { formatDebugId } from "./debug-id";
+import { bytesToHex } from "../common/hex";
 import { readRange, readUpTo, MAX_TABLE_BYTES } from "./read-range";
 import { identified, malformed } from "./result";
-import type { RangedReader } from "../storage/ranged-reader";
-import type { Feature, IdentifyResult, ObjectKind } from "./types";
+import type { RangedReader } from "../common/ranged-reader";
+import type { Feature, ObjectKind } from "../common/debug-file";
+import type { IdentifyResult, MachDetails, MachSection } from "./types";
 
 const LC_SEGMENT = 0x1;
 const LC_SYMTAB = 0x2;
@@ -44,22 +46,6 @@ const FILETYPE_KINDS: Record<number, ObjectKind> = {
   10: "dbg", // MH_DSYM
   11: "lib", // MH_KEXT_BUNDLE
 };
-
-export interface MachSection {
-  segment: string;
-  name: string;
-  addr: number;
-  size: number;
-  offset: number;
-}
-
-export interface MachDetails {
-  littleEndian: boolean;
-  is64: boolean;
-  /** vmaddr of the __TEXT segment; symbolic subtracts it from every address. */
-  loadAddress: number;
-  sections: MachSection[];
-}
 
 function fixedName(c: Cursor, offset: number): string {
   return c.cString(offset, 16) ?? "";
@@ -156,10 +142,10 @@ export async function identifyMacho(reader: RangedReader): Promise<IdentifyResul
   return identified({
     format: "macho",
     debugId: formatDebugId(uuid ?? new Uint8Array(16)),
-    codeId: uuid ? hex(uuid) : null,
+    codeId: uuid ? bytesToHex(uuid) : null,
     arch: machoArch(h.cputype, h.cpusubtype),
     kind: FILETYPE_KINDS[h.filetype] ?? "other",
     features,
-    details: { ...details },
+    details,
   });
 }

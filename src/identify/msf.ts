@@ -18,7 +18,7 @@
  */
 import { Cursor } from "./cursor";
 import { readRange } from "./read-range";
-import type { RangedReader } from "../storage/ranged-reader";
+import type { RangedReader } from "../common/ranged-reader";
 
 const NIL_STREAM = 0xffff_ffff;
 

@@ -21,8 +21,9 @@ import { Cursor } from "./cursor";
 import { debugIdFromGuidAge } from "./debug-id";
 import { Msf } from "./msf";
 import { identified, malformed } from "./result";
-import type { RangedReader } from "../storage/ranged-reader";
-import type { Feature, IdentifyResult } from "./types";
+import type { RangedReader } from "../common/ranged-reader";
+import type { Feature } from "../common/debug-file";
+import type { IdentifyResult } from "./types";
 
 const PDB_INFO_STREAM = 1;
 const DBI_STREAM = 3;

@@ -28,8 +28,9 @@ import { Cursor } from "./cursor";
 import { debugIdFromGuidAge, NIL_DEBUG_ID } from "./debug-id";
 import { readRange, readUpTo } from "./read-range";
 import { identified, malformed } from "./result";
-import type { RangedReader } from "../storage/ranged-reader";
-import type { Feature, IdentifyResult } from "./types";
+import type { RangedReader } from "../common/ranged-reader";
+import type { Feature } from "../common/debug-file";
+import type { IdentifyResult } from "./types";
 
 const IMAGE_FILE_DLL = 0x2000;
 const IMAGE_DEBUG_TYPE_CODEVIEW = 2;

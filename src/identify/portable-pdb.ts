@@ -16,7 +16,7 @@ import { Cursor } from "./cursor";
 import { debugIdFromGuidAge } from "./debug-id";
 import { readUpTo } from "./read-range";
 import { failed } from "./result";
-import type { RangedReader } from "../storage/ranged-reader";
+import type { RangedReader } from "../common/ranged-reader";
 import type { IdentifyResult } from "./types";
 
 /** The metadata root and its stream headers sit in the first few hundred bytes. */

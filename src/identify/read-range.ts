@@ -5,7 +5,7 @@
  * that claims a 4 GiB table never makes us allocate 4 GiB. It returns undefined instead of a
  * short buffer; the caller turns that into a failure that names the table.
  */
-import type { RangedReader } from "../storage/ranged-reader";
+import type { RangedReader } from "../common/ranged-reader";
 
 /**
  * The largest single table we read (section headers, load commands, notes, name tables).

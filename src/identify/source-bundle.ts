@@ -5,7 +5,7 @@
  * of `files/...` members (zip path -> {type, path}). Only the ZIP directory and the manifest are
  * read; kind `src`, feature `sources`, as symbolic reports them.
  */
-import type { RangedReader } from "../storage/ranged-reader";
+import type { RangedReader } from "../common/ranged-reader";
 import { parseDebugId, normalizeCodeId } from "./debug-id-parse";
 import { failed, identified, malformed } from "./result";
 import type { IdentifyResult } from "./types";

@@ -1,18 +1,82 @@
 /**
  * What identification tells about a debug file: the identity `sentry-cli debug-files check`
- * prints, with symbolic's spellings (reference/symbolic.md §1.2-1.6).
+ * prints, with symbolic's spellings (symbolic-debuginfo 12.x, `Object::debug_id`, `code_id`,
+ * `arch`, `kind`, `has_*`), plus the facts about its layout that later stages read (the section
+ * tables, load address), typed per format.
  */
+import type { Feature, FileFormat, ObjectKind } from "../common/debug-file";
 
-/** symbolic's FileFormat names. */
-export type FileFormat = "elf" | "macho" | "pe" | "pdb" | "breakpad" | "wasm" | "portablepdb" | "sourcebundle";
+export interface ElfSection {
+  name: string;
+  type: number;
+  flags: number;
+  addr: number;
+  offset: number;
+  size: number;
+  /** sh_addralign. */
+  align: number;
+  /** How the section data is compressed, as far as identification can tell without inflating it. */
+  compression: "none" | "zlib" | "zstd" | "zlib-gnu" | "unknown";
+}
 
-/** symbolic's ObjectKind short names, as Sentry serializes `data.type`. */
-export type ObjectKind = "none" | "rel" | "exe" | "lib" | "dump" | "dbg" | "src" | "other";
+export interface ElfDetails {
+  littleEndian: boolean;
+  is64: boolean;
+  /** e_machine. */
+  machine: number;
+  /** p_vaddr of the first PT_LOAD; symbolic subtracts it from every address. */
+  loadAddress: number;
+  /** `.gnu_debugaltlink`: the dwz alternate file this one refers to, when it names one. */
+  altLink: { file: string; buildId: string } | null;
+  sections: ElfSection[];
+}
 
-export type Feature = "symtab" | "debug" | "unwind" | "sources";
+export interface MachSection {
+  segment: string;
+  name: string;
+  addr: number;
+  size: number;
+  offset: number;
+}
 
-export interface DebugFileIdentity {
-  format: FileFormat;
+export interface MachDetails {
+  littleEndian: boolean;
+  is64: boolean;
+  /** vmaddr of the __TEXT segment; symbolic subtracts it from every address. */
+  loadAddress: number;
+  sections: MachSection[];
+}
+
+export interface PeDetails {
+  imageBase: number;
+  /** The PDB path from the CodeView record, when there is one. */
+  debugFileName: string | null;
+  sections: { name: string; virtualAddress: number; virtualSize: number; rawPointer: number; rawSize: number }[];
+}
+
+export interface PdbDetails {
+  infoAge: number;
+  dbiAge: number | null;
+  pageSize: number;
+}
+
+export interface BreakpadDetails {
+  os: string;
+  name: string | null;
+  bytesScanned: number;
+}
+
+export interface WasmDetails {
+  /** The build id as the WebAssembly tool conventions define it (without the length byte). */
+  buildIdWithoutLength: string | null;
+}
+
+export interface SourceBundleDetails {
+  objectName: string | null;
+}
+
+interface IdentityOf<F extends FileFormat, D> {
+  format: F;
   /** Canonical debug id: lowercase hyphenated UUID, `-<age hex>` only when the age is > 0. */
   debugId: string;
   /** Lowercase hex, or null when the format has none. */
@@ -22,10 +86,18 @@ export interface DebugFileIdentity {
   kind: ObjectKind;
   /** In the fixed order symtab, debug, unwind, sources. */
   features: Feature[];
-  /** Extra facts later stages use (e.g. ELF load address, section table); format-specific. */
-  details?: Record<string, unknown>;
+  details: D;
 }
 
+export type DebugFileIdentity =
+  | IdentityOf<"elf", ElfDetails>
+  | IdentityOf<"macho", MachDetails>
+  | IdentityOf<"pe", PeDetails>
+  | IdentityOf<"pdb", PdbDetails>
+  | IdentityOf<"breakpad", BreakpadDetails>
+  | IdentityOf<"wasm", WasmDetails>
+  | IdentityOf<"portablepdb", Record<string, never>>
+  | IdentityOf<"sourcebundle", SourceBundleDetails>;
 /**
  * Why a file cannot be used. `detail` is the sentence a release engineer reads in sentry-cli's
  * ERROR line; it says what is wrong and, where there is one, what to do.
@@ -39,15 +111,3 @@ export type IdentifyFailure =
   | { reason: "not_supported_yet"; detail: string };
 
 export type IdentifyResult = { ok: true; identity: DebugFileIdentity } | { ok: false; failure: IdentifyFailure };
-
-/** MIME types Sentry stores per format (its KNOWN_DIF_FORMATS table). */
-export const FORMAT_CONTENT_TYPE: Record<FileFormat, string> = {
-  breakpad: "text/x-breakpad",
-  macho: "application/x-mach-binary",
-  elf: "application/x-elf-binary",
-  pe: "application/x-dosexec",
-  pdb: "application/x-ms-pdb",
-  wasm: "application/wasm",
-  portablepdb: "application/x-portable-pdb",
-  sourcebundle: "application/x-sentry-bundle+zip",
-};

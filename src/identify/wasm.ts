@@ -27,11 +27,13 @@
  * well-formed is accepted here and rejected by sentry-cli.
  */
 import { readUleb32 } from "./cursor";
-import { formatDebugId, hex, padTo16 } from "./debug-id";
+import { formatDebugId, padTo16 } from "./debug-id";
+import { bytesToHex } from "../common/hex";
 import { readRange, readUpTo } from "./read-range";
 import { identified, malformed } from "./result";
-import type { RangedReader } from "../storage/ranged-reader";
-import type { Feature, IdentifyResult } from "./types";
+import type { RangedReader } from "../common/ranged-reader";
+import type { Feature } from "../common/debug-file";
+import type { IdentifyResult } from "./types";
 
 const CUSTOM = 0;
 const FUNCTION = 3;
@@ -96,12 +98,14 @@ export async function identifyWasm(reader: RangedReader): Promise<IdentifyResult
 
   const inner = buildId && readUleb32(buildId, 0);
   const withoutLength =
-    buildId && inner && inner.length + inner.value === buildId.byteLength ? hex(buildId.subarray(inner.length)) : null;
+    buildId && inner && inner.length + inner.value === buildId.byteLength
+      ? bytesToHex(buildId.subarray(inner.length))
+      : null;
   return identified({
     format: "wasm",
     // Nil when the section is missing or shorter than 16 bytes, like symbolic.
     debugId: formatDebugId(buildId && buildId.byteLength >= 16 ? padTo16(buildId) : new Uint8Array(16)),
-    codeId: buildId ? hex(buildId) : null,
+    codeId: buildId ? bytesToHex(buildId) : null,
     arch: "wasm32",
     kind: hasFunctions ? "lib" : "dbg",
     features,

@@ -12,7 +12,7 @@
  * A ZIP behind a header (a source bundle's starts at byte 8) may record its offsets from the
  * start of the file or from its own start; both are accepted, whichever finds the directory.
  */
-import type { RangedReader } from "../storage/ranged-reader";
+import type { RangedReader } from "../common/ranged-reader";
 
 export interface ZipEntry {
   name: string;

@@ -12,9 +12,9 @@ import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
 import { parseAssembleRequest, type AssembleFileRequest } from "../upload/assemble-request";
 import { readMirroredStatus } from "../assembly/status-mirror";
-import type { AssembleAnswer } from "../assembly/state";
-import { debugFileObjectName } from "../storage/keys";
+import type { AssembleAnswer } from "../assembly/file-state";
 import { toSentryDif, type SentryDif } from "./dif";
+import { debugFileObject } from "../durable-objects";
 
 type App = { Bindings: Env; Variables: AuthVariables };
 export const assembleRoutes = new Hono<App>();
@@ -32,8 +32,7 @@ const PARALLEL_FILES = 32;
 assembleRoutes.post("/", requireAccess("write"), async (c) => {
   const parsed = parseAssembleRequest(await c.req.text());
   if (!parsed.ok) throw ApiError.badRequest(parsed.error);
-  const org = c.req.param("org") as string;
-  const project = c.req.param("project") as string;
+  const { org, project } = c.var;
 
   const out: Record<string, WireFileState> = {};
   let unavailable = false;
@@ -57,7 +56,7 @@ async function decide(
   project: string,
   file: AssembleFileRequest,
 ): Promise<WireFileState | null> {
-  const stub = env.DEBUG_FILE.get(env.DEBUG_FILE.idFromName(debugFileObjectName(org, project, file.checksum)));
+  const stub = debugFileObject(env, org, project, file.checksum);
   try {
     return toWire(
       await stub.assemble({

@@ -14,10 +14,10 @@ import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
 import { getManifest, ManifestReader } from "../storage/file-store";
-import { projectCatalogName } from "../storage/keys";
-import type { DebugFileRecord } from "../storage/project-catalog";
+import type { DebugFileRecord } from "../common/debug-file";
 import { breakpadModuleName, parseBreakpadPath, sameFileName, withoutExtension } from "../symbol-server/ids";
 import { serveStoredFile } from "./stored-file-response";
+import { projectCatalog } from "../durable-objects";
 
 type App = { Bindings: Env; Variables: AuthVariables };
 export const breakpadStoreRoutes = new Hono<App>();
@@ -30,8 +30,7 @@ const MAX_MODULE_READS = 4;
 breakpadStoreRoutes.get("/:debugFile/:id/:symName", requireAccess("read"), async (c) => {
   const lookup = parseBreakpadPath(c.req.param("debugFile"), c.req.param("id"), c.req.param("symName"));
   if (!lookup) throw ApiError.notFound();
-  const name = projectCatalogName(c.req.param("org") as string, c.req.param("project") as string);
-  const catalog = c.env.PROJECT_CATALOG.get(c.env.PROJECT_CATALOG.idFromName(name));
+  const catalog = projectCatalog(c.env, c.var.org, c.var.project);
   const records = (await catalog.byDebugId(lookup.debugId)).filter((r) => r.format === "breakpad");
   const record = await matchByName(c.env.BUCKET, records, lookup.debugFile);
   if (!record) throw ApiError.notFound();

@@ -10,7 +10,7 @@ import { Hono } from "hono";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
-import { verifyChunks, type ChunkPart } from "../upload/chunk-verify";
+import { chunkStream, verifyChunks, type ChunkPart } from "../upload/chunk-verify";
 import {
   ACCEPT,
   CHUNK_SIZE,
@@ -21,7 +21,8 @@ import {
   MAX_REQUEST_SIZE,
   MAX_WAIT_SECONDS,
 } from "../upload/limits";
-import { forEachLimited, storeChunk } from "../storage/chunk-store";
+import { forEachLimited } from "../common/concurrency";
+import { storeChunk } from "../storage/chunk-store";
 import { GateTimeout, withRequestBudget } from "../upload/request-gate";
 import { grantOwnership } from "../storage/chunk-ownership";
 
@@ -29,7 +30,7 @@ type App = { Bindings: Env; Variables: AuthVariables };
 export const chunkUploadRoutes = new Hono<App>();
 
 chunkUploadRoutes.get("/", requireAccess("read"), (c) => {
-  const org = c.req.param("org") as string;
+  const { org } = c.var;
   const origin = new URL(c.req.url).origin;
   return c.json({
     url: `${origin}/api/0/organizations/${encodeURIComponent(org)}/chunk-upload/`,
@@ -54,7 +55,7 @@ chunkUploadRoutes.post("/", requireAccess("write"), async (c) => {
   if (length > MAX_REQUEST_BODY) throw ApiError.badRequest("Request too large");
 
   try {
-    await withRequestBudget(length, () => receiveChunks(c.env, c.req.raw, c.req.param("org") as string));
+    await withRequestBudget(length, () => receiveChunks(c.env, c.req.raw, c.var.org));
   } catch (err) {
     if (err instanceof GateTimeout) throw new ApiError(503, "detail", "Too many chunk uploads in progress, retry");
     throw err;
@@ -87,7 +88,9 @@ async function receiveChunks(env: Env, request: Request, org: string): Promise<v
 
   // The same chunk may come twice in one body (files with repeated content): store it once.
   const unique = [...new Map(verified.chunks.map((ch) => [ch.sha1, ch])).values()];
-  await forEachLimited(unique, 4, (chunk) => storeChunk(env.BUCKET, chunk));
+  await forEachLimited(unique, 4, (chunk) =>
+    storeChunk(env.BUCKET, { sha1: chunk.sha1, size: chunk.size, stream: () => chunkStream(chunk) }),
+  );
   await grantOwnership(
     env,
     org,

@@ -11,11 +11,12 @@ import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
-import { debugFileObjectName, filePrefix, orgCatalogName, projectCatalogName } from "../storage/keys";
-import type { DebugFileRecord } from "../storage/project-catalog";
+import { filePrefix } from "../storage/keys";
+import type { DebugFileRecord } from "../common/debug-file";
 import { toSentryDif } from "./dif";
 import { serveStoredFile } from "./stored-file-response";
 import { parseDebugId } from "../identify/debug-id-parse";
+import { debugFileObject, orgCatalog, projectCatalog } from "../durable-objects";
 
 type App = { Bindings: Env; Variables: AuthVariables };
 export const debugFileRoutes = new Hono<App>();
@@ -24,8 +25,7 @@ const DEFAULT_PER_PAGE = 20;
 const MAX_PER_PAGE = 100;
 
 function catalog(c: Context<App>) {
-  const name = projectCatalogName(c.req.param("org") as string, c.req.param("project") as string);
-  return c.env.PROJECT_CATALOG.get(c.env.PROJECT_CATALOG.idFromName(name));
+  return projectCatalog(c.env, c.var.org, c.var.project);
 }
 
 debugFileRoutes.get("/", requireAccess("read"), async (c) => {
@@ -65,10 +65,10 @@ debugFileRoutes.delete("/", requireAccess("delete"), async (c) => {
   const removed = await catalog(c).remove(id);
   if (!removed) throw ApiError.notFound();
   const { org, project, checksum } = removed;
-  await c.env.PROJECT_CATALOG.get(c.env.PROJECT_CATALOG.idFromName(orgCatalogName(org))).removeFile(project, checksum);
+  await orgCatalog(c.env, org).removeFile(project, checksum);
   const objects = await c.env.BUCKET.list({ prefix: filePrefix(org, project, checksum) });
   if (objects.objects.length > 0) await c.env.BUCKET.delete(objects.objects.map((o) => o.key));
-  await c.env.DEBUG_FILE.get(c.env.DEBUG_FILE.idFromName(debugFileObjectName(org, project, checksum))).forget();
+  await debugFileObject(c.env, org, project, checksum).forget();
   return c.body(null, 204);
 });
 

@@ -21,15 +21,15 @@ import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
-import type { ElfDetails } from "../identify/elf";
+import type { DebugFileIdentity, ElfDetails } from "../identify/types";
 import { identifyElf } from "../identify/elf";
-import { getManifest, ManifestReader } from "../storage/file-store";
-import { findBundledSource, streamBundledSource } from "../storage/source-bundle-files";
-import { orgCatalogName, projectCatalogName } from "../storage/keys";
-import type { DebugFileRecord } from "../storage/project-catalog";
+import { getLayout, getManifest, ManifestReader } from "../storage/file-store";
+import { findBundledSource, streamBundledSource } from "../symbol-server/source-bundle-files";
+import type { DebugFileRecord } from "../common/debug-file";
 import { parseBuildId } from "../symbol-server/ids";
 import { chooseSection, sectionCandidates, selectDebuginfo, selectExecutable } from "../symbol-server/select";
 import { serveStoredFile } from "./stored-file-response";
+import { orgCatalog, projectCatalog } from "../durable-objects";
 
 type App = { Bindings: Env; Variables: AuthVariables };
 export const debuginfodRoutes = new Hono<App>();
@@ -46,10 +46,9 @@ for (const prefix of ["/buildid", "/:project/buildid"]) {
 async function candidates(c: Context<App>): Promise<DebugFileRecord[]> {
   const buildId = parseBuildId(c.req.param("buildId") ?? "");
   if (!buildId) throw ApiError.notFound();
-  const org = c.req.param("org") as string;
-  const project = c.req.param("project");
-  const name = project === undefined ? orgCatalogName(org) : projectCatalogName(org, project);
-  return c.env.PROJECT_CATALOG.get(c.env.PROJECT_CATALOG.idFromName(name)).byCodeId(buildId);
+  const { org, project } = c.var;
+  const catalog = project === "" ? orgCatalog(c.env, org) : projectCatalog(c.env, org, project);
+  return catalog.byCodeId(buildId);
 }
 
 function debuginfodHeaders(record: DebugFileRecord, size: number): Record<string, string> {
@@ -90,12 +89,9 @@ async function source(c: Context<App>): Promise<Response> {
 async function section(c: Context<App>): Promise<Response> {
   const name = c.req.param("section") as string;
   for (const record of sectionCandidates(await candidates(c))) {
-    const manifest = await getManifest(c.env.BUCKET, record.org, record.project, record.checksum);
-    if (!manifest) continue;
-    const identified = await identifyElf(new ManifestReader(c.env.BUCKET, manifest));
-    if (!identified.ok) continue;
-    const details = identified.identity.details as ElfDetails | undefined;
-    const choice = chooseSection(details?.sections ?? [], name, manifest.size);
+    const sections = await elfSections(c.env.BUCKET, record);
+    if (!sections) continue;
+    const choice = chooseSection(sections, name, record.size);
     if (!choice.ok) continue;
     return serveStoredFile(c, c.env.BUCKET, {
       record,
@@ -104,4 +100,17 @@ async function section(c: Context<App>): Promise<Response> {
     });
   }
   throw ApiError.notFound();
+}
+
+/**
+ * The section table identification kept with the file; files assembled before it was kept are
+ * identified again (a few ranged reads).
+ */
+async function elfSections(bucket: R2Bucket, record: DebugFileRecord): Promise<ElfDetails["sections"] | null> {
+  const layout = await getLayout<DebugFileIdentity>(bucket, record.org, record.project, record.checksum);
+  if (layout?.format === "elf") return layout.details.sections;
+  const manifest = await getManifest(bucket, record.org, record.project, record.checksum);
+  if (!manifest) return null;
+  const identified = await identifyElf(new ManifestReader(bucket, manifest));
+  return identified.ok && identified.identity.format === "elf" ? identified.identity.details.sections : null;
 }

@@ -3,7 +3,7 @@
  * debug-files list). sentry-cli requires `objectName`, `cpuName` and `sha1`, and parses
  * `data.type` as one of symbolic's short kind names.
  */
-import type { DebugFileRecord } from "../storage/project-catalog";
+import type { DebugFileRecord } from "../common/debug-file";
 
 export interface SentryDif {
   id: string;

@@ -11,7 +11,7 @@ import type { Context } from "hono";
 import { ApiError } from "../errors";
 import { getManifest } from "../storage/file-store";
 import { pipeFile } from "../storage/pipe-file";
-import type { DebugFileRecord } from "../storage/project-catalog";
+import type { DebugFileRecord } from "../common/debug-file";
 import { contentRange, decideRange, noneMatch, rangeStillValid, unsatisfiedRange } from "../symbol-server/http-range";
 
 export interface ServeOptions {

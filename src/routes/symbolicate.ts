@@ -12,18 +12,16 @@ import { Hono } from "hono";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
-import { projectCatalogName, symcacheKey } from "../storage/keys";
-import type { DebugFileRecord } from "../storage/project-catalog";
-import { CACHE_BYTES, SizeBoundedCache } from "../storage/symcache-cache";
-import { SymCache } from "../symcache/reader";
+import type { DebugFileRecord } from "../common/debug-file";
+import { openSymcache } from "../symbolicate/symcache-pages";
 import { parseSymbolicateRequest, type RawModule } from "../symbolicate/request";
-import { referencedModules, symbolicate, type ResolvedModule, type Symbolizer } from "../symbolicate/symbolicate";
+import { referencedModules, symbolicate, type ResolvedModule } from "../symbolicate/symbolicate";
 import { parseDebugId } from "../identify/debug-id-parse";
+import { projectCatalog } from "../durable-objects";
 
 type App = { Bindings: Env; Variables: AuthVariables };
 export const symbolicateRoutes = new Hono<App>();
 
-const symcaches = new SizeBoundedCache<Symbolizer>(CACHE_BYTES);
 const RESOLUTION_CACHE_MS = 10_000;
 const recentResolutions = new Map<string, { resolution: ResolvedModule; until: number }>();
 
@@ -38,16 +36,13 @@ symbolicateRoutes.post("/", requireAccess("read"), async (c) => {
   if (!parsed.ok) throw ApiError.badRequest(parsed.error);
   const request = parsed.request;
 
-  const catalog = c.env.PROJECT_CATALOG.get(
-    c.env.PROJECT_CATALOG.idFromName(
-      projectCatalogName(c.req.param("org") as string, c.req.param("project") as string),
-    ),
-  );
+  const { org, project } = c.var;
+  const catalog = projectCatalog(c.env, org, project);
   const resolved = new Map<number, ResolvedModule>();
   await Promise.all(
     [...referencedModules(request)].map(async (index) => {
       const module = request.modules[index] as RawModule;
-      const key = `${c.req.param("org")}/${c.req.param("project")}/${module.debugId ?? ""}/${module.codeId ?? ""}`;
+      const key = `${org}/${project}/${module.debugId ?? ""}/${module.codeId ?? ""}`;
       const recent = recentResolutions.get(key);
       if (recent && recent.until > Date.now()) return resolved.set(index, recent.resolution);
       const candidates = module.debugId
@@ -65,7 +60,7 @@ symbolicateRoutes.post("/", requireAccess("read"), async (c) => {
       }
     }),
   );
-  return c.json(symbolicate(request, resolved));
+  return c.json(await symbolicate(request, resolved));
 });
 
 /** Debug information beats a symbol table; among equals, the newest upload wins. */
@@ -85,13 +80,14 @@ async function resolveModule(env: Env, candidates: DebugFileRecord[]): Promise<R
   };
   if (rank(best) === 0) return { status: "unsupported", arch: best.arch, features };
 
-  const cached = symcaches.get(best.checksum);
-  if (cached) return { status: "found", symbolizer: cached, arch: best.arch, features };
-  const object = await env.BUCKET.get(symcacheKey(best.org, best.project, best.checksum));
-  if (!object) return { status: "missing", arch: best.arch, features };
-  const bytes = new Uint8Array(await object.arrayBuffer());
-  const parsed = SymCache.parse(bytes);
-  if (!parsed.ok) return { status: "malformed", arch: best.arch, features };
-  symcaches.set(best.checksum, parsed.symcache, bytes.byteLength);
-  return { status: "found", symbolizer: parsed.symcache, arch: best.arch, features };
+  const opened = await openSymcache(env.BUCKET, best);
+  switch (opened.status) {
+    case "found":
+      return { status: "found", symbolizer: opened.symcache, arch: best.arch, features };
+    case "missing":
+      return { status: "missing", arch: best.arch, features };
+    case "malformed":
+      console.warn("unreadable symcache", best.checksum, opened.detail);
+      return { status: "malformed", arch: best.arch, features };
+  }
 }

@@ -13,10 +13,10 @@ import { Hono } from "hono";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
-import { projectCatalogName } from "../storage/keys";
 import { parseSymstorePath } from "../symbol-server/ids";
 import { selectForLookup } from "../symbol-server/select";
 import { serveStoredFile } from "./stored-file-response";
+import { projectCatalog } from "../durable-objects";
 
 type App = { Bindings: Env; Variables: AuthVariables };
 export const symstoreRoutes = new Hono<App>();
@@ -24,8 +24,7 @@ export const symstoreRoutes = new Hono<App>();
 symstoreRoutes.get("/:file/:key/:fileAgain", requireAccess("read"), async (c) => {
   const lookup = parseSymstorePath(c.req.param("file"), c.req.param("key"), c.req.param("fileAgain"));
   if (!lookup) throw ApiError.notFound();
-  const name = projectCatalogName(c.req.param("org") as string, c.req.param("project") as string);
-  const catalog = c.env.PROJECT_CATALOG.get(c.env.PROJECT_CATALOG.idFromName(name));
+  const catalog = projectCatalog(c.env, c.var.org, c.var.project);
   const records = lookup.by === "debugId" ? await catalog.byDebugId(lookup.id) : await catalog.byCodeId(lookup.id);
   const record = selectForLookup(records, lookup);
   if (!record) throw ApiError.notFound();

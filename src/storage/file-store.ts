@@ -8,8 +8,8 @@
  * Readers map file offsets to chunks: `ManifestReader` for random access (identification,
  * symcache input), `streamFile` for downloads (ranges included), neither holding the file.
  */
-import { chunkKey, fileManifestKey } from "./keys";
-import type { RangedReader } from "./ranged-reader";
+import { chunkKey, fileLayoutKey, fileManifestKey } from "./keys";
+import type { RangedReader } from "../common/ranged-reader";
 
 export interface FileManifest {
   version: 1;
@@ -37,6 +37,42 @@ export async function getManifest(
 ): Promise<FileManifest | null> {
   const object = await bucket.get(fileManifestKey(org, project, checksum));
   return object ? await object.json<FileManifest>() : null;
+}
+
+/** Stores what identification found (any JSON value the identify layer produced). */
+export async function putLayout(
+  bucket: R2Bucket,
+  org: string,
+  project: string,
+  checksum: string,
+  layout: unknown,
+): Promise<void> {
+  await bucket.put(fileLayoutKey(org, project, checksum), JSON.stringify(layout), {
+    httpMetadata: { contentType: "application/json" },
+  });
+}
+
+export async function getLayout<T>(
+  bucket: R2Bucket,
+  org: string,
+  project: string,
+  checksum: string,
+): Promise<T | null> {
+  const object = await bucket.get(fileLayoutKey(org, project, checksum));
+  return object ? await object.json<T>() : null;
+}
+
+/** Deletes every object under `prefix` (R2 lists at most 1,000 keys a call). */
+export async function deletePrefix(bucket: R2Bucket, prefix: string): Promise<number> {
+  let deleted = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, ...(cursor ? { cursor } : {}) });
+    if (page.objects.length > 0) await bucket.delete(page.objects.map((o) => o.key));
+    deleted += page.objects.length;
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return deleted;
 }
 
 /** Start offset of every chunk, plus the total size at the end. */
@@ -119,6 +155,16 @@ export class ManifestReader implements RangedReader {
       this.pages.delete(oldest);
     }
     return bytes;
+  }
+
+  /**
+   * Reads `length` bytes at `offset` straight from the chunk objects, without the page cache
+   * (for callers with a cache of their own); shorter only at the end of the file.
+   */
+  readUncached(offset: number, length: number): Promise<Uint8Array> {
+    const start = Math.min(Math.max(0, Math.floor(offset)), this.size);
+    const end = Math.min(start + Math.max(0, Math.floor(length)), this.size);
+    return end > start ? this.readDirect(start, end) : Promise.resolve(new Uint8Array(0));
   }
 
   /** Reads [start, end) straight from the chunk objects, one ranged R2 read per chunk touched. */

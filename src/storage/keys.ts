@@ -10,10 +10,18 @@ export function chunkKey(sha1: string): string {
 
 /**
  * R2: an assembled debug file, stored as its manifest (the ordered chunk list). The bytes stay in
- * the chunk objects; readers map offsets to chunks (storage/file-reader.ts).
+ * the chunk objects; readers map offsets to chunks (storage/file-store.ts).
  */
 export function fileManifestKey(org: string, project: string, checksum: string): string {
   return `files/${enc(org)}/${enc(project)}/${checksum}/manifest.json`;
+}
+
+/**
+ * R2: what identification found about a file (its identity with the section table and load
+ * address), so that later readers (debuginfod sections, the symcache planner) need not parse it.
+ */
+export function fileLayoutKey(org: string, project: string, checksum: string): string {
+  return `files/${enc(org)}/${enc(project)}/${checksum}/layout.json`;
 }
 
 /** R2: the symcache built from one debug file. */
@@ -24,6 +32,16 @@ export function symcacheKey(org: string, project: string, checksum: string): str
 /** R2 prefix holding everything of one debug file (manifest, symcache). */
 export function filePrefix(org: string, project: string, checksum: string): string {
   return `files/${enc(org)}/${enc(project)}/${checksum}/`;
+}
+
+/** R2 prefix of everything a symcache build writes while it runs (its plan and sorted runs). */
+export function buildPrefix(org: string, project: string, checksum: string): string {
+  return `files/${enc(org)}/${enc(project)}/${checksum}/build/`;
+}
+
+/** R2: the plan of one build (`plan`) or one of its sorted runs (`run-{level}-{index}`). */
+export function buildKey(org: string, project: string, checksum: string, build: string, name: string): string {
+  return `${buildPrefix(org, project, checksum)}${enc(build)}/${name}`;
 }
 
 /** KV (ASSEMBLE_STATUS): the mirrored assemble status of one file, 300 s TTL. */

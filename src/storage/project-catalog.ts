@@ -10,34 +10,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import type { Feature, FileFormat, ObjectKind } from "../identify/types";
-
-export interface SymcacheOutcome {
-  status: "ok" | "error" | "unsupported";
-  detail?: string;
-  size?: number;
-}
-
-/** A debug file as the service knows it. `id` is assigned by the catalog. */
-export interface DebugFileRecord {
-  id: string;
-  org: string;
-  project: string;
-  checksum: string;
-  objectName: string;
-  debugId: string;
-  codeId: string | null;
-  arch: string;
-  kind: ObjectKind;
-  format: FileFormat;
-  features: Feature[];
-  size: number;
-  contentType: string;
-  createdAt: string;
-  symcache: SymcacheOutcome;
-}
-
-export type NewDebugFileRecord = Omit<DebugFileRecord, "id">;
+import type { DebugFileRecord, NewDebugFileRecord, SymcacheOutcome } from "../common/debug-file";
 
 export interface ListQuery {
   debugId?: string;
@@ -156,6 +129,23 @@ export class ProjectCatalog extends DurableObject<Env> {
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
     args.push(q.limit);
     return this.all(`SELECT id, record FROM debug_files ${clause} ORDER BY id DESC LIMIT ?`, ...args);
+  }
+
+  /**
+   * Records the outcome of a symcache build that finished after its file was registered (large
+   * files are registered while their symcache is still being built). Idempotent.
+   */
+  updateSymcache(project: string, checksum: string, outcome: SymcacheOutcome): DebugFileRecord | null {
+    const existing = this.byChecksum(project, checksum);
+    if (!existing) return null;
+    const updated: DebugFileRecord = { ...existing, symcache: outcome };
+    this.ctx.storage.sql.exec(
+      "UPDATE debug_files SET record = ? WHERE project = ? AND checksum = ?",
+      JSON.stringify(updated),
+      project,
+      checksum,
+    );
+    return updated;
   }
 
   remove(id: string): DebugFileRecord | null {

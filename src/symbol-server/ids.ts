@@ -15,7 +15,7 @@
  *   form (32 uppercase hex + age in hex).
  */
 import { parseDebugId } from "../identify/debug-id-parse";
-import type { FileFormat } from "../identify/types";
+import type { FileFormat } from "../common/debug-file";
 
 /** Build ids are 8 to 64 bytes in practice (GNU ld writes 20, lld 8 or 20, Go 20+); allow 1-64. */
 const BUILD_ID = /^(?:[0-9a-f]{2}){1,64}$/;

@@ -12,7 +12,7 @@
  *   when the section is absent there or has no bytes (NOBITS), so candidates come in that order.
  * - symstore / Breakpad: the format and name must match; the newest wins.
  */
-import type { DebugFileRecord } from "../storage/project-catalog";
+import type { DebugFileRecord } from "../common/debug-file";
 import type { FileLookup } from "./ids";
 import { sameFileName } from "./ids";
 

@@ -2,18 +2,13 @@
  * Symbolicates a parsed request against resolved modules and builds Symbolicator's response:
  * one output frame per inline level, innermost first, all with the input frame's
  * `original_index`; unsymbolicated frames come back as they were sent, with a status.
- * Pure: the caller resolves modules (catalog, R2, cache) and hands them in.
+ * The caller resolves modules (catalog, R2, cache) and hands them in; the only I/O here is the
+ * symbolizers' page fetches, all started at once before any frame is looked up.
  */
-import type { SymcacheFrame } from "../symcache/reader";
+import type { Symbolizer } from "../symcache/reader";
 import { adjustedAddress } from "./instruction-address";
 import { findModule, moduleRanges } from "./module-lookup";
 import { parseHex, type RawModule, type SymbolicateRequest } from "./request";
-
-/** What symbolication needs of a symcache (src/symcache/reader.ts implements it). */
-export interface Symbolizer {
-  arch: string;
-  lookup(relativeAddress: number): SymcacheFrame[];
-}
 
 export type ModuleStatus = "found" | "unused" | "missing" | "malformed" | "unsupported";
 
@@ -42,48 +37,75 @@ export function referencedModules(request: SymbolicateRequest): Set<number> {
   return used;
 }
 
-export function symbolicate(request: SymbolicateRequest, resolved: Map<number, ResolvedModule>) {
+type Target =
+  | { status: FrameStatus }
+  | { moduleIndex: number; symbolizer: Symbolizer; relative: bigint; absolute: boolean; rel: boolean };
+
+/** Where a frame points: its module's symbolizer and image-relative address, or why none. */
+function target(
+  request: SymbolicateRequest,
+  ranges: ReturnType<typeof moduleRanges>,
+  resolved: Map<number, ResolvedModule>,
+  st: SymbolicateRequest["stacktraces"][number],
+  index: number,
+): Target {
+  const frame = st.frames[index] as SymbolicateRequest["stacktraces"][number]["frames"][number];
+  if (frame.instructionAddr === null) return { status: "malformed" };
+  const rel = /^rel:(\d+)$/.exec(frame.addrMode);
+  const moduleIndex = rel ? Number(rel[1]) : findModule(ranges, frame.instructionAddr);
+  const module = moduleIndex === null ? undefined : request.modules[moduleIndex];
+  if (moduleIndex === null || !module) return { status: "unknown_image" };
+  const resolution = resolved.get(moduleIndex);
+  if (!resolution || resolution.status !== "found" || !resolution.symbolizer) {
+    return { status: resolution?.status === "malformed" ? "malformed" : "missing" };
+  }
+  const symbolizer = resolution.symbolizer;
+  const absolute = !rel && module.imageAddr !== 0n;
+  let relative = rel ? frame.instructionAddr : frame.instructionAddr - module.imageAddr;
+  if (relative < 0n) return { status: "missing_symbol" };
+  if (absolute) {
+    relative =
+      adjustedAddress(frame.instructionAddr, {
+        arch: symbolizer.arch,
+        frameIndex: index,
+        adjust: frame.adjustInstructionAddr,
+        threadAdjusts: st.frames.some((f) => f.adjustInstructionAddr === true),
+        signal: request.signal,
+        registers: st.registers,
+        parseHex,
+      }) - module.imageAddr;
+  }
+  if (relative < 0n || relative > 0xffffffffn) return { status: "missing_symbol" };
+  return { moduleIndex, symbolizer, relative, absolute, rel: rel !== null };
+}
+
+export async function symbolicate(request: SymbolicateRequest, resolved: Map<number, ResolvedModule>) {
   const ranges = moduleRanges(request.modules);
-  const stacktraces = request.stacktraces.map((st) => {
-    const threadAdjusts = st.frames.some((f) => f.adjustInstructionAddr === true);
+  const targets = request.stacktraces.map((st) => st.frames.map((_, i) => target(request, ranges, resolved, st, i)));
+
+  // Every page any frame needs is fetched at once, per symbolizer.
+  const wanted = new Map<Symbolizer, number[]>();
+  for (const t of targets.flat()) {
+    if ("symbolizer" in t) wanted.set(t.symbolizer, [...(wanted.get(t.symbolizer) ?? []), Number(t.relative)]);
+  }
+  await Promise.all([...wanted].map(([symbolizer, addresses]) => symbolizer.prefetch(addresses)));
+
+  const stacktraces = request.stacktraces.map((st, s) => {
     const frames: Record<string, unknown>[] = [];
     st.frames.forEach((frame, index) => {
+      const t = targets[s]?.[index] as Target;
       const unsymbolicated = (status: FrameStatus) => frames.push({ ...frame.raw, status, original_index: index });
-      if (frame.instructionAddr === null) return unsymbolicated("malformed");
-      const rel = /^rel:(\d+)$/.exec(frame.addrMode);
-      const moduleIndex = rel ? Number(rel[1]) : findModule(ranges, frame.instructionAddr);
-      const module = moduleIndex === null ? undefined : request.modules[moduleIndex];
-      if (moduleIndex === null || !module) return unsymbolicated("unknown_image");
-      const resolution = resolved.get(moduleIndex);
-      if (!resolution || resolution.status !== "found" || !resolution.symbolizer) {
-        return unsymbolicated(resolution?.status === "malformed" ? "malformed" : "missing");
-      }
-      const symbolizer = resolution.symbolizer;
-      const absolute = !rel && module.imageAddr !== 0n;
-      let relative = rel ? frame.instructionAddr : frame.instructionAddr - module.imageAddr;
-      if (relative < 0n) return unsymbolicated("missing_symbol");
-      if (absolute) {
-        relative =
-          adjustedAddress(frame.instructionAddr, {
-            arch: symbolizer.arch,
-            frameIndex: index,
-            adjust: frame.adjustInstructionAddr,
-            threadAdjusts,
-            signal: request.signal,
-            registers: st.registers,
-            parseHex,
-          }) - module.imageAddr;
-      }
-      if (relative < 0n || relative > 0xffffffffn) return unsymbolicated("missing_symbol");
-      const found = symbolizer.lookup(Number(relative));
+      if ("status" in t) return unsymbolicated(t.status);
+      const module = request.modules[t.moduleIndex] as RawModule;
+      const found = t.symbolizer.lookup(Number(t.relative));
       if (found.length === 0) return unsymbolicated("missing_symbol");
-      const base = absolute ? module.imageAddr : 0n;
+      const base = t.absolute ? module.imageAddr : 0n;
       for (const f of found) {
         frames.push({
           status: "symbolicated",
           original_index: index,
-          ...(absolute ? {} : { addr_mode: rel ? frame.addrMode : `rel:${moduleIndex}` }),
-          instruction_addr: hex(base + relative),
+          ...(t.absolute ? {} : { addr_mode: t.rel ? frame.addrMode : `rel:${t.moduleIndex}` }),
+          instruction_addr: hex(base + t.relative),
           ...(typeof module.raw.code_file === "string" ? { package: module.raw.code_file } : {}),
           ...(f.lang ? { lang: f.lang } : {}),
           symbol: f.symbol,

@@ -1,31 +1,41 @@
 /**
- * Constants of our symcache format (version 1, magic `SYCE`), modelled on symbolic's SymCache
- * v9. The layout is documented in docs/symcache-format.md and at the top of
- * crates/symcache/src/lib.rs; the writer is crates/symcache/src/writer.rs.
+ * Constants of our symcache format, version 2 (magic `SYCE`): a header, compressed pages, an
+ * index of the pages and a trailer. docs/symcache-format.md is the one description of the layout;
+ * the pages are written by crates/symcache (src/page.rs), the container by container.ts, and
+ * read by reader.ts.
  */
 
 export const SYMCACHE_MAGIC = 0x45435953; // the bytes "SYCE" read as u32 LE
-export const SYMCACHE_VERSION = 1;
+export const SYMCACHE_VERSION = 2;
 export const NONE = 0xffffffff;
 
-export const HEADER_SIZE = 80;
-export const FILE_SIZE = 12;
-export const FUNCTION_SIZE = 16;
-export const SOURCE_LOCATION_SIZE = 16;
-export const RANGE_SIZE = 4;
+/** magic u32, version u32: the first bytes of the file. */
+export const HEADER_SIZE = 8;
+/** One index entry: first address u32, offset u64 (two u32, low first), compressed length u32. */
+export const INDEX_ENTRY_SIZE = 16;
+/** The last bytes of the file. */
+export const TRAILER_SIZE = 64;
 
-/** Offsets of the header fields. */
-export const Header = {
+/** Offsets in the trailer. */
+export const Trailer = {
   magic: 0,
   version: 4,
   debugId: 8,
   arch: 40,
-  numFiles: 44,
-  numFunctions: 48,
-  numSourceLocations: 52,
-  numRanges: 56,
-  stringBytes: 60,
+  numPages: 44,
+  indexOffsetLow: 48,
+  indexOffsetHigh: 52,
+  flags: 56,
 } as const;
+
+/** Trailer flag: pages are raw DEFLATE streams (RFC 1951). */
+export const FLAG_DEFLATE = 1;
+
+/** Page header: u32 num_ranges, num_locations, num_functions, num_files, string_bytes, 3 zero words. */
+export const PAGE_HEADER_SIZE = 32;
+export const LOCATION_SIZE = 16;
+export const FUNCTION_SIZE = 16;
+export const FILE_SIZE = 12;
 
 /** Inline chains are never longer than the builder's depth cap (plus the outer frame). */
 export const MAX_FRAMES = 129;
@@ -42,7 +52,7 @@ export const LANGUAGES: Readonly<Record<number, string>> = {
   8: "swift",
 };
 
-/** symbolic's architecture codes (symbolic.md §1.4). */
+/** symbolic's architecture codes (symbolic-common `Arch`). */
 export const ARCHES: Readonly<Record<number, string>> = {
   0: "unknown",
   101: "x86",
@@ -74,3 +84,8 @@ export const ARCHES: Readonly<Record<number, string>> = {
   999: "arm64_32_unknown",
   1001: "wasm32",
 };
+
+export function archCode(name: string): number {
+  for (const [code, arch] of Object.entries(ARCHES)) if (arch === name) return Number(code);
+  return 0;
+}

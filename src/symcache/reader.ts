@@ -1,24 +1,30 @@
 /**
- * Reads symcaches (format version 1, docs/symcache-format.md) straight from a Uint8Array.
+ * Reads symcaches (format version 2, docs/symcache-format.md) without loading them whole: the
+ * trailer and index (16 bytes a page) are read once, and a lookup needs exactly one page, which
+ * is inflated and kept in a byte-bounded cache. A 300 MiB symcache is answered by an isolate
+ * holding a few MiB of it.
  *
- * `SymCache.parse` checks the header and that every section fits in the buffer; individual
- * records are checked when a lookup touches them (indices against counts, string offsets
- * against the string table), so a corrupt symcache yields fewer frames, never an exception.
- * A lookup is one binary search over the range starts plus a walk up the `inlined_into` chain.
+ * Everything read is checked before use: the trailer and index against the file size, a page's
+ * tables against its length, every index against its table's count and every string offset
+ * against the string table. A corrupt symcache yields fewer frames, never an exception.
  */
+import { inflateRawSync } from "node:zlib";
 import {
   ARCHES,
   FILE_SIZE,
+  FLAG_DEFLATE,
   FUNCTION_SIZE,
   HEADER_SIZE,
-  Header,
+  INDEX_ENTRY_SIZE,
   LANGUAGES,
+  LOCATION_SIZE,
   MAX_FRAMES,
   NONE,
-  RANGE_SIZE,
-  SOURCE_LOCATION_SIZE,
+  PAGE_HEADER_SIZE,
   SYMCACHE_MAGIC,
   SYMCACHE_VERSION,
+  TRAILER_SIZE,
+  Trailer,
 } from "./format";
 import { basename, cleanPath, joinPath } from "./paths";
 
@@ -37,111 +43,198 @@ export interface SymcacheFrame {
   symAddr?: number;
 }
 
-export type SymcacheParseResult =
-  | { ok: true; symcache: SymCache }
-  | { ok: false; reason: "too_short" | "bad_magic" | "unsupported_version" | "truncated" | "inconsistent_counts" };
+export type IndexResult =
+  | { ok: true; index: SymcacheIndex }
+  | {
+      ok: false;
+      reason: "too_short" | "bad_magic" | "unsupported_version" | "truncated" | "inconsistent";
+      /** The version found, when it is one this reader does not know. */
+      version?: number;
+    };
 
-const pad8 = (n: number) => Math.ceil(n / 8) * 8;
+/** Bytes a reader fetches from the end of a symcache first: the trailer and, usually, the index. */
+export const TAIL_READ = 64 * 1024;
 
-export class SymCache {
-  readonly arch: string;
-  readonly debugId: string;
-  readonly numRanges: number;
+/** The index of a symcache: which page holds an address, and where that page is. */
+export class SymcacheIndex {
+  private constructor(
+    readonly size: number,
+    readonly arch: string,
+    readonly debugId: string,
+    private readonly firsts: Uint32Array,
+    private readonly offsets: Float64Array,
+    private readonly lengths: Uint32Array,
+  ) {}
 
+  get pages(): number {
+    return this.firsts.length;
+  }
+
+  /** Bytes of the index the caller needs beyond `tail` (the file's last `tail.byteLength` bytes). */
+  static missingIndexBytes(tail: Uint8Array, size: number): number {
+    if (tail.byteLength < TRAILER_SIZE) return 0;
+    const t = new DataView(tail.buffer, tail.byteOffset + tail.byteLength - TRAILER_SIZE, TRAILER_SIZE);
+    const indexOffset =
+      t.getUint32(Trailer.indexOffsetLow, true) + t.getUint32(Trailer.indexOffsetHigh, true) * 2 ** 32;
+    return Math.max(0, size - tail.byteLength - indexOffset);
+  }
+
+  /**
+   * Parses the trailer and index from the file's last bytes (`tail`, at least trailer + index)
+   * of a file of `size` bytes.
+   */
+  static parse(tail: Uint8Array, size: number): IndexResult {
+    if (size < HEADER_SIZE + TRAILER_SIZE || tail.byteLength < TRAILER_SIZE) return { ok: false, reason: "too_short" };
+    const t = new DataView(tail.buffer, tail.byteOffset + tail.byteLength - TRAILER_SIZE, TRAILER_SIZE);
+    if (t.getUint32(Trailer.magic, true) !== SYMCACHE_MAGIC) {
+      // Version 1 symcaches start with the magic and keep their version there.
+      const head = new DataView(tail.buffer, tail.byteOffset, Math.min(8, tail.byteLength));
+      const headVersion = head.byteLength === 8 ? head.getUint32(4, true) : SYMCACHE_VERSION;
+      if (tail.byteLength === size && head.getUint32(0, true) === SYMCACHE_MAGIC && headVersion !== SYMCACHE_VERSION) {
+        return { ok: false, reason: "unsupported_version", version: headVersion };
+      }
+      return { ok: false, reason: "bad_magic" };
+    }
+    const version = t.getUint32(Trailer.version, true);
+    if (version !== SYMCACHE_VERSION) return { ok: false, reason: "unsupported_version", version };
+    const pages = t.getUint32(Trailer.numPages, true);
+    const indexOffset =
+      t.getUint32(Trailer.indexOffsetLow, true) + t.getUint32(Trailer.indexOffsetHigh, true) * 2 ** 32;
+    if (indexOffset + pages * INDEX_ENTRY_SIZE + TRAILER_SIZE !== size || indexOffset < HEADER_SIZE) {
+      return { ok: false, reason: "inconsistent" };
+    }
+    const start = tail.byteLength - TRAILER_SIZE - pages * INDEX_ENTRY_SIZE;
+    if (start < 0) return { ok: false, reason: "truncated" };
+    const view = new DataView(tail.buffer, tail.byteOffset + start, pages * INDEX_ENTRY_SIZE);
+    const firsts = new Uint32Array(pages);
+    const offsets = new Float64Array(pages);
+    const lengths = new Uint32Array(pages);
+    for (let i = 0; i < pages; i++) {
+      const at = i * INDEX_ENTRY_SIZE;
+      firsts[i] = view.getUint32(at, true);
+      offsets[i] = view.getUint32(at + 4, true) + view.getUint32(at + 8, true) * 2 ** 32;
+      lengths[i] = view.getUint32(at + 12, true);
+      const end = (offsets[i] as number) + (lengths[i] as number);
+      if ((offsets[i] as number) < HEADER_SIZE || end > indexOffset) return { ok: false, reason: "inconsistent" };
+      if (i > 0 && (firsts[i] as number) <= (firsts[i - 1] as number)) return { ok: false, reason: "inconsistent" };
+    }
+    if ((t.getUint32(Trailer.flags, true) & FLAG_DEFLATE) === 0 && pages > 0)
+      return { ok: false, reason: "inconsistent" };
+    const arch = ARCHES[t.getUint32(Trailer.arch, true)] ?? "unknown";
+    const debugId = formatDebugId(new Uint8Array(t.buffer, t.byteOffset + Trailer.debugId, 32));
+    return { ok: true, index: new SymcacheIndex(size, arch, debugId, firsts, offsets, lengths) };
+  }
+
+  /** The page whose range holds `address`, or -1. */
+  pageOf(address: number): number {
+    let lo = 0;
+    let hi = this.firsts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.firsts[mid] as number) <= address) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+
+  /** Where page `i` is in the file. */
+  location(i: number): { offset: number; length: number } {
+    return { offset: this.offsets[i] as number, length: this.lengths[i] as number };
+  }
+
+  /** Bytes this index holds in memory. */
+  get bytes(): number {
+    return this.firsts.length * 16 + 128;
+  }
+}
+
+/** One page, inflated and checked: ranges with their frames. */
+export class SymcachePage {
   private constructor(
     private readonly view: DataView,
     private readonly bytes: Uint8Array,
     private readonly layout: {
-      files: number;
-      numFiles: number;
+      ranges: number;
+      numRanges: number;
+      locs: number;
+      numLocs: number;
       functions: number;
       numFunctions: number;
-      sourceLocations: number;
-      numSourceLocations: number;
-      ranges: number;
+      files: number;
+      numFiles: number;
       strings: number;
       stringBytes: number;
     },
-    numRanges: number,
-    arch: string,
-    debugId: string,
-  ) {
-    this.numRanges = numRanges;
-    this.arch = arch;
-    this.debugId = debugId;
+  ) {}
+
+  /** Inflates and checks one compressed page; null when it is not a sound page. */
+  static decode(packed: Uint8Array): SymcachePage | null {
+    let raw: Uint8Array;
+    try {
+      raw = new Uint8Array(inflateRawSync(packed));
+    } catch {
+      return null;
+    }
+    return SymcachePage.parse(raw);
   }
 
-  static parse(bytes: Uint8Array): SymcacheParseResult {
-    if (bytes.byteLength < HEADER_SIZE) return { ok: false, reason: "too_short" };
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (view.getUint32(Header.magic, true) !== SYMCACHE_MAGIC) return { ok: false, reason: "bad_magic" };
-    if (view.getUint32(Header.version, true) !== SYMCACHE_VERSION) return { ok: false, reason: "unsupported_version" };
-    const numFiles = view.getUint32(Header.numFiles, true);
-    const numFunctions = view.getUint32(Header.numFunctions, true);
-    const numSourceLocations = view.getUint32(Header.numSourceLocations, true);
-    const numRanges = view.getUint32(Header.numRanges, true);
-    const stringBytes = view.getUint32(Header.stringBytes, true);
-    if (numRanges > numSourceLocations) return { ok: false, reason: "inconsistent_counts" };
-    // Counts are u32, so these sums stay far below 2^53: no overflow in JS numbers.
-    const files = HEADER_SIZE;
-    const functions = files + pad8(numFiles * FILE_SIZE);
-    const sourceLocations = functions + pad8(numFunctions * FUNCTION_SIZE);
-    const ranges = sourceLocations + pad8(numSourceLocations * SOURCE_LOCATION_SIZE);
-    const strings = ranges + pad8(numRanges * RANGE_SIZE);
-    if (strings + stringBytes > bytes.byteLength) return { ok: false, reason: "truncated" };
-    const archCode = view.getUint32(Header.arch, true);
-    const layout = {
-      files,
-      numFiles,
+  static parse(raw: Uint8Array): SymcachePage | null {
+    if (raw.byteLength < PAGE_HEADER_SIZE) return null;
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const [numRanges, numLocs, numFunctions, numFiles, stringBytes] = [0, 1, 2, 3, 4].map((i) =>
+      view.getUint32(i * 4, true),
+    ) as [number, number, number, number, number];
+    // Counts are u32, so these sums stay far below 2^53.
+    const ranges = PAGE_HEADER_SIZE;
+    const locs = ranges + numRanges * 8;
+    const functions = locs + numLocs * LOCATION_SIZE;
+    const files = functions + numFunctions * FUNCTION_SIZE;
+    const strings = files + numFiles * FILE_SIZE;
+    if (strings + stringBytes !== raw.byteLength) return null;
+    return new SymcachePage(view, raw, {
+      ranges,
+      numRanges,
+      locs,
+      numLocs,
       functions,
       numFunctions,
-      sourceLocations,
-      numSourceLocations,
-      ranges,
+      files,
+      numFiles,
       strings,
       stringBytes,
-    };
-    const symcache = new SymCache(
-      view,
-      bytes,
-      layout,
-      numRanges,
-      ARCHES[archCode] ?? "unknown",
-      formatDebugId(bytes.subarray(Header.debugId, Header.debugId + 32)),
-    );
-    return { ok: true, symcache };
+    });
+  }
+
+  get size(): number {
+    return this.bytes.byteLength;
   }
 
   /** Frames at an image-relative address, innermost first; `[]` means no symbol there. */
-  lookup(relativeAddress: number): SymcacheFrame[] {
-    if (!Number.isInteger(relativeAddress) || relativeAddress < 0 || relativeAddress > 0xffffffff) return [];
+  lookup(address: number): SymcacheFrame[] {
     const { view, layout } = this;
-    // Last range start <= address.
     let lo = 0;
-    let hi = this.numRanges;
+    let hi = layout.numRanges;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (view.getUint32(layout.ranges + mid * RANGE_SIZE, true) <= relativeAddress) lo = mid + 1;
+      if (view.getUint32(layout.ranges + mid * 4, true) <= address) lo = mid + 1;
       else hi = mid;
     }
     if (lo === 0) return [];
-    let index = layout.numSourceLocations - this.numRanges + (lo - 1);
+    let loc = view.getUint32(layout.ranges + layout.numRanges * 4 + (lo - 1) * 4, true);
     const frames: SymcacheFrame[] = [];
-    let lastFunction = NONE;
-    while (index !== NONE && index < layout.numSourceLocations && frames.length < MAX_FRAMES) {
-      const at = layout.sourceLocations + index * SOURCE_LOCATION_SIZE;
+    let outerFunction = NONE;
+    while (loc !== NONE && loc < layout.numLocs && frames.length < MAX_FRAMES) {
+      const at = layout.locs + loc * LOCATION_SIZE;
       const file = view.getUint32(at, true);
       const line = view.getUint32(at + 4, true);
       const fn = view.getUint32(at + 8, true);
-      const inlinedInto = view.getUint32(at + 12, true);
-      if (file === NONE && line === NONE && fn === NONE && inlinedInto === NONE) break; // gap sentinel
       frames.push(this.frame(file, line, fn));
-      lastFunction = fn;
-      index = inlinedInto;
+      outerFunction = fn;
+      loc = view.getUint32(at + 12, true);
     }
     const outer = frames[frames.length - 1];
-    if (outer && lastFunction < layout.numFunctions) {
-      const entry = view.getUint32(layout.functions + lastFunction * FUNCTION_SIZE + 8, true);
+    if (outer && outerFunction < layout.numFunctions) {
+      const entry = view.getUint32(layout.functions + outerFunction * FUNCTION_SIZE + 8, true);
       if (entry !== NONE) outer.symAddr = entry;
     }
     return frames;
@@ -202,4 +295,122 @@ function formatDebugId(raw: Uint8Array): string {
   const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   const appendix = ((raw[16] ?? 0) | ((raw[17] ?? 0) << 8) | ((raw[18] ?? 0) << 16) | ((raw[19] ?? 0) << 24)) >>> 0;
   return appendix > 0 ? `${uuid}-${appendix.toString(16)}` : uuid;
+}
+
+/** What symbolication needs of a symcache: fetch the pages for some addresses, then look up. */
+export interface Symbolizer {
+  arch: string;
+  /** Makes the pages of these addresses available to `lookup`. */
+  prefetch(addresses: readonly number[]): Promise<void>;
+  lookup(address: number): SymcacheFrame[];
+}
+
+/** Fetches and caches pages of one symcache; pages come from a shared, byte-bounded cache. */
+export class PagedSymcache implements Symbolizer {
+  readonly arch: string;
+
+  constructor(
+    readonly index: SymcacheIndex,
+    private readonly key: string,
+    private readonly read: (offset: number, length: number) => Promise<Uint8Array>,
+    private readonly cache: PageCache,
+  ) {
+    this.arch = index.arch;
+  }
+
+  async prefetch(addresses: readonly number[]): Promise<void> {
+    const wanted = new Set<number>();
+    for (const a of addresses) {
+      const p = this.index.pageOf(a);
+      if (p >= 0 && !this.cache.get(this.pageKey(p))) wanted.add(p);
+    }
+    await Promise.all(
+      [...wanted].map(async (p) => {
+        const { offset, length } = this.index.location(p);
+        const page = SymcachePage.decode(await this.read(offset, length));
+        if (page) this.cache.set(this.pageKey(p), page);
+      }),
+    );
+  }
+
+  lookup(address: number): SymcacheFrame[] {
+    if (!Number.isInteger(address) || address < 0 || address > 0xffffffff) return [];
+    const p = this.index.pageOf(address);
+    if (p < 0) return [];
+    return this.cache.get(this.pageKey(p))?.lookup(address) ?? [];
+  }
+
+  private pageKey(page: number): string {
+    return `${this.key}#${page}`;
+  }
+}
+
+/** Inflated pages, least recently used dropped first, bounded by their total size. */
+export class PageCache {
+  private readonly pages = new Map<string, SymcachePage>();
+  private total = 0;
+  constructor(readonly limit: number) {}
+
+  get(key: string): SymcachePage | undefined {
+    const page = this.pages.get(key);
+    if (page) {
+      this.pages.delete(key);
+      this.pages.set(key, page);
+    }
+    return page;
+  }
+
+  set(key: string, page: SymcachePage): void {
+    if (page.size > this.limit) return;
+    const old = this.pages.get(key);
+    if (old) {
+      this.total -= old.size;
+      this.pages.delete(key);
+    }
+    this.pages.set(key, page);
+    this.total += page.size;
+    for (const [k, p] of this.pages) {
+      if (this.total <= this.limit) break;
+      this.pages.delete(k);
+      this.total -= p.size;
+    }
+  }
+
+  get bytes(): number {
+    return this.total;
+  }
+}
+
+/** A symcache whose bytes are in memory (tests, tools): pages inflate on first use. */
+export class MemorySymcache implements Symbolizer {
+  readonly arch: string;
+  private readonly pages = new Map<number, SymcachePage>();
+
+  private constructor(
+    readonly index: SymcacheIndex,
+    private readonly bytes: Uint8Array,
+  ) {
+    this.arch = index.arch;
+  }
+
+  static open(bytes: Uint8Array): { ok: true; symcache: MemorySymcache } | Extract<IndexResult, { ok: false }> {
+    const parsed = SymcacheIndex.parse(bytes, bytes.byteLength);
+    if (!parsed.ok) return parsed;
+    return { ok: true, symcache: new MemorySymcache(parsed.index, bytes) };
+  }
+
+  prefetch(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  lookup(address: number): SymcacheFrame[] {
+    if (!Number.isInteger(address) || address < 0 || address > 0xffffffff) return [];
+    const p = this.index.pageOf(address);
+    if (p < 0) return [];
+    const { offset, length } = this.index.location(p);
+    const page = this.pages.get(p) ?? SymcachePage.decode(this.bytes.subarray(offset, offset + length));
+    if (!page) return [];
+    this.pages.set(p, page);
+    return page.lookup(address);
+  }
 }

@@ -16,8 +16,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { rssMiB, uploadSynthetic, workerdProcesses } from "../../bench/download/synthetic-elf.mjs";
-import { identifyElf, type ElfDetails } from "../../src/identify/elf";
-import { BufferReader } from "../../src/storage/ranged-reader";
+import { identifyElf } from "../../src/identify/elf";
+import type { ElfDetails } from "../../src/identify/types";
+import { BufferReader } from "../../src/common/ranged-reader";
 import { sentryCli, uploadArgs } from "./sentry-cli";
 import { mintToken, removeDir, startDev, type DevServer } from "./wrangler-dev";
 

@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { oversizedElf } from "../support/oversized-elf";
+import { corruptElfSection } from "../support/corrupt-elf-section";
 import { sentryCli, uploadArgs } from "./sentry-cli";
 import { mintToken, removeDir, startDev, type DevServer } from "./wrangler-dev";
 
@@ -102,17 +102,17 @@ describe("sentry-cli debug-files upload against wrangler dev", () => {
   });
 
   it("shows the server's reason for a file it cannot use, without hanging", async () => {
-    // sentry-cli reads this file's headers and uploads it; its DWARF is larger than the service
-    // converts, and the service says so.
+    // sentry-cli reads this file's headers and uploads it; its compressed .debug_info is garbage,
+    // so no symcache can be built, and the service says why.
     const dir = mkdtempSync(join(tmpdir(), "sentry-cli-upload-"));
     dirs.push(dir);
-    const fixture = new Uint8Array(readFileSync(join(FIXTURES, "elf-x86_64-gcc-dw5-O2-pie.debug")));
-    writeFileSync(join(dir, "huge.debug"), oversizedElf(fixture, 49 * 1024 * 1024));
+    const fixture = new Uint8Array(readFileSync(join(FIXTURES, "elf-x86_64-gcc-dw5-O2-pie.zstd.debug")));
+    writeFileSync(join(dir, "broken.debug"), corruptElfSection(fixture, ".debug_info", 24));
     const run = await upload(dir, ["--wait"], "broken");
     expect(run.seconds).toBeLessThan(90);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain("ERROR huge.debug");
-    expect(run.stdout).toMatch(/symcaches are built from up to 48 MiB/);
+    expect(run.stdout).toContain("ERROR broken.debug");
+    expect(run.stdout).toMatch(/The symcache could not be built: .*zstd/);
   });
 
   it("works with an sntrys_ org token alone: no --url, no --org", async () => {

@@ -1,54 +1,201 @@
-//! Breakpad `.sym` text, streamed line by line (symbolic.md §2.3). Only the FILE and
-//! INLINE_ORIGIN maps and the current FUNC are held in memory.
+//! Breakpad `.sym` text (symbolic.md-style summary: `MODULE`, `INFO`, a block of `FILE` and
+//! `INLINE_ORIGIN` records, then `FUNC` records each followed by its line and `INLINE` records,
+//! `PUBLIC` records, and `STACK` records, which we stop at).
+//!
+//! The file is read through the page store, never whole, in spans: the *header* (everything
+//! before the first `FUNC` or `PUBLIC`) holds the FILE and INLINE_ORIGIN tables; the *body*
+//! (up to the first `STACK`) is cut into spans that start at `FUNC`/`PUBLIC` lines. A span is
+//! built in two passes: the first notes which file and origin ids its records use, a scan of the
+//! header resolves only those, the second builds. A browser's `.sym` (hundreds of MiB, tens of
+//! MiB of header) is therefore built in units whose memory is bounded by their span.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::hash::FxHashMap;
+use crate::hash::{FxHashMap, FxHashSet};
 use crate::lang::Lang;
+use crate::store::Store;
 use crate::writer::{InlineRec, LineSeg, Writer, NONE};
+use std::borrow::Cow;
 
-pub fn build(data: &[u8], writer: &mut Writer) -> Result<()> {
-    let mut lines = data.split(|&b| b == b'\n').map(trim);
-    let first = lines.next().unwrap_or(&[]);
-    let module = parse_module(first)?;
-    writer.debug_id = module.0;
-    writer.arch = module.1;
+/// Where the parts of a Breakpad file are: `[0, header_end)` header, `[header_end, body_end)` body.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    pub header_end: u64,
+    pub body_end: u64,
+}
 
-    let mut files: FxHashMap<u64, u32> = FxHashMap::default();
-    let mut file_block = true;
-    let mut origins: FxHashMap<u64, u32> = FxHashMap::default();
-    let mut func: Option<Func> = None;
-    let mut publics: Vec<(u64, &[u8])> = Vec::new();
+/// Lines of `[pos, end)` of a section, without the `\n`, trimmed.
+struct Lines<'s> {
+    store: &'s Store,
+    section: u32,
+    pos: usize,
+    end: usize,
+}
 
-    for line in lines {
-        if line.is_empty() {
-            continue;
+impl<'s> Lines<'s> {
+    /// The next line and the offset it starts at.
+    fn next_line(&mut self) -> Option<(usize, Cow<'s, [u8]>)> {
+        if self.pos >= self.end {
+            return None;
+        }
+        let start = self.pos;
+        let stop = self.store.find(self.section, start, self.end, b'\n').unwrap_or(self.end);
+        self.pos = stop + 1;
+        let line = self.store.slice(self.section, start, stop - start)?;
+        Some((start, trim_cow(line)))
+    }
+}
+
+fn trim_cow(line: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
+    match line {
+        Cow::Borrowed(b) => Cow::Borrowed(trim(b)),
+        Cow::Owned(v) => Cow::Owned(trim(&v).to_vec()),
+    }
+}
+
+/// Reads the MODULE line and finds the header and the body.
+pub fn layout(store: &Store, section: u32) -> Result<Layout> {
+    let size = store.size(section);
+    let mut lines = Lines { store, section, pos: 0, end: size };
+    let first = lines.next_line().map(|(_, l)| l.into_owned()).unwrap_or_default();
+    // The identity was read at upload; here the MODULE line only has to be sound.
+    parse_module(&first)?;
+    let mut header_end = None;
+    let mut body_end = size as u64;
+    let mut count = 0u32;
+    while let Some((at, line)) = lines.next_line() {
+        if header_end.is_none() && (line.starts_with(b"FUNC ") || line.starts_with(b"PUBLIC ")) {
+            header_end = Some(at as u64);
         }
         if line.starts_with(b"STACK ") {
+            body_end = at as u64;
             break;
+        }
+        drop(line);
+        count = count.wrapping_add(1);
+        if count % 65536 == 0 {
+            store.relieve();
+        }
+    }
+    Ok(Layout { header_end: header_end.unwrap_or(body_end).min(body_end), body_end })
+}
+
+/// The layout a unit needs: the header ends where the body starts; scanning for it reads the
+/// header only (up to the first FUNC or PUBLIC), never the rest of the body.
+pub fn layout_of_span(store: &Store, section: u32, span_start: u64) -> Result<Layout> {
+    let size = store.size(section) as u64;
+    let mut lines = Lines { store, section, pos: 0, end: span_start.min(size) as usize };
+    let first = lines.next_line().map(|(_, l)| l.into_owned()).unwrap_or_default();
+    parse_module(&first)?;
+    let mut header_end = span_start;
+    while let Some((at, line)) = lines.next_line() {
+        if line.starts_with(b"FUNC ") || line.starts_with(b"PUBLIC ") {
+            header_end = at as u64;
+            break;
+        }
+    }
+    Ok(Layout { header_end, body_end: size })
+}
+
+/// Cuts the body into spans of about `bytes`, each starting at a FUNC or PUBLIC line.
+pub fn spans(store: &Store, section: u32, layout: Layout, bytes: u64) -> Vec<(u64, u64)> {
+    let mut out = Vec::new();
+    let mut start = layout.header_end;
+    let mut lines = Lines { store, section, pos: start as usize, end: layout.body_end as usize };
+    let mut count = 0u32;
+    while let Some((at, line)) = lines.next_line() {
+        let at = at as u64;
+        if at - start >= bytes && (line.starts_with(b"FUNC ") || line.starts_with(b"PUBLIC ")) {
+            out.push((start, at));
+            start = at;
+        }
+        drop(line);
+        count = count.wrapping_add(1);
+        if count % 65536 == 0 {
+            store.relieve();
+        }
+    }
+    if layout.body_end > start {
+        out.push((start, layout.body_end));
+    }
+    out
+}
+
+/// Builds the records of body span `[from, to)` into `writer`.
+pub fn build_span(store: &Store, section: u32, layout: Layout, from: u64, to: u64, writer: &mut Writer) -> Result<()> {
+    // Pass 1: which files and inline origins the span uses.
+    let mut want_files: FxHashSet<u64> = FxHashSet::default();
+    let mut want_origins: FxHashSet<u64> = FxHashSet::default();
+    let mut in_func = false;
+    let mut lines = Lines { store, section, pos: from as usize, end: to as usize };
+    let mut count = 0u32;
+    while let Some((_, line)) = lines.next_line() {
+        if line.starts_with(b"FUNC ") {
+            in_func = true;
+        } else if line.starts_with(b"PUBLIC ") {
+            in_func = false;
+        } else if line.starts_with(b"INLINE ") {
+            let mut parts = line[7..].split(|&b| b == b' ').filter(|p| !p.is_empty());
+            let _depth = parts.next();
+            let _call_line = parts.next();
+            if let Some(f) = parts.next().and_then(dec) {
+                want_files.insert(f);
+            }
+            if let Some(o) = parts.next().and_then(dec) {
+                want_origins.insert(o);
+            }
+        } else if in_func && !line.is_empty() && !line.starts_with(b"INLINE_ORIGIN ") && !line.starts_with(b"FILE ") {
+            if let Some(f) = line.split(|&b| b == b' ').filter(|p| !p.is_empty()).nth(3).and_then(dec) {
+                want_files.insert(f);
+            }
+        }
+        drop(line);
+        count = count.wrapping_add(1);
+        if count % 65536 == 0 {
+            store.relieve();
+        }
+    }
+
+    // The header: the contiguous FILE block after MODULE/INFO (symbolic's fast path) and the
+    // INLINE_ORIGIN records, only the ids the span uses.
+    let mut files: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut origins: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut file_block = true;
+    let mut lines = Lines { store, section, pos: 0, end: layout.header_end as usize };
+    lines.next_line(); // MODULE
+    while let Some((_, line)) = lines.next_line() {
+        if line.is_empty() {
+            continue;
         }
         let is_file = line.starts_with(b"FILE ");
         if file_block && !is_file && !line.starts_with(b"INFO ") {
             file_block = false;
         }
-        if is_file {
-            // Only the contiguous FILE block after MODULE/INFO counts (symbolic's fast path).
-            if file_block {
-                if let Some((id, rest)) = split_dec(&line[5..]) {
-                    let f = writer.file(&[], &[], rest)?;
-                    files.insert(id, f);
+        if is_file && file_block {
+            if let Some((id, rest)) = split_dec(&line[5..]) {
+                if want_files.contains(&id) {
+                    files.insert(id, writer.file(&[], &[], rest)?);
                 }
             }
-            continue;
-        }
-        if line.starts_with(b"INFO ") {
-            continue;
-        }
-        if line.starts_with(b"INLINE_ORIGIN ") {
-            if let Some((id, rest)) = split_dec(&line[14..]) {
-                let name: &[u8] = rest;
-                let f = writer.function(name, NONE, Some(Lang::Unknown))?;
-                origins.insert(id, f);
+        } else if line.starts_with(b"INLINE_ORIGIN ") {
+            if let Some((id, name)) = split_dec(&line[14..]) {
+                if want_origins.contains(&id) {
+                    origins.insert(id, writer.function(name, NONE, Some(Lang::Unknown))?);
+                }
             }
+        }
+        drop(line);
+        count = count.wrapping_add(1);
+        if count % 65536 == 0 {
+            store.relieve();
+        }
+    }
+
+    // Pass 2: the records.
+    let mut func: Option<Func> = None;
+    let mut publics: Vec<(u64, Vec<u8>)> = Vec::new();
+    let mut lines = Lines { store, section, pos: from as usize, end: to as usize };
+    while let Some((_, line)) = lines.next_line() {
+        if line.is_empty() || line.starts_with(b"FILE ") || line.starts_with(b"INFO ") || line.starts_with(b"INLINE_ORIGIN ") {
             continue;
         }
         if line.starts_with(b"FUNC ") {
@@ -56,32 +203,31 @@ pub fn build(data: &[u8], writer: &mut Writer) -> Result<()> {
                 f.finish(writer);
             }
             func = parse_func(&line[5..], writer)?;
-            continue;
-        }
-        if line.starts_with(b"PUBLIC ") {
+        } else if line.starts_with(b"PUBLIC ") {
             if let Some(f) = func.take() {
                 f.finish(writer);
             }
-            if let Some(p) = parse_public(&line[7..]) {
-                publics.push(p);
+            if let Some((addr, name)) = parse_public(&line[7..]) {
+                publics.push((addr, name.to_vec()));
             }
-            continue;
-        }
-        if line.starts_with(b"INLINE ") {
+        } else if line.starts_with(b"INLINE ") {
             if let Some(f) = func.as_mut() {
                 f.add_inline(&line[7..], &files, &origins);
             }
-            continue;
+        } else if let Some(f) = func.as_mut() {
+            f.add_line(&line, &files);
         }
-        if let Some(f) = func.as_mut() {
-            f.add_line(line, &files);
+        drop(line);
+        count = count.wrapping_add(1);
+        if count % 65536 == 0 {
+            store.relieve();
         }
     }
     if let Some(f) = func.take() {
         f.finish(writer);
     }
     for (addr, name) in publics {
-        writer.add_symbol(name, addr, 0)?;
+        writer.add_symbol(&name, addr, 0)?;
     }
     Ok(())
 }
@@ -97,10 +243,11 @@ struct Func {
 impl Func {
     fn add_line(&mut self, line: &[u8], files: &FxHashMap<u64, u32>) {
         let mut parts = line.split(|&b| b == b' ').filter(|p| !p.is_empty());
-        let (addr, size, lineno, file) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-            (Some(a), Some(s), Some(l), Some(f)) => (hex(a), hex(s), l, dec(f)),
-            _ => return,
-        };
+        let (addr, size, lineno, file) =
+            match (parts.next(), parts.next(), parts.next(), parts.next()) {
+                (Some(a), Some(s), Some(l), Some(f)) => (hex(a), hex(s), l, dec(f)),
+                _ => return,
+            };
         let (addr, size, file) = match (addr, size, file) {
             (Some(a), Some(s), Some(f)) => (a, s, f),
             _ => return,
@@ -108,14 +255,35 @@ impl Func {
         if size == 0 {
             return;
         }
-        let lineno = if lineno.first() == Some(&b'-') { 0 } else { dec(lineno).unwrap_or(0).min(u32::MAX as u64) as u32 };
+        let lineno = if lineno.first() == Some(&b'-') {
+            0
+        } else {
+            dec(lineno).unwrap_or(0).min(u32::MAX as u64) as u32
+        };
         let file = files.get(&file).copied().unwrap_or(NONE);
-        self.lines.push(LineSeg { start: addr, end: addr.saturating_add(size), file, line: lineno });
+        self.lines.push(LineSeg {
+            start: addr,
+            end: addr.saturating_add(size),
+            file,
+            line: lineno,
+        });
     }
 
-    fn add_inline(&mut self, rest: &[u8], files: &FxHashMap<u64, u32>, origins: &FxHashMap<u64, u32>) {
+    fn add_inline(
+        &mut self,
+        rest: &[u8],
+        files: &FxHashMap<u64, u32>,
+        origins: &FxHashMap<u64, u32>,
+    ) {
         let mut parts = rest.split(|&b| b == b' ').filter(|p| !p.is_empty());
-        let nums: Option<(u64, u64, u64, u64)> = (|| Some((dec(parts.next()?)?, dec(parts.next()?)?, dec(parts.next()?)?, dec(parts.next()?)?)))();
+        let nums: Option<(u64, u64, u64, u64)> = (|| {
+            Some((
+                dec(parts.next()?)?,
+                dec(parts.next()?)?,
+                dec(parts.next()?)?,
+                dec(parts.next()?)?,
+            ))
+        })();
         let (depth, call_line, call_file, origin) = match nums {
             Some(n) => n,
             None => return,
@@ -157,8 +325,15 @@ impl Func {
             }
             prev_end = prev_end.max(l.end);
         }
-        self.lines.retain(|l| l.end > l.start && l.start >= self.start);
-        writer.add_function(self.function, self.start, self.end, &self.lines, &self.inlinees);
+        self.lines
+            .retain(|l| l.end > l.start && l.start >= self.start);
+        writer.add_function(
+            self.function,
+            self.start,
+            self.end,
+            &self.lines,
+            &self.inlinees,
+        );
     }
 }
 
@@ -178,7 +353,13 @@ fn parse_func(rest: &[u8], writer: &mut Writer) -> Result<Option<Func>> {
     // Breakpad names are already demangled: Lang::Unknown here still only demangles `_Z`/Rust
     // mangled names, which dump_syms leaves as is when it cannot demangle them.
     let function = writer.function(name, addr as u32, Some(Lang::Unknown))?;
-    Ok(Some(Func { function, start: addr, end: addr.saturating_add(size), lines: Vec::new(), inlinees: Vec::new() }))
+    Ok(Some(Func {
+        function,
+        start: addr,
+        end: addr.saturating_add(size),
+        lines: Vec::new(),
+        inlinees: Vec::new(),
+    }))
 }
 
 fn parse_public(rest: &[u8]) -> Option<(u64, &[u8])> {
@@ -191,12 +372,20 @@ fn parse_public(rest: &[u8]) -> Option<(u64, &[u8])> {
 
 /// `MODULE <os> <arch> <id>[ <name>]` -> (debug id bytes, arch code).
 fn parse_module(line: &[u8]) -> Result<([u8; 32], u32)> {
-    let bad = || Error::new(ErrorKind::BadObject, "the Breakpad file does not start with a valid MODULE line");
+    let bad = || {
+        Error::new(
+            ErrorKind::BadObject,
+            "the Breakpad file does not start with a valid MODULE line",
+        )
+    };
     let rest = line.strip_prefix(b"MODULE ").ok_or_else(bad)?;
     let mut it = splitn_space(rest, 4);
     let _os = it.next().ok_or_else(bad)?;
     let arch = arch_from_name(it.next().ok_or_else(bad)?).ok_or_else(|| {
-        Error::new(ErrorKind::BadObject, "the Breakpad MODULE line names an architecture we do not know")
+        Error::new(
+            ErrorKind::BadObject,
+            "the Breakpad MODULE line names an architecture we do not know",
+        )
     })?;
     let id = it.next().ok_or_else(bad)?;
     Ok((parse_breakpad_id(id).ok_or_else(bad)?, arch))
@@ -213,7 +402,11 @@ fn parse_breakpad_id(id: &[u8]) -> Option<[u8; 32]> {
         out[i] = u8::from_str_radix(s, 16).ok()?;
     }
     let tail = &hexs[32..hexs.len().min(40)];
-    let appendix = if tail.is_empty() { 0 } else { u32::from_str_radix(std::str::from_utf8(tail).ok()?, 16).ok()? };
+    let appendix = if tail.is_empty() {
+        0
+    } else {
+        u32::from_str_radix(std::str::from_utf8(tail).ok()?, 16).ok()?
+    };
     out[16..20].copy_from_slice(&appendix.to_le_bytes());
     Some(out)
 }
@@ -240,8 +433,14 @@ pub fn arch_from_name(name: &[u8]) -> Option<u32> {
 }
 
 fn trim(line: &[u8]) -> &[u8] {
-    let start = line.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(line.len());
-    let end = line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    let start = line
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(line.len());
+    let end = line
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
     &line[start..end.max(start)]
 }
 

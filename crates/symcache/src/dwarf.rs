@@ -1,31 +1,30 @@
 //! DWARF 2-5 to symcache records, one compilation unit at a time.
 //!
-//! Per unit we hold only its line rows, its file-index cache and the function currently being
-//! walked; everything is dropped before the next unit. References into other units
-//! (`DW_FORM_ref_addr` abstract origins and specifications, common after LTO) are resolved by
-//! reading the one target DIE, with a tiny cache of recently opened units. Bad data degrades
-//! per DIE (no name, no range) or per unit (the unit is skipped), never per file.
+//! The sections are read through the page store (`store.rs`): a unit touches the pages of its
+//! own `.debug_info` span, its abbreviations and line program, and the strings it names, never a
+//! whole section. Per unit we hold only its line rows, its file-index cache and the function
+//! currently being walked; everything is dropped, and the page cache trimmed, before the next
+//! unit. References into other units (`DW_FORM_ref_addr` abstract origins and specifications,
+//! common after LTO) are resolved by reading the one target DIE, with a tiny cache of recently
+//! opened units. Bad data degrades per DIE (no name, no range) or per unit (the unit is
+//! skipped), never per file.
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::hash::FxHashMap;
 use crate::lang::Lang;
-use crate::objfile::{ObjectInfo, Symbol};
+use crate::objfile::{Compression, ObjectInfo, SectionInfo};
+use crate::reader::Bytes;
+use crate::store::{SectionData, Store};
 use crate::writer::{InlineRec, LineSeg, Writer, NONE};
-use gimli::{AttributeValue, EndianSlice, RunTimeEndian, SectionId, UnitOffset};
-use std::borrow::Cow;
+use gimli::{AttributeValue, Reader, RunTimeEndian, SectionId, UnitOffset};
 
-type R<'d> = EndianSlice<'d, RunTimeEndian>;
+type R<'d> = Bytes<'d>;
 type Unit<'d> = gimli::Unit<R<'d>>;
 type Dwarf<'d> = gimli::Dwarf<R<'d>>;
 
 const MAX_REF_HOPS: u32 = 16;
 const MAX_DIE_DEPTH: usize = 4096;
 const DEAD: u32 = u32::MAX;
-
-/// Section data, owned when it had to be decompressed.
-pub struct Sections<'a> {
-    data: Vec<(SectionId, Cow<'a, [u8]>)>,
-}
 
 const NEEDED: &[SectionId] = &[
     SectionId::DebugAbbrev,
@@ -39,31 +38,129 @@ const NEEDED: &[SectionId] = &[
     SectionId::DebugRngLists,
 ];
 
-impl<'a> Sections<'a> {
-    pub fn load(obj: &ObjectInfo<'a>) -> Result<Self> {
-        let mut data = Vec::new();
+/// Compressed sections up to this size are inflated into memory; larger ones must come
+/// decompressed from the host (a build in parts materializes them first).
+pub const MAX_RESIDENT_DECOMPRESSED: u64 = 32 << 20;
+
+/// Where the DWARF sections of one object are in a store.
+pub struct Sections {
+    ids: Vec<(SectionId, u32)>,
+}
+
+impl Sections {
+    /// Adds the object's DWARF sections to `store`. `materialized` gives, per section name, a
+    /// host source that holds it decompressed.
+    pub fn load(
+        obj: &ObjectInfo,
+        store: &mut Store,
+        materialized: &[(String, u32)],
+    ) -> Result<Self> {
+        let mut ids = Vec::new();
         for &id in NEEDED {
-            data.push((id, obj.dwarf_section(id.name())?));
+            let data = match materialized.iter().find(|(name, _)| name == id.name()) {
+                Some(&(_, source)) => {
+                    let size = obj.section(id.name()).map_or(0, |s| s.data_size) as usize;
+                    SectionData::Host {
+                        source,
+                        base: 0,
+                        size,
+                    }
+                }
+                None => match obj.section(id.name()) {
+                    Some(s) => section_data(obj, s)?,
+                    None => SectionData::Memory(Box::new([])),
+                },
+            };
+            ids.push((id, store.add(data)));
         }
-        Ok(Sections { data })
+        Ok(Sections { ids })
     }
 
-    pub fn load_bytes(data: Vec<(SectionId, Cow<'a, [u8]>)>) -> Self {
-        Sections { data }
-    }
-
-    fn get(&self, id: SectionId) -> &[u8] {
-        self.data.iter().find(|(i, _)| *i == id).map_or(&[], |(_, d)| d)
-    }
-
-    pub fn dwarf(&self, endian: RunTimeEndian) -> Dwarf<'_> {
-        let load = |id: SectionId| -> std::result::Result<R<'_>, ()> { Ok(EndianSlice::new(self.get(id), endian)) };
-        // The closure never fails.
+    pub fn dwarf<'s>(&self, store: &'s Store, endian: RunTimeEndian) -> Dwarf<'s> {
+        let empty = self.ids.first().map_or(0, |&(_, i)| i);
+        let load = |id: SectionId| -> std::result::Result<R<'s>, ()> {
+            let index = self.ids.iter().find(|(i, _)| *i == id).map(|&(_, s)| s);
+            Ok(match index {
+                Some(s) => Bytes::section(store, s, endian),
+                // Sections we never read: an empty window.
+                None => {
+                    let mut b = Bytes::section(store, empty, endian);
+                    b.empty();
+                    b
+                }
+            })
+        };
         match gimli::Dwarf::load(load) {
             Ok(d) => d,
             Err(()) => unreachable_dwarf(),
         }
     }
+}
+
+/// A section as store data: a range of the file, or its contents inflated.
+fn section_data(obj: &ObjectInfo, s: &SectionInfo) -> Result<SectionData> {
+    if s.compression == Compression::None {
+        return Ok(SectionData::Host {
+            source: obj.source,
+            base: s.offset,
+            size: s.size as usize,
+        });
+    }
+    if s.data_size > MAX_RESIDENT_DECOMPRESSED {
+        return Err(Error::new(
+            ErrorKind::TooLarge,
+            format!("the compressed debug section {} inflates to {} bytes, more than this build step holds", s.name, s.data_size),
+        ));
+    }
+    let packed = crate::objfile::read_exact(
+        obj.source,
+        s.offset,
+        s.size as usize,
+        "compressed debug section",
+    )?;
+    let bytes = match s.compression {
+        Compression::Zlib => inflate_zlib(&s.name, &packed, s.data_size)?,
+        Compression::Zstd => {
+            crate::zstd::decompress(&packed, s.data_size as usize).map_err(|e| {
+                Error::new(
+                    ErrorKind::BadDebugInfo,
+                    format!(
+                        "the zstd-compressed debug section {} could not be decompressed ({})",
+                        s.name, e
+                    ),
+                )
+            })?
+        }
+        Compression::None => packed,
+    };
+    if bytes.len() as u64 != s.data_size {
+        return Err(Error::new(
+            ErrorKind::BadDebugInfo,
+            format!(
+                "the compressed debug section {} is shorter than its declared size",
+                s.name
+            ),
+        ));
+    }
+    Ok(SectionData::Memory(bytes.into_boxed_slice()))
+}
+
+fn inflate_zlib(name: &str, packed: &[u8], size: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::with_capacity(size as usize);
+    flate2::read::ZlibDecoder::new(packed)
+        .take(size + 1)
+        .read_to_end(&mut out)
+        .map_err(|_| {
+            Error::new(
+                ErrorKind::BadDebugInfo,
+                format!(
+                    "the compressed debug section {} could not be decompressed",
+                    name
+                ),
+            )
+        })?;
+    Ok(out)
 }
 
 #[cold]
@@ -109,65 +206,87 @@ struct DieAttrs<'d> {
 
 pub struct DwarfProcessor<'d, 'o> {
     dwarf: &'d Dwarf<'d>,
-    obj: &'o ObjectInfo<'o>,
-    /// Symbols sorted by address, one per address (the alias llvm-symbolizer picks), for naming.
-    symbol_names: Vec<(u64, &'o [u8])>,
+    store: &'d Store,
+    obj: &'o ObjectInfo,
+    /// Starts of the units of `.debug_info` (every one, or at least one at or before each unit).
     unit_offsets: Vec<usize>,
-    /// Unit offsets of the dwz supplementary file (`dwarf.sup`), if one was given.
+    /// The same for the dwz supplementary file (`dwarf.sup`), if one was given.
     sup_unit_offsets: Vec<usize>,
     /// Recently opened units for cross-unit references: (in the sup file?, offset, unit, lang).
     cross_units: Vec<(bool, usize, Unit<'d>, Lang)>,
+    pub units_read: u32,
     pub units_skipped: u32,
 }
 
 impl<'d, 'o> DwarfProcessor<'d, 'o> {
-    pub fn new(dwarf: &'d Dwarf<'d>, obj: &'o ObjectInfo<'o>, symbols: &[Symbol<'o>]) -> Self {
-        // `symbols` has one entry per address, ascending (objfile::pick_aliases).
-        let symbol_names: Vec<(u64, &'o [u8])> = symbols.iter().map(|s| (s.addr, s.name)).collect();
-        let unit_offsets = unit_offsets_of(dwarf);
-        let sup_unit_offsets = dwarf.sup.as_deref().map_or_else(Vec::new, unit_offsets_of);
+    /// `unit_offsets` (and `sup_unit_offsets`): known unit starts, ascending, for cross-unit
+    /// references; `None` walks the unit headers to find them (a file built in one piece).
+    pub fn new(
+        dwarf: &'d Dwarf<'d>,
+        store: &'d Store,
+        obj: &'o ObjectInfo,
+        unit_offsets: Option<Vec<usize>>,
+        sup_unit_offsets: Option<Vec<usize>>,
+    ) -> Self {
+        let unit_offsets = unit_offsets.unwrap_or_else(|| unit_offsets_of(dwarf));
+        let sup_unit_offsets = sup_unit_offsets
+            .unwrap_or_else(|| dwarf.sup.as_deref().map_or_else(Vec::new, unit_offsets_of));
         DwarfProcessor {
             dwarf,
+            store,
             obj,
-            symbol_names,
             unit_offsets,
             sup_unit_offsets,
             cross_units: Vec::new(),
+            units_read: 0,
             units_skipped: 0,
         }
     }
 
-    pub fn process(&mut self, writer: &mut Writer) -> Result<()> {
-        let mut units = self.dwarf.units();
+    /// Processes the units whose headers start in `[from, to)` of `.debug_info`; `from` must be
+    /// a unit start.
+    pub fn process(&mut self, from: usize, to: usize, writer: &mut Writer) -> Result<()> {
+        let mut offset = from;
         let mut any = false;
-        loop {
-            let header = match units.next() {
-                Ok(Some(h)) => h,
-                Ok(None) => break,
+        while offset < to {
+            let header = match self
+                .dwarf
+                .debug_info
+                .header_from_offset(gimli::DebugInfoOffset(offset))
+            {
+                Ok(h) => h,
                 Err(_) => {
                     // A broken unit header ends the walk: the next offset is unknowable.
                     self.units_skipped += 1;
                     break;
                 }
             };
+            let next = offset + header.length_including_self();
             any = true;
-            let unit = match self.dwarf.unit(header) {
-                Ok(u) => u,
-                Err(_) => {
-                    self.units_skipped += 1;
-                    continue;
+            self.units_read += 1;
+            match self.dwarf.unit(header) {
+                Ok(unit) => {
+                    if self.process_unit(&unit, writer).is_err() {
+                        self.units_skipped += 1;
+                    }
                 }
-            };
-            if self.process_unit(&unit, writer).is_err() {
-                self.units_skipped += 1;
+                Err(_) => self.units_skipped += 1,
             }
-            // Keep the cross-unit cache from pinning memory across the whole file.
+            // Keep the cross-unit cache from pinning memory, and the page cache within budget.
             if self.cross_units.len() > 4 {
                 self.cross_units.clear();
             }
+            self.store.relieve();
+            if next <= offset {
+                break;
+            }
+            offset = next;
         }
-        if !any && !self.unit_offsets.is_empty() {
-            return Err(Error::new(ErrorKind::BadDebugInfo, "the DWARF debug information could not be read"));
+        if !any && from < to {
+            return Err(Error::new(
+                ErrorKind::BadDebugInfo,
+                "the DWARF debug information could not be read",
+            ));
         }
         Ok(())
     }
@@ -191,7 +310,11 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
             // LLD's mark of a compilation unit whose code was eliminated.
             return Ok(());
         }
-        let comp_dir: &[u8] = unit.comp_dir.map_or(&[], |d| d.slice());
+        let comp_dir_bytes = unit
+            .comp_dir
+            .map(|d| d.bytes().into_owned())
+            .unwrap_or_default();
+        let comp_dir: &[u8] = &comp_dir_bytes;
         let (rows, seqs) = self.line_rows(unit);
         let mut files: FxHashMap<u64, u32> = FxHashMap::default();
         let mut names: FxHashMap<u64, (Option<R<'d>>, Lang)> = FxHashMap::default();
@@ -213,11 +336,25 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
             let depth = depth as usize;
             while ctxs.last().map_or(false, |c| c.base_depth >= depth) {
                 if let Some(ctx) = ctxs.pop() {
-                    self.emit(ctx, unit, comp_dir, &rows, &seqs, &mut files, writer, &mut lines_buf, &mut inl_buf);
+                    self.emit(
+                        ctx,
+                        unit,
+                        comp_dir,
+                        &rows,
+                        &seqs,
+                        &mut files,
+                        writer,
+                        &mut lines_buf,
+                        &mut inl_buf,
+                    );
                 }
             }
             levels.truncate(depth);
-            let parent_level = if depth == 0 { DEAD } else { levels.get(depth - 1).copied().unwrap_or(DEAD) };
+            let parent_level = if depth == 0 {
+                DEAD
+            } else {
+                levels.get(depth - 1).copied().unwrap_or(DEAD)
+            };
             let tag = abbrev.tag();
             if tag != gimli::DW_TAG_subprogram && tag != gimli::DW_TAG_inlined_subroutine {
                 entries.skip_attributes(abbrev.attributes())?;
@@ -231,20 +368,29 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
                     gimli::DW_AT_low_pc => a.low_pc = self.address(unit, attr.value()),
                     gimli::DW_AT_high_pc => match attr.value() {
                         AttributeValue::Addr(x) => a.high_pc_abs = Some(x),
-                        AttributeValue::DebugAddrIndex(_) => a.high_pc_abs = self.address(unit, attr.value()),
+                        AttributeValue::DebugAddrIndex(_) => {
+                            a.high_pc_abs = self.address(unit, attr.value())
+                        }
                         v => a.high_pc_off = v.udata_value(),
                     },
                     gimli::DW_AT_ranges => a.ranges = Some(attr.value()),
                     gimli::DW_AT_name => a.name = Some(attr.value()),
-                    gimli::DW_AT_linkage_name | gimli::DW_AT_MIPS_linkage_name => a.linkage_name = Some(attr.value()),
-                    gimli::DW_AT_abstract_origin | gimli::DW_AT_specification => a.origin = Some(attr.value()),
+                    gimli::DW_AT_linkage_name | gimli::DW_AT_MIPS_linkage_name => {
+                        a.linkage_name = Some(attr.value())
+                    }
+                    gimli::DW_AT_abstract_origin | gimli::DW_AT_specification => {
+                        a.origin = Some(attr.value())
+                    }
                     gimli::DW_AT_call_file => {
                         a.call_file = match attr.value() {
                             AttributeValue::FileIndex(i) => Some(i),
                             v => v.udata_value(),
                         }
                     }
-                    gimli::DW_AT_call_line => a.call_line = attr.value().udata_value().unwrap_or(0).min(u32::MAX as u64) as u32,
+                    gimli::DW_AT_call_line => {
+                        a.call_line =
+                            attr.value().udata_value().unwrap_or(0).min(u32::MAX as u64) as u32
+                    }
                     _ => {}
                 }
             }
@@ -256,7 +402,13 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
                     continue;
                 }
                 let (name, fn_lang) = self.die_name(unit, &a, lang, &mut names);
-                ctxs.push(FnCtx { base_depth: depth, ranges, name, lang: fn_lang, inlinees: Vec::new() });
+                ctxs.push(FnCtx {
+                    base_depth: depth,
+                    ranges,
+                    name,
+                    lang: fn_lang,
+                    inlinees: Vec::new(),
+                });
                 levels.push(0);
                 continue;
             }
@@ -267,8 +419,8 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
             }
             levels.push(parent_level + 1);
             let (name, fn_lang) = self.die_name(unit, &a, lang, &mut names);
-            let name_bytes: &[u8] = name.map_or(&[], |n| n.slice());
-            let function = match writer.function(name_bytes, NONE, Some(fn_lang)) {
+            let name_bytes = name.map(|n| n.bytes()).unwrap_or_default();
+            let function = match writer.function(&name_bytes, NONE, Some(fn_lang)) {
                 Ok(f) => f,
                 Err(_) => continue,
             };
@@ -294,7 +446,17 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
             }
         }
         while let Some(ctx) = ctxs.pop() {
-            self.emit(ctx, unit, comp_dir, &rows, &seqs, &mut files, writer, &mut lines_buf, &mut inl_buf);
+            self.emit(
+                ctx,
+                unit,
+                comp_dir,
+                &rows,
+                &seqs,
+                &mut files,
+                writer,
+                &mut lines_buf,
+                &mut inl_buf,
+            );
         }
         Ok(())
     }
@@ -313,7 +475,7 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
         inl: &mut Vec<InlineRec>,
     ) {
         let base = self.obj.load_address;
-        let dwarf_name: &[u8] = ctx.name.map_or(&[], |n| n.slice());
+        let dwarf_name = ctx.name.map(|n| n.bytes()).unwrap_or_default();
         for &(lo, hi) in &ctx.ranges {
             if lo < base {
                 continue;
@@ -322,22 +484,20 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
             if rel_lo > u32::MAX as u64 || !writer.first_time_seen(rel_lo, rel_hi) {
                 continue;
             }
-            // symbolic's rule (a): a symbol-table entry at exactly the range start names it (this
-            // is where mangled names come from when DWARF only has DW_AT_name, as in dSYMs). We
-            // apply it per range (a `foo.cold` part gets its own symbol, as llvm-symbolizer
-            // shows) and prefer global aliases over local ones (`abort`, not `__GI_abort`).
-            let name = self
-                .symbol_names
-                .binary_search_by_key(&rel_lo, |s| s.0)
-                .ok()
-                .map_or(dwarf_name, |i| self.symbol_names[i].1);
-            let function = match writer.function(name, rel_lo as u32, Some(ctx.lang)) {
+            // The DWARF name; a symbol at the range start renames the range in the merge
+            // (symbolic's rule (a), see merge.rs).
+            let function = match writer.function(&dwarf_name, rel_lo as u32, Some(ctx.lang)) {
                 Ok(f) => f,
                 Err(_) => return,
             };
             lines.clear();
             self.collect_lines(lo, hi, rows, seqs, |seg_lo, seg_hi, file, line| {
-                lines.push(LineSeg { start: seg_lo - base, end: seg_hi - base, file: file as u32, line })
+                lines.push(LineSeg {
+                    start: seg_lo - base,
+                    end: seg_hi - base,
+                    file: file as u32,
+                    line,
+                })
             });
             // Resolve file indices to symcache files (the closure above cannot borrow writer).
             for l in lines.iter_mut() {
@@ -354,12 +514,24 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
             }
             lines.retain(|l| l.end > l.start);
             inl.clear();
-            inl.extend(ctx.inlinees.iter().filter(|r| r.start >= rel_lo && r.start < rel_hi).copied());
+            inl.extend(
+                ctx.inlinees
+                    .iter()
+                    .filter(|r| r.start >= rel_lo && r.start < rel_hi)
+                    .copied(),
+            );
             writer.add_function(function, rel_lo, rel_hi, lines, inl);
         }
     }
 
-    fn collect_lines(&self, lo: u64, hi: u64, rows: &[Row], seqs: &[Seq], mut f: impl FnMut(u64, u64, u64, u32)) {
+    fn collect_lines(
+        &self,
+        lo: u64,
+        hi: u64,
+        rows: &[Row],
+        seqs: &[Seq],
+        mut f: impl FnMut(u64, u64, u64, u32),
+    ) {
         let first = seqs.partition_point(|s| s.end <= lo);
         for s in &seqs[first..] {
             if s.start >= hi {
@@ -386,16 +558,31 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
         }
     }
 
-    fn file(&self, unit: &Unit<'d>, comp_dir: &[u8], index: u64, cache: &mut FxHashMap<u64, u32>, writer: &mut Writer) -> u32 {
+    fn file(
+        &self,
+        unit: &Unit<'d>,
+        comp_dir: &[u8],
+        index: u64,
+        cache: &mut FxHashMap<u64, u32>,
+        writer: &mut Writer,
+    ) -> u32 {
         if let Some(&f) = cache.get(&index) {
             return f;
         }
-        let f = self.resolve_file(unit, comp_dir, index, writer).unwrap_or(NONE);
+        let f = self
+            .resolve_file(unit, comp_dir, index, writer)
+            .unwrap_or(NONE);
         cache.insert(index, f);
         f
     }
 
-    fn resolve_file(&self, unit: &Unit<'d>, comp_dir: &[u8], index: u64, writer: &mut Writer) -> Option<u32> {
+    fn resolve_file(
+        &self,
+        unit: &Unit<'d>,
+        comp_dir: &[u8],
+        index: u64,
+        writer: &mut Writer,
+    ) -> Option<u32> {
         let program = unit.line_program.as_ref()?;
         let header = program.header();
         let entry = header.file(index)?;
@@ -403,12 +590,21 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
         // DWARF 5: directory 0 *is* the compilation directory (often relative, e.g. "./csu"),
         // so it must not be joined onto DW_AT_comp_dir a second time. symbolic does join it
         // ("csu/csu/x.c"); we follow the standard and llvm-symbolizer here.
-        let comp_dir = if header.version() >= 5 && entry.directory_index() == 0 { &[][..] } else { comp_dir };
-        let dir = match entry.directory(header) {
-            Some(d) => self.dwarf.attr_string(unit, d).ok().map_or(&[][..], |d| d.slice()),
-            None => &[],
+        let comp_dir = if header.version() >= 5 && entry.directory_index() == 0 {
+            &[][..]
+        } else {
+            comp_dir
         };
-        writer.file(comp_dir, dir, name.slice()).ok()
+        let dir = match entry.directory(header) {
+            Some(d) => self
+                .dwarf
+                .attr_string(unit, d)
+                .ok()
+                .map(|d| d.bytes())
+                .unwrap_or_default(),
+            None => Default::default(),
+        };
+        writer.file(comp_dir, &dir, &name.bytes()).ok()
     }
 
     fn line_rows(&self, unit: &Unit<'d>) -> (Vec<Row>, Vec<Seq>) {
@@ -429,8 +625,17 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
             if row.end_sequence() {
                 if rows.len() > seq_first {
                     let last_addr = rows[rows.len() - 1].addr;
-                    let end = if addr > last_addr { addr } else { last_addr + 1 };
-                    seqs.push(Seq { start: rows[seq_first].addr, end, first: seq_first, last: rows.len() });
+                    let end = if addr > last_addr {
+                        addr
+                    } else {
+                        last_addr + 1
+                    };
+                    seqs.push(Seq {
+                        start: rows[seq_first].addr,
+                        end,
+                        first: seq_first,
+                        last: rows.len(),
+                    });
                 }
                 seq_first = rows.len();
                 continue;
@@ -439,7 +644,9 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
             if addr == 0 && !self.obj.relocatable {
                 continue;
             }
-            let line = row.line().map_or(0, |l| l.get().min(u32::MAX as u64) as u32);
+            let line = row
+                .line()
+                .map_or(0, |l| l.get().min(u32::MAX as u64) as u32);
             let in_seq = rows.len() > seq_first;
             if let Some(prev) = rows.last_mut().filter(|_| in_seq) {
                 if prev.addr == addr {
@@ -451,11 +658,20 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
                     continue;
                 }
             }
-            rows.push(Row { addr, file: row.file_index(), line });
+            rows.push(Row {
+                addr,
+                file: row.file_index(),
+                line,
+            });
         }
         if rows.len() > seq_first {
             let last = rows[rows.len() - 1].addr;
-            seqs.push(Seq { start: rows[seq_first].addr, end: last + 1, first: seq_first, last: rows.len() });
+            seqs.push(Seq {
+                start: rows[seq_first].addr,
+                end: last + 1,
+                first: seq_first,
+                last: rows.len(),
+            });
         }
         seqs.sort_by_key(|s| s.start);
         (rows, seqs)
@@ -470,7 +686,11 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
     }
 
     fn die_ranges(&self, unit: &Unit<'d>, a: &DieAttrs<'d>, out: &mut Vec<(u64, u64)>) {
-        let tombstone = if unit.encoding().address_size == 4 { u32::MAX as u64 - 1 } else { u64::MAX - 1 };
+        let tombstone = if unit.encoding().address_size == 4 {
+            u32::MAX as u64 - 1
+        } else {
+            u64::MAX - 1
+        };
         let mut push = |lo: u64, hi: u64| {
             if hi <= lo || lo >= tombstone || (lo == 0 && !self.obj.relocatable) {
                 return;
@@ -585,7 +805,11 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
                         let (s, uoff, target, target_lang) = self.cross_units.swap_remove(ci);
                         let local = UnitOffset(goff - uoff);
                         // dwz partial units often carry no language: keep the referrer's.
-                        let l = if target_sup && target_lang == Lang::Unknown { lang } else { target_lang };
+                        let l = if target_sup && target_lang == Lang::Unknown {
+                            lang
+                        } else {
+                            target_lang
+                        };
                         let r = self.name_at(target_sup, &target, local, l, cache, hops);
                         self.cross_units.push((s, uoff, target, target_lang));
                         r
@@ -618,7 +842,9 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
         let mut attrs = entry.attrs();
         while let Ok(Some(attr)) = attrs.next() {
             match attr.name() {
-                gimli::DW_AT_linkage_name | gimli::DW_AT_MIPS_linkage_name => linkage = Some(attr.value()),
+                gimli::DW_AT_linkage_name | gimli::DW_AT_MIPS_linkage_name => {
+                    linkage = Some(attr.value())
+                }
                 gimli::DW_AT_name => name = Some(attr.value()),
                 gimli::DW_AT_abstract_origin | gimli::DW_AT_specification => {
                     if attr.value() != AttributeValue::UnitRef(off) {
@@ -645,28 +871,52 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
 
     /// Opens (or finds in the small cache) the unit containing a `.debug_info` offset.
     fn cross_unit(&mut self, sup: bool, goff: usize) -> Option<usize> {
-        let offsets = if sup { &self.sup_unit_offsets } else { &self.unit_offsets };
-        let idx = offsets.partition_point(|&o| o <= goff).checked_sub(1)?;
-        let uoff = offsets[idx];
-        if let Some(i) = self.cross_units.iter().position(|c| c.0 == sup && c.1 == uoff) {
+        if let Some(i) = self.cross_units.iter().position(|c| {
+            c.0 == sup && c.1 <= goff && goff < c.1 + c.2.header.length_including_self()
+        }) {
             return Some(i);
         }
+        let offsets = if sup {
+            &self.sup_unit_offsets
+        } else {
+            &self.unit_offsets
+        };
+        let idx = offsets.partition_point(|&o| o <= goff).checked_sub(1)?;
+        let mut uoff = offsets[idx];
         let dwarf = self.dwarf_of(sup)?;
-        let header = dwarf.debug_info.header_from_offset(gimli::DebugInfoOffset(uoff)).ok()?;
+        let mut header = dwarf
+            .debug_info
+            .header_from_offset(gimli::DebugInfoOffset(uoff))
+            .ok()?;
+        // The known starts may skip units (a plan made from .debug_aranges lists only units with
+        // code): walk the headers forward to the unit that holds `goff`.
+        let mut hops = 0;
+        while uoff + header.length_including_self() <= goff {
+            uoff += header.length_including_self();
+            header = dwarf
+                .debug_info
+                .header_from_offset(gimli::DebugInfoOffset(uoff))
+                .ok()?;
+            hops += 1;
+            if hops > 1 << 16 {
+                return None;
+            }
+        }
         let unit = dwarf.unit(header).ok()?;
         let lang = {
             let mut cursor = unit.entries();
             match cursor.next_dfs() {
-                Ok(Some(_)) => match cursor.current().map(|r| r.attr_value(gimli::DW_AT_language)) {
+                Ok(Some(_)) => match cursor
+                    .current()
+                    .map(|r| r.attr_value(gimli::DW_AT_language))
+                {
                     Some(Ok(Some(AttributeValue::Language(l)))) => Lang::from_dwarf(l.0),
                     _ => Lang::Unknown,
                 },
                 _ => Lang::Unknown,
             }
         };
-        // Unit headers are in the unit's own offsets; translate to unit-relative offsets.
-        let base = uoff;
-        self.cross_units.push((sup, base, unit, lang));
+        self.cross_units.push((sup, uoff, unit, lang));
         Some(self.cross_units.len() - 1)
     }
 }
@@ -674,7 +924,7 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
 /// Marks name-cache keys of DIEs in the supplementary file (offsets stay far below 2^63).
 const SUP_KEY: u64 = 1 << 63;
 
-fn unit_offsets_of(dwarf: &Dwarf<'_>) -> Vec<usize> {
+pub fn unit_offsets_of(dwarf: &Dwarf<'_>) -> Vec<usize> {
     let mut out = Vec::new();
     let mut units = dwarf.units();
     while let Ok(Some(h)) = units.next() {
@@ -684,4 +934,3 @@ fn unit_offsets_of(dwarf: &Dwarf<'_>) -> Vec<usize> {
     }
     out
 }
-

@@ -18,6 +18,21 @@ impl Lang {
         self as u32
     }
 
+    /// The language of a stored code (`code`'s inverse); unknown codes are `Unknown`.
+    pub fn from_code(code: u32) -> Lang {
+        match code {
+            1 => Lang::C,
+            2 => Lang::Cpp,
+            3 => Lang::D,
+            4 => Lang::Go,
+            5 => Lang::ObjC,
+            6 => Lang::ObjCpp,
+            7 => Lang::Rust,
+            8 => Lang::Swift,
+            _ => Lang::Unknown,
+        }
+    }
+
     /// `DW_AT_language` to our language, as symbolic maps it.
     pub fn from_dwarf(lang: u16) -> Lang {
         match lang {

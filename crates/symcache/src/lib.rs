@@ -1,68 +1,29 @@
-//! # symcache: debug file -> symcache, for wasm32 inside a 128 MB Worker isolate
+//! # symcache: debug files of any size -> paged symcaches, inside 128 MB Worker isolates
 //!
-//! Input: one ELF, thin Mach-O, PE (MinGW DWARF) or WASM file with DWARF 2-5 and/or a symbol
-//! table, or a Breakpad `.sym` file. Output: a symcache, a flat binary file answering
-//! "image-relative address -> frames (function, file, line), innermost inlined frame first"
-//! with one binary search and no allocation. PDB and fat Mach-O are refused with a message.
-//! An ELF file can come framed together with its dwz supplementary file
-//! (`InputKind::ObjectWithAlt`, FFI kind 2) so that names dwz moved there are resolved.
+//! Input: an ELF, thin Mach-O, PE (MinGW DWARF) or WASM file with DWARF 2-5 and/or a symbol
+//! table, or a Breakpad `.sym` file, optionally with its dwz alternate file. The builder never
+//! holds the file: it reads byte ranges through the host (`host.rs`) into a bounded page cache
+//! (`store.rs`), so its memory depends on what one compilation unit needs, not on the file.
 //!
-//! ## Format, version 1 (`SYCE`), modelled on symbolic's SymCache v9
+//! Output: a symcache answering "image-relative address -> frames (function, file, line),
+//! innermost inlined frame first", as a sequence of self-contained pages (`page.rs`); the host
+//! compresses them and writes the container (index and trailer; docs/symcache-format.md).
 //!
-//! All integers are u32 little-endian; every section starts 8-aligned (zero padding).
-//! `NONE` is `0xFFFF_FFFF`. String offsets point into the string table.
+//! ## One piece or many
 //!
-//! | offset | size | content |
-//! |---|---|---|
-//! | 0 | 4 | magic `S Y C E` |
-//! | 4 | 4 | version = 1 |
-//! | 8 | 32 | debug id: 16 UUID bytes as printed, u32 appendix (age), 11 zero bytes, type byte 0 |
-//! | 40 | 4 | arch code (symbolic's numbers: x86 101, x86_64 201, arm64 401, wasm32 1001, ...) |
-//! | 44 | 4 | num_files |
-//! | 48 | 4 | num_functions |
-//! | 52 | 4 | num_source_locations |
-//! | 56 | 4 | num_ranges |
-//! | 60 | 4 | string_bytes |
-//! | 64 | 16 | reserved, zero |
-//! | 80 | 12 × files | File `{comp_dir, directory, name}` string offsets (`NONE` = absent) |
-//! | | 16 × functions | Function `{name, demangled_name, entry_pc, lang}` |
-//! | | 16 × source locations | SourceLocation `{file, line, function, inlined_into}` |
-//! | | 4 × ranges | range start addresses, strictly ascending |
-//! | | string_bytes | strings: ULEB128 byte length + UTF-8 bytes, deduplicated |
+//! `plan` measures what the builder reads. Up to a limit, `build_whole` builds the file in one
+//! call. Beyond it, the file is cut into units (`plan.rs`: spans of compilation units, ranges of
+//! the symbol table); each `build_unit` call writes a sorted run of its records, and `merge_runs`
+//! calls merge runs, level by level, the last one writing the symcache pages. Conflicts between
+//! records (duplicate ranges across units, symbol aliases, symbol names for DWARF ranges,
+//! overlapping functions) are settled only in the final merge (`merge.rs`), so a file built in
+//! one piece and the same file built in parts give the same bytes.
 //!
-//! Differences from v9, on purpose: our own magic and version (the files are not
-//! interchangeable); File has no source-server fields (we read no PDBs); Function replaces the
-//! always-`NONE` `comp_dir` slot with the **demangled name** (C++ with parameters and no return
-//! type, Rust without hash, capped at 4 KiB, equal to `name` when nothing demangles), so the
-//! Worker needs no demangler. `name` is the raw (usually mangled) name. `entry_pc` is `NONE`
-//! for inlined functions; `lang` is symbolic's language code, `NONE` for symbol-table entries.
+//! ## How DWARF is walked
 //!
-//! Source locations: the first `num_source_locations - num_ranges` records are *call
-//! locations* (the caller frames of inlined code, reached only through `inlined_into`); then
-//! exactly one record per range, in range order. Range `i` covers `[start[i], start[i+1])`
-//! (the last one is unbounded). A range whose record is all `NONE` is a gap (the sentinel
-//! written at every function end), and lookups there return nothing. Consecutive ranges never
-//! repeat the same record (the writer merges them).
-//!
-//! Lookup of `addr`: binary search the last start `<= addr`; take record `base + i` where
-//! `base = num_source_locations - num_ranges`; if it is the sentinel, no frames; else yield it
-//! and follow `inlined_into` until `NONE`. The first frame is the innermost. The outermost
-//! frame's function has the `entry_pc` (symbolicator's `sym_addr`). A file's path is
-//! `clean_path(join_path(join_path(comp_dir, directory), name))`.
-//!
-//! Worked example (docs/symcache-format.md has the bytes): `compute` at 0x1130..0x1140 in
-//! `/src/hello.c` line 3 with `add` (line 2) inlined at 0x1134..0x1138 gives ranges
-//! `[0x1130, 0x1134, 0x1138, 0x1140]`, call location 0 = `{hello.c, 3, compute, NONE}` and range
-//! records `{hello.c,3,compute,NONE}`, `{hello.c,2,add,0}`, `{hello.c,3,compute,NONE}`, sentinel.
-//!
-//! ## How it is built (memory is the constraint)
-//!
-//! DWARF is walked one compilation unit at a time with gimli's raw entry reader; the unit's line
-//! rows and per-unit caches are dropped before the next one. Cross-unit references are read on
-//! demand. Range records (24 bytes) go into fixed-size chunks, are sorted per chunk and k-way
-//! merged into the output; rank decides conflicts (see `writer.rs`), which reproduces symbolic's
-//! rules: lines overwrite, symbols only fill holes, end sentinels after functions, identical
-//! top-level `(start, size)` ranges across units are written once. Bad units or DIEs are skipped.
+//! One compilation unit at a time with gimli's raw entry reader; the unit's line rows and
+//! per-unit caches are dropped before the next one. Cross-unit references are read on demand.
+//! Bad units or DIEs are skipped, never the file. See `dwarf.rs` and `writer.rs`.
 
 mod breakpad;
 mod demangle;
@@ -70,16 +31,38 @@ mod dwarf;
 mod error;
 pub mod ffi;
 mod hash;
+pub mod host;
 mod lang;
+pub mod merge;
 mod objfile;
+pub mod page;
+pub mod plan;
+mod reader;
+mod store;
+mod symbols;
 mod wasm;
-mod zstd;
 pub mod writer;
+mod zstd;
 
 pub use error::{Error, ErrorKind, Result};
 
+use host::SourceId;
+use merge::{merge, ChunkSource, MergeStats, Mode, RunSource, Source};
+use plan::{Limits, Plan, UnitSpan};
+use std::sync::Arc;
+use store::Store;
+use writer::Writer;
+
 /// Deeper inline chains are cut (Breakpad INLINE bombs; Chromium's real maximum is about 60).
 pub const MAX_INLINE_DEPTH: u32 = 128;
+
+/// The debug file is source 0; its dwz alternate file, when there is one, source 1.
+pub const MAIN: SourceId = 0;
+pub const ALT: SourceId = 1;
+
+/// Pages of the input cache: 256 KiB, about 24 MiB of them held between units.
+const PAGE_SHIFT: u32 = 18;
+const PAGE_BUDGET: usize = 24 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
@@ -87,79 +70,222 @@ pub enum InputKind {
     Object,
     /// Breakpad `.sym` text.
     Breakpad,
-    /// An ELF file together with the dwz supplementary file its `.gnu_debugaltlink` names,
-    /// framed as: `"DWZ\0"`, u32 LE length of the main file, the main file, zero padding to a
-    /// multiple of 8, the supplementary file. Names and strings that dwz moved into the
-    /// supplementary file (DW_FORM_GNU_strp_alt, DW_FORM_GNU_ref_alt) are then resolved.
-    ObjectWithAlt,
 }
 
-pub const ALT_BUNDLE_MAGIC: &[u8; 4] = b"DWZ\0";
-
-/// Splits an `InputKind::ObjectWithAlt` input into (main file, supplementary file).
-fn split_alt_bundle(data: &[u8]) -> Result<(&[u8], &[u8])> {
-    let bad = || Error::new(ErrorKind::BadObject, "the object + dwz alternate file input is malformed");
-    if data.len() < 8 || &data[..4] != ALT_BUNDLE_MAGIC {
-        return Err(bad());
-    }
-    let main_len = u32::from_le_bytes([data[4], data[5], data[6], data[7]]) as usize;
-    let main = data.get(8..8 + main_len).ok_or_else(bad)?;
-    let alt_start = 8 + (main_len + 7) / 8 * 8;
-    let alt = data.get(alt_start..).ok_or_else(bad)?;
-    Ok((main, alt))
+/// What a build step reads.
+pub struct Input {
+    pub kind: InputKind,
+    pub main_size: u64,
+    /// Size of the dwz alternate file (source 1), when it was uploaded.
+    pub alt_size: Option<u64>,
+    /// Sections the host holds inflated: (name, source).
+    pub materialized: Vec<(String, SourceId)>,
 }
 
-/// Builds a symcache from one debug file.
-pub fn build_symcache(data: &[u8], kind: InputKind) -> Result<Vec<u8>> {
-    let mut writer = writer::Writer::default();
-    if kind == InputKind::Breakpad || data.starts_with(b"MODULE ") {
-        breakpad::build(data, &mut writer)?;
-        return writer.serialize();
-    }
-    let (data, alt_data) = if kind == InputKind::ObjectWithAlt {
-        let (main, alt) = split_alt_bundle(data)?;
-        (main, Some(alt))
-    } else {
-        (data, None)
-    };
-    let obj = objfile::open(data)?;
-    writer.debug_id = obj.debug_id;
-    writer.arch = obj.arch;
-    writer.is_windows = obj.is_windows;
-    if obj.has_dwarf() {
-        let sections = dwarf::Sections::load(&obj)?;
-        let endian = if obj.little_endian { gimli::RunTimeEndian::Little } else { gimli::RunTimeEndian::Big };
-        let alt_sections = match alt_data {
-            Some(alt) => Some(load_alt(&obj, alt)?),
-            None => None,
-        };
-        let mut dwarf = sections.dwarf(endian);
-        if let Some(s) = &alt_sections {
-            dwarf.sup = Some(std::sync::Arc::new(s.dwarf(endian)));
+/// Plans the build: one piece, or units (`plan.rs`).
+pub fn plan_build(input: &Input, limits: &Limits) -> Result<Plan> {
+    match input.kind {
+        InputKind::Breakpad => {
+            let (store, section) = breakpad_store(input, 22);
+            let layout = breakpad::layout(&store, section)?;
+            let fast = input.main_size <= limits.fast_bytes;
+            let units = if fast {
+                Vec::new()
+            } else {
+                breakpad::spans(&store, section, layout, limits.unit_bytes)
+                    .into_iter()
+                    .map(|(from, to)| UnitSpan::Breakpad { from, to })
+                    .collect()
+            };
+            Ok(Plan {
+                input_bytes: input.main_size,
+                fast,
+                materialize: Vec::new(),
+                units,
+                unit_offsets: Vec::new(),
+                sup_unit_offsets: Vec::new(),
+            })
         }
-        let mut processor = dwarf::DwarfProcessor::new(&dwarf, &obj, &obj.symbols);
-        processor.process(&mut writer)?;
+        InputKind::Object => {
+            let obj = objfile::open(MAIN, input.main_size)?;
+            let alt = match input.alt_size {
+                Some(size) => Some(objfile::open(ALT, size)?),
+                None => None,
+            };
+            plan::plan(&obj, alt.as_ref(), &input.materialized, limits)
+        }
     }
-    for s in &obj.symbols {
-        writer.add_symbol(s.name, s.addr, s.size)?;
-    }
-    writer.serialize()
 }
 
-/// Opens the dwz supplementary file and loads its DWARF after checking that it is the file the
-/// main one's `.gnu_debugaltlink` names (same build id).
-fn load_alt<'a>(obj: &objfile::ObjectInfo<'a>, alt: &'a [u8]) -> Result<dwarf::Sections<'a>> {
-    let (_, want) = obj.debug_altlink().ok_or_else(|| {
-        Error::new(ErrorKind::BadObject, "a dwz alternate file was passed but the object has no .gnu_debugaltlink")
+/// Builds the whole file in one call; the final pages go to the host.
+pub fn build_whole(input: &Input) -> Result<MergeStats> {
+    let mut writer = Writer::default();
+    match input.kind {
+        InputKind::Breakpad => {
+            let (store, section) = breakpad_store(input, PAGE_SHIFT);
+            let layout = breakpad::layout(&store, section)?;
+            breakpad::build_span(&store, section, layout, layout.header_end, layout.body_end, &mut writer)?;
+        }
+        InputKind::Object => {
+            let obj = objfile::open(MAIN, input.main_size)?;
+            writer.is_windows = obj.is_windows;
+            if obj.has_dwarf() {
+                walk_dwarf(&obj, input, None, &mut writer)?;
+            }
+            for s in symbols::read(&obj, 0, obj.symbols.len())? {
+                writer.add_symbol(&s.name, s.addr, s.size)?;
+            }
+        }
+    }
+    merge_writer(writer, Mode::Resolve)
+}
+
+/// What a unit covers, and the unit starts for cross-unit references.
+pub struct UnitTask {
+    /// The unit's place in the build (orders its records among all units').
+    pub index: u32,
+    pub span: UnitSpan,
+    pub unit_offsets: Vec<usize>,
+    pub sup_unit_offsets: Vec<usize>,
+}
+
+/// Builds one unit and writes its sorted run to the host.
+pub fn build_unit(input: &Input, task: UnitTask) -> Result<MergeStats> {
+    if let UnitSpan::Breakpad { from, to } = task.span {
+        let mut writer = Writer::default();
+        writer.unit = task.index;
+        let (store, section) = breakpad_store(input, PAGE_SHIFT);
+        let layout = breakpad::layout_of_span(&store, section, from)?;
+        breakpad::build_span(&store, section, layout, from, to, &mut writer)?;
+        return merge_writer(writer, Mode::KeepAll);
+    }
+    if input.kind != InputKind::Object {
+        return Err(Error::new(ErrorKind::Unsupported, "this span is not one of an object file"));
+    }
+    let obj = objfile::open(MAIN, input.main_size)?;
+    let mut writer = Writer::default();
+    writer.unit = task.index;
+    writer.is_windows = obj.is_windows;
+    match task.span {
+        UnitSpan::Dwarf { from, to } => {
+            let offsets = Some((task.unit_offsets, task.sup_unit_offsets));
+            walk_dwarf(
+                &obj,
+                input,
+                Some((from as usize, to as usize, offsets)),
+                &mut writer,
+            )?;
+        }
+        UnitSpan::Symbols { from, to } => {
+            for s in symbols::read(&obj, from, to)? {
+                writer.add_symbol(&s.name, s.addr, s.size)?;
+            }
+        }
+        UnitSpan::Breakpad { .. } => unreachable_span(),
+    }
+    merge_writer(writer, Mode::KeepAll)
+}
+
+/// Merges runs (host sources, with their sizes); `last`: write the final pages.
+pub fn merge_runs(inputs: &[(SourceId, u64)], last: bool, block: usize) -> Result<MergeStats> {
+    let mut sources: Vec<RunSource> = inputs
+        .iter()
+        .map(|&(s, size)| RunSource::new(s, size, block))
+        .collect();
+    let mut refs: Vec<&mut dyn Source> = sources.iter_mut().map(|s| s as &mut dyn Source).collect();
+    merge(&mut refs, if last { Mode::Resolve } else { Mode::KeepAll })
+}
+
+/// A store over the Breakpad file (source 0) with pages of `1 << page_shift` bytes.
+fn breakpad_store(input: &Input, page_shift: u32) -> (Store, u32) {
+    let mut store = Store::new(page_shift, PAGE_BUDGET);
+    let section = store.add(store::SectionData::Host { source: MAIN, base: 0, size: input.main_size as usize });
+    (store, section)
+}
+
+#[cold]
+fn unreachable_span() -> ! {
+    // Breakpad spans return before the object file is opened.
+    std::process::abort()
+}
+
+fn merge_writer(writer: Writer, mode: Mode) -> Result<MergeStats> {
+    let records = writer.finish();
+    let mut chunks: Vec<ChunkSource> = (0..records.num_chunks())
+        .map(|chunk| ChunkSource {
+            records: &records,
+            chunk,
+            pos: 0,
+        })
+        .collect();
+    let mut refs: Vec<&mut dyn Source> = chunks.iter_mut().map(|s| s as &mut dyn Source).collect();
+    merge(&mut refs, mode)
+}
+
+type Offsets = (Vec<usize>, Vec<usize>);
+
+/// Walks the DWARF of `obj` (units in `[from, to)` of `.debug_info`, or all) into `writer`.
+fn walk_dwarf(
+    obj: &objfile::ObjectInfo,
+    input: &Input,
+    span: Option<(usize, usize, Option<Offsets>)>,
+    writer: &mut Writer,
+) -> Result<()> {
+    let mut store = Store::new(PAGE_SHIFT, PAGE_BUDGET);
+    let sections = dwarf::Sections::load(obj, &mut store, &input.materialized)?;
+    let alt = match input.alt_size {
+        Some(size) => Some(open_alt(obj, size, &mut store)?),
+        None => None,
+    };
+    let endian = if obj.little_endian {
+        gimli::RunTimeEndian::Little
+    } else {
+        gimli::RunTimeEndian::Big
+    };
+    let mut dwarf = sections.dwarf(&store, endian);
+    if let Some(alt_sections) = &alt {
+        dwarf.sup = Some(Arc::new(alt_sections.dwarf(&store, endian)));
+    }
+    let (from, to, offsets) = match span {
+        Some((from, to, offsets)) => (from, to, offsets),
+        None => (
+            0,
+            obj.section(".debug_info")
+                .map_or(0, |s| s.data_size as usize),
+            None,
+        ),
+    };
+    let (units, sup_units) = match offsets {
+        Some((u, s)) => (Some(u), Some(s)),
+        None => (None, None),
+    };
+    let mut processor = dwarf::DwarfProcessor::new(&dwarf, &store, obj, units, sup_units);
+    processor.process(from, to, writer)
+}
+
+/// Opens the dwz alternate file after checking that it is the one the main file names.
+fn open_alt(obj: &objfile::ObjectInfo, size: u64, store: &mut Store) -> Result<dwarf::Sections> {
+    let want = obj
+        .alt_link
+        .as_ref()
+        .map(|(_, id)| id.clone())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::BadObject,
+                "a dwz alternate file was passed but the object has no .gnu_debugaltlink",
+            )
+        })?;
+    let alt = objfile::open(ALT, size).map_err(|e| {
+        Error::new(
+            e.kind(),
+            format!("the dwz alternate file could not be read: {}", e.message()),
+        )
     })?;
-    let alt_obj = objfile::open(alt).map_err(|e| {
-        Error::new(e.kind(), format!("the dwz alternate file could not be read: {}", e.message()))
-    })?;
-    if alt_obj.build_id() != Some(want) {
+    if alt.build_id.as_deref() != Some(&want[..]) {
         return Err(Error::new(
             ErrorKind::BadObject,
             "the dwz alternate file's build id does not match the object's .gnu_debugaltlink",
         ));
     }
-    dwarf::Sections::load(&alt_obj)
+    dwarf::Sections::load(&alt, store, &[])
 }

@@ -60,7 +60,10 @@ impl<'a> Cursor<'a> {
 }
 
 fn bad() -> Error {
-    Error::new(ErrorKind::BadObject, "the WebAssembly module is truncated or malformed")
+    Error::new(
+        ErrorKind::BadObject,
+        "the WebAssembly module is truncated or malformed",
+    )
 }
 
 impl<'a> WasmModule<'a> {
@@ -68,14 +71,23 @@ impl<'a> WasmModule<'a> {
         if data.len() < 8 || &data[..4] != b"\0asm" {
             return Err(bad());
         }
-        let mut m = WasmModule { customs: Vec::new(), code_offset: 0, bodies: Vec::new(), imported_functions: 0, names: Vec::new() };
+        let mut m = WasmModule {
+            customs: Vec::new(),
+            code_offset: 0,
+            bodies: Vec::new(),
+            imported_functions: 0,
+            names: Vec::new(),
+        };
         let mut c = Cursor { data, pos: 8 };
         while c.pos < data.len() {
             let id = c.byte().ok_or_else(bad)?;
             let size = c.u32().ok_or_else(bad)? as usize;
             let start = c.pos;
             let payload = c.bytes(size).ok_or_else(bad)?;
-            let mut p = Cursor { data: payload, pos: 0 };
+            let mut p = Cursor {
+                data: payload,
+                pos: 0,
+            };
             match id {
                 0 => {
                     if let Some(name) = p.name() {
@@ -134,8 +146,9 @@ impl<'a> WasmModule<'a> {
         }
     }
 
-    pub fn custom_section(&self, name: &str) -> Option<&'a [u8]> {
-        self.customs.iter().find(|(n, _)| *n == name.as_bytes()).map(|(_, b)| *b)
+    /// Every custom section: (name, body).
+    pub fn customs(&self) -> impl Iterator<Item = (&'a [u8], &'a [u8])> + '_ {
+        self.customs.iter().copied()
     }
 
     pub fn code_offset(&self) -> u64 {
@@ -157,7 +170,10 @@ impl<'a> WasmModule<'a> {
 }
 
 fn count_imported_functions(payload: &[u8]) -> Option<u32> {
-    let mut c = Cursor { data: payload, pos: 0 };
+    let mut c = Cursor {
+        data: payload,
+        pos: 0,
+    };
     let n = c.u32()?;
     let mut funcs = 0;
     for _ in 0..n {

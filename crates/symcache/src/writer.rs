@@ -1,42 +1,34 @@
-//! The symcache writer: interns strings, files, functions and call locations, collects range
-//! records compactly and serializes the format described in `lib.rs`.
+//! The writer of one build unit: interns strings, files, functions and call locations, and
+//! collects range records with what the merge needs to settle conflicts between units later
+//! (rank, global order, instance). It never decides a conflict itself: `merge.rs` does, the same
+//! way whether the records come from this writer (a file built in one piece) or from the runs of
+//! many units (a file built in parts), so both give the same symcache.
 //!
-//! Conflicts between records at the same start address are settled at the end, by rank,
-//! instead of in a map that is updated in place (symbolic keeps a `BTreeMap`):
-//!
-//! | rank | record | among equals |
+//! | rank | record | among equals at one address (merge.rs) |
 //! |---|---|---|
 //! | 0 | a line of a function (DWARF, Breakpad FUNC) | the **last** one written wins |
 //! | 1 | a function entry without line info | the first wins |
-//! | 2 | a symbol-table entry | the first wins |
+//! | 2 | a symbol-table entry | the alias llvm-symbolizer shows (largest size, then last) |
 //! | 3 | the end sentinel of a function or symbol | (all equal) |
 //!
-//! This is the outcome of symbolic's rules "lines overwrite", "entry fallback and symbols only
-//! fill holes or sentinels", "sentinels only go into vacant slots", without holding a tree of
-//! every range. Records are 24 bytes, kept in fixed-size chunks (no doubling reallocation of one
-//! huge vector), each chunk sorted at the end and k-way merged straight into the output.
+//! This reproduces symbolic's rules "lines overwrite", "entry fallback and symbols only fill
+//! holes or sentinels", "sentinels only go into vacant slots". Records are 24 bytes, kept in
+//! fixed-size chunks (no doubling reallocation of one huge vector), each chunk sorted at the end.
 
 use crate::demangle::demangle;
 use crate::error::{Error, ErrorKind, Result};
 use crate::hash::{hash_bytes, FxHashMap, FxHashSet};
 use crate::lang::Lang;
+use crate::page::{
+    Record, Tables, FLAG_INSTANCE_START, RANK_ENTRY, RANK_LINE, RANK_SENTINEL, RANK_SYMBOL,
+};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-pub const MAGIC: [u8; 4] = *b"SYCE";
-pub const VERSION: u32 = 1;
+/// The symcache format version this crate writes (docs/symcache-format.md).
+pub const VERSION: u32 = 2;
 pub const NONE: u32 = u32::MAX;
-pub const HEADER_SIZE: usize = 80;
-pub const FILE_SIZE: usize = 12;
-pub const FUNCTION_SIZE: usize = 16;
-pub const SOURCE_LOCATION_SIZE: usize = 16;
 
-const SENTINEL: [u32; 4] = [NONE; 4];
-const RANK_LINE: u64 = 0;
-const RANK_ENTRY: u64 = 1;
-const RANK_SYMBOL: u64 = 2;
-const RANK_SENTINEL: u64 = 3;
-const SEQ_MASK: u64 = (1 << 30) - 1;
 const CHUNK_RECORDS: usize = 1 << 15;
 
 /// One line-table segment of a function, image-relative, `[start, end)`.
@@ -59,10 +51,17 @@ pub struct InlineRec {
     pub call_line: u32,
 }
 
+/// A record as the writer keeps it (24 bytes); `merge.rs` sees it as a `page::Record`.
 #[derive(Clone, Copy)]
-struct Record {
-    key: u64,
-    loc: [u32; 4],
+struct Rec {
+    addr: u32,
+    rank: u8,
+    flags: u8,
+    /// Index into `locations` (`NONE`: a sentinel).
+    loc: u32,
+    aux: u32,
+    inst: u32,
+    seq: u32,
 }
 
 /// Deduplicating string table: each entry is a ULEB128 length and the UTF-8 bytes.
@@ -95,7 +94,10 @@ impl StringTable {
     fn push(&mut self, s: &[u8]) -> Result<u32> {
         let off = self.bytes.len();
         if off + s.len() + 5 >= NONE as usize {
-            return Err(Error::new(ErrorKind::TooLarge, "the symcache string table would exceed 4 GiB"));
+            return Err(Error::new(
+                ErrorKind::TooLarge,
+                "the symcache string table would exceed 4 GiB",
+            ));
         }
         let mut n = s.len();
         loop {
@@ -142,13 +144,15 @@ pub struct Writer {
     functions: Vec<[u32; 4]>,
     function_map: FxHashMap<(u32, u32, u32), u32>,
     demangled: FxHashMap<(u32, u32), u32>,
-    call_locations: Vec<[u32; 4]>,
-    call_map: FxHashMap<[u32; 4], u32>,
-    chunks: Vec<Vec<Record>>,
-    seq: u64,
+    /// Source locations: `{file, line, function, inlined_into}`, shared by the records.
+    locations: Vec<[u32; 4]>,
+    location_map: FxHashMap<[u32; 4], u32>,
+    chunks: Vec<Vec<Rec>>,
+    seq: u32,
+    instances: u32,
     seen_ranges: FxHashSet<u64>,
-    pub debug_id: [u8; 32],
-    pub arch: u32,
+    /// This writer's place among the units of a build: the high half of orders and instances.
+    pub unit: u32,
     pub is_windows: bool,
     /// Scratch buffers reused across functions.
     heap: BinaryHeap<Reverse<(u64, u32, u32, u64)>>,
@@ -172,13 +176,13 @@ impl Default for Writer {
             functions: Vec::new(),
             function_map: FxHashMap::default(),
             demangled: FxHashMap::default(),
-            call_locations: Vec::new(),
-            call_map: FxHashMap::default(),
+            locations: Vec::new(),
+            location_map: FxHashMap::default(),
             chunks: Vec::new(),
             seq: 0,
+            instances: 0,
             seen_ranges: FxHashSet::default(),
-            debug_id: [0; 32],
-            arch: 0,
+            unit: 0,
             is_windows: false,
             heap: BinaryHeap::new(),
             stack: Vec::new(),
@@ -189,8 +193,16 @@ impl Default for Writer {
 impl Writer {
     /// Interns a file; `comp_dir` and `dir` may be empty.
     pub fn file(&mut self, comp_dir: &[u8], dir: &[u8], name: &[u8]) -> Result<u32> {
-        let c = if comp_dir.is_empty() { NONE } else { self.strings.intern(comp_dir)? };
-        let d = if dir.is_empty() { NONE } else { self.strings.intern(dir)? };
+        let c = if comp_dir.is_empty() {
+            NONE
+        } else {
+            self.strings.intern(comp_dir)?
+        };
+        let d = if dir.is_empty() {
+            NONE
+        } else {
+            self.strings.intern(dir)?
+        };
         let n = self.strings.intern(name)?;
         let key = [c, d, n];
         if let Some(&i) = self.file_map.get(&key) {
@@ -234,33 +246,52 @@ impl Writer {
         };
         let i = self.functions.len() as u32;
         if i == NONE {
-            return Err(Error::new(ErrorKind::TooLarge, "too many functions for one symcache"));
+            return Err(Error::new(
+                ErrorKind::TooLarge,
+                "too many functions for one symcache",
+            ));
         }
         self.functions.push([name, dm, entry_pc, lang_code]);
         self.function_map.insert(key, i);
         Ok(i)
     }
 
-    fn call_location(&mut self, loc: [u32; 4]) -> u32 {
-        if let Some(&i) = self.call_map.get(&loc) {
+    fn location(&mut self, loc: [u32; 4]) -> u32 {
+        if let Some(&i) = self.location_map.get(&loc) {
             return i;
         }
-        let i = self.call_locations.len() as u32;
-        self.call_locations.push(loc);
-        self.call_map.insert(loc, i);
+        let i = self.locations.len() as u32;
+        self.locations.push(loc);
+        self.location_map.insert(loc, i);
         i
     }
 
-    fn push_record(&mut self, addr: u32, rank: u64, loc: [u32; 4]) {
-        let seq = self.seq & SEQ_MASK;
-        self.seq += 1;
-        let tie = if rank == RANK_LINE { SEQ_MASK - seq } else { seq };
-        let key = ((addr as u64) << 32) | (rank << 30) | tie;
+    /// Starts a new instance (a function range or a symbol) and returns its number.
+    fn next_instance(&mut self) -> u32 {
+        self.instances = self.instances.wrapping_add(1);
+        self.instances
+    }
+
+    fn push_record(&mut self, addr: u32, rank: u8, loc: u32, inst: u32, start: Option<u32>) {
+        let rec = Rec {
+            addr,
+            rank,
+            flags: if start.is_some() {
+                FLAG_INSTANCE_START
+            } else {
+                0
+            },
+            loc,
+            aux: start.unwrap_or(0),
+            inst,
+            seq: self.seq,
+        };
+        self.seq = self.seq.wrapping_add(1);
         match self.chunks.last_mut() {
-            Some(c) if c.len() < CHUNK_RECORDS => c.push(Record { key, loc }),
+            Some(c) if c.len() < CHUNK_RECORDS => c.push(rec),
             _ => {
                 let mut c = Vec::with_capacity(CHUNK_RECORDS);
-                c.push(Record { key, loc });
+                c.push(rec);
                 self.chunks.push(c);
             }
         }
@@ -270,7 +301,8 @@ impl Writer {
     /// (the same code emitted in several compilation units; symbolic PR #401).
     pub fn first_time_seen(&mut self, start: u64, end: u64) -> bool {
         let key = (start << 32) ^ end.wrapping_sub(start);
-        self.seen_ranges.insert(key.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ start)
+        self.seen_ranges
+            .insert(key.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ start)
     }
 
     /// Adds one contiguous range of an outer function with its line segments (sorted, may have
@@ -287,12 +319,18 @@ impl Writer {
             return;
         }
         let end = end.min(1 << 32);
+        let inst = self.next_instance();
+        let mut first = true;
         let mut heap = std::mem::take(&mut self.heap);
         let mut stack = std::mem::take(&mut self.stack);
         heap.clear();
         stack.clear();
         for (i, r) in inlinees.iter().enumerate() {
-            if r.end > r.start && r.start < end && r.end > start && r.depth < crate::MAX_INLINE_DEPTH {
+            if r.end > r.start
+                && r.start < end
+                && r.end > start
+                && r.depth < crate::MAX_INLINE_DEPTH
+            {
                 heap.push(Reverse((r.start.max(start), r.depth, i as u32, r.end)));
             }
         }
@@ -335,8 +373,12 @@ impl Writer {
                     heap.push(Reverse((parent_end, depth, i, e)));
                 }
                 let r = &inlinees[i as usize];
-                let caller = self.call_location([r.call_file, r.call_line, parent_fn, parent_caller]);
-                stack.push(Open { end: own_end, function: r.function, caller });
+                let caller = self.location([r.call_file, r.call_line, parent_fn, parent_caller]);
+                stack.push(Open {
+                    end: own_end,
+                    function: r.function,
+                    caller,
+                });
             }
             if pos >= end {
                 break;
@@ -362,141 +404,123 @@ impl Writer {
                 }
                 None => None,
             };
-            let (leaf_fn, caller) = stack.last().map_or((function, NONE), |o| (o.function, o.caller));
+            let (leaf_fn, caller) = stack
+                .last()
+                .map_or((function, NONE), |o| (o.function, o.caller));
             let (loc, rank) = match row {
                 Some(l) => ([l.file, l.line, leaf_fn, caller], RANK_LINE),
                 None if stack.is_empty() => ([NONE, 0, function, NONE], RANK_ENTRY),
                 None => ([NONE, 0, leaf_fn, caller], RANK_LINE),
             };
             if last_loc != Some(loc) {
-                self.push_record(pos as u32, rank, loc);
+                let index = self.location(loc);
+                // The first record of an instance carries its end: the merge drops a second
+                // description of the same (start, end) range from another unit.
+                let start = if first {
+                    Some(end.min(u32::MAX as u64) as u32)
+                } else {
+                    None
+                };
+                first = false;
+                self.push_record(pos as u32, rank, index, inst, start);
                 last_loc = Some(loc);
             }
             pos = next.max(pos + 1);
         }
         if end <= u32::MAX as u64 {
-            self.push_record(end as u32, RANK_SENTINEL, SENTINEL);
+            self.push_record(end as u32, RANK_SENTINEL, NONE, inst, None);
         }
         self.heap = heap;
         self.stack = stack;
     }
 
-    /// A symbol-table entry: only fills addresses that no function covers.
+    /// A symbol-table entry: only fills addresses that no function covers. Several symbols at
+    /// one address are all recorded; the merge keeps the alias llvm-symbolizer shows.
     pub fn add_symbol(&mut self, name: &[u8], addr: u64, size: u64) -> Result<()> {
         if name.is_empty() || addr > u32::MAX as u64 {
             return Ok(());
         }
         let f = self.function(name, addr as u32, None)?;
-        self.push_record(addr as u32, RANK_SYMBOL, [NONE, 0, f, NONE]);
+        let loc = self.location([NONE, 0, f, NONE]);
+        let inst = self.next_instance();
+        self.push_record(
+            addr as u32,
+            RANK_SYMBOL,
+            loc,
+            inst,
+            Some(size.min(u32::MAX as u64) as u32),
+        );
         let end = addr.saturating_add(size);
         if size > 0 && end <= u32::MAX as u64 {
-            self.push_record(end as u32, RANK_SENTINEL, SENTINEL);
+            self.push_record(end as u32, RANK_SENTINEL, NONE, inst, None);
         }
         Ok(())
     }
 
-    /// Sorts the range records and writes the final bytes.
-    pub fn serialize(mut self) -> Result<Vec<u8>> {
+    /// Sorts the records and hands them over with the tables they point into.
+    pub fn finish(mut self) -> UnitRecords {
         for c in &mut self.chunks {
-            c.sort_unstable_by_key(|r| r.key);
+            c.sort_unstable_by_key(|r| (r.addr, r.rank, r.seq));
         }
-        let mut num_ranges = 0u64;
-        merge_ranges(&self.chunks, |_, _| num_ranges += 1);
-        let n_calls = self.call_locations.len() as u64;
-        let n_sl = n_calls + num_ranges;
-        if n_sl >= NONE as u64 || self.files.len() as u64 >= NONE as u64 {
-            return Err(Error::new(ErrorKind::TooLarge, "the debug file has more line records than a symcache can hold"));
+        self.location_map = FxHashMap::default();
+        self.function_map = FxHashMap::default();
+        self.file_map = FxHashMap::default();
+        self.demangled = FxHashMap::default();
+        self.seen_ranges = FxHashSet::default();
+        UnitRecords {
+            chunks: std::mem::take(&mut self.chunks),
+            writer: self,
         }
-        let files_bytes = pad8(self.files.len() * FILE_SIZE);
-        let fn_bytes = pad8(self.functions.len() * FUNCTION_SIZE);
-        let sl_bytes = pad8(n_sl as usize * SOURCE_LOCATION_SIZE);
-        let range_bytes = pad8(num_ranges as usize * 4);
-        let total = HEADER_SIZE + files_bytes + fn_bytes + sl_bytes + range_bytes + self.strings.len();
-        let mut out = Vec::with_capacity(total);
-        out.extend_from_slice(&MAGIC);
-        put(&mut out, VERSION);
-        out.extend_from_slice(&self.debug_id);
-        put(&mut out, self.arch);
-        put(&mut out, self.files.len() as u32);
-        put(&mut out, self.functions.len() as u32);
-        put(&mut out, n_sl as u32);
-        put(&mut out, num_ranges as u32);
-        put(&mut out, self.strings.len() as u32);
-        out.extend_from_slice(&[0u8; 16]);
-        for f in &self.files {
-            f.iter().for_each(|&v| put(&mut out, v));
-        }
-        align8(&mut out);
-        for f in &self.functions {
-            f.iter().for_each(|&v| put(&mut out, v));
-        }
-        align8(&mut out);
-        for l in &self.call_locations {
-            l.iter().for_each(|&v| put(&mut out, v));
-        }
-        self.call_locations = Vec::new();
-        self.call_map = FxHashMap::default();
-        let range_start = out.len() + num_ranges as usize * SOURCE_LOCATION_SIZE;
-        let range_start = pad8(range_start);
-        out.resize(range_start + range_bytes, 0);
-        let mut sl_pos = HEADER_SIZE + files_bytes + fn_bytes + n_calls as usize * SOURCE_LOCATION_SIZE;
-        let mut r_pos = range_start;
-        merge_ranges(&self.chunks, |addr, loc| {
-            for (k, v) in loc.iter().enumerate() {
-                out[sl_pos + 4 * k..sl_pos + 4 * k + 4].copy_from_slice(&v.to_le_bytes());
-            }
-            sl_pos += SOURCE_LOCATION_SIZE;
-            out[r_pos..r_pos + 4].copy_from_slice(&addr.to_le_bytes());
-            r_pos += 4;
-        });
-        self.chunks = Vec::new();
-        out.extend_from_slice(&self.strings.bytes);
-        debug_assert_eq!(out.len(), total);
-        Ok(out)
+    }
+}
+
+/// A finished writer: sorted record chunks and the tables their locations point into.
+pub struct UnitRecords {
+    chunks: Vec<Vec<Rec>>,
+    writer: Writer,
+}
+
+impl UnitRecords {
+    pub fn num_chunks(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// Record `i` of chunk `c`, with its global order and instance.
+    pub fn record(&self, c: usize, i: usize) -> Option<Record> {
+        let r = self.chunks.get(c)?.get(i)?;
+        let unit = (self.writer.unit as u64) << 32;
+        Some(Record {
+            addr: r.addr,
+            rank: r.rank,
+            flags: r.flags,
+            loc: r.loc,
+            aux: r.aux,
+            order: unit | r.seq as u64,
+            inst: unit | r.inst as u64,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.chunks.iter().map(Vec::len).sum()
     }
 }
 
-/// Walks the records of all chunks in key order and reports the winning location per start
-/// address, dropping starts that repeat the previous location (they change no lookup).
-fn merge_ranges(chunks: &[Vec<Record>], mut emit: impl FnMut(u32, &[u32; 4])) {
-    let mut heap: BinaryHeap<Reverse<(u64, u32, u32)>> = BinaryHeap::with_capacity(chunks.len());
-    for (ci, c) in chunks.iter().enumerate() {
-        if let Some(r) = c.first() {
-            heap.push(Reverse((r.key, ci as u32, 0)));
-        }
+impl Tables for UnitRecords {
+    fn location(&self, i: u32) -> Option<[u32; 4]> {
+        self.writer.locations.get(i as usize).copied()
     }
-    let mut last_addr = None::<u32>;
-    let mut last_loc = SENTINEL;
-    while let Some(Reverse((key, ci, pos))) = heap.pop() {
-        let chunk = &chunks[ci as usize];
-        if let Some(r) = chunk.get(pos as usize + 1) {
-            heap.push(Reverse((r.key, ci, pos + 1)));
-        }
-        let addr = (key >> 32) as u32;
-        if last_addr == Some(addr) {
-            continue;
-        }
-        last_addr = Some(addr);
-        let loc = chunk[pos as usize].loc;
-        if loc == last_loc {
-            continue;
-        }
-        last_loc = loc;
-        emit(addr, &loc);
+    fn function(&self, i: u32) -> Option<[u32; 4]> {
+        self.writer.functions.get(i as usize).copied()
     }
-}
-
-fn put(out: &mut Vec<u8>, v: u32) {
-    out.extend_from_slice(&v.to_le_bytes());
-}
-
-fn pad8(n: usize) -> usize {
-    (n + 7) & !7
-}
-
-fn align8(out: &mut Vec<u8>) {
-    let n = pad8(out.len());
-    out.resize(n, 0);
+    fn file(&self, i: u32) -> Option<[u32; 3]> {
+        self.writer.files.get(i as usize).copied()
+    }
+    fn string(&self, offset: u32) -> Option<&[u8]> {
+        if offset == NONE {
+            return Some(&[]);
+        }
+        self.writer.strings.get(offset)
+    }
 }
 
 /// Windows C name undecoration as symbolic does it for PE/PDB: `_name@N` (stdcall),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { identifyBreakpad } from "../../../src/identify/breakpad";
 import type { IdentifyResult } from "../../../src/identify/types";
-import { BufferReader, type RangedReader } from "../../../src/storage/ranged-reader";
+import { BufferReader, type RangedReader } from "../../../src/common/ranged-reader";
 import { CountingReader } from "./helpers";
 
 function ok(result: IdentifyResult) {

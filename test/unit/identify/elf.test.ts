@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { identifyElf, type ElfDetails } from "../../../src/identify/elf";
+import { identifyElf } from "../../../src/identify/elf";
+import type { ElfDetails } from "../../../src/identify/types";
 import { identify } from "../../../src/identify/index";
 import type { IdentifyResult } from "../../../src/identify/types";
-import { BufferReader } from "../../../src/storage/ranged-reader";
+import { BufferReader } from "../../../src/common/ranged-reader";
 import { counting, fixture } from "./helpers";
 
 const PIE = "elf-x86_64-gcc-dw5-O2-pie";

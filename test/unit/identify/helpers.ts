@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { BufferReader, type RangedReader } from "../../../src/storage/ranged-reader";
+import { BufferReader, type RangedReader } from "../../../src/common/ranged-reader";
 
 export const FIXTURES = join(__dirname, "../../fixtures/files");
 

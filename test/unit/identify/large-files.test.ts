@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { identify } from "../../../src/identify/index";
-import type { RangedReader } from "../../../src/storage/ranged-reader";
+import type { RangedReader } from "../../../src/common/ranged-reader";
 import { CountingReader, fixture } from "./helpers";
 
 const TWO_GIB = 2 * 1024 * 1024 * 1024;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { identify } from "../../../src/identify/index";
 import { identifyMacho } from "../../../src/identify/macho";
 import type { IdentifyResult } from "../../../src/identify/types";
-import { BufferReader } from "../../../src/storage/ranged-reader";
+import { BufferReader } from "../../../src/common/ranged-reader";
 import { fixture } from "./helpers";
 
 function ok(result: IdentifyResult) {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { identify } from "../../../src/identify/index";
 import type { IdentifyResult } from "../../../src/identify/types";
-import { BufferReader } from "../../../src/storage/ranged-reader";
+import { BufferReader } from "../../../src/common/ranged-reader";
 import { CountingReader, fixture, fixtureNames } from "./helpers";
 
 const names = fixtureNames();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { identify } from "../../../src/identify/index";
 import { sniff } from "../../../src/identify/sniff";
-import { BufferReader } from "../../../src/storage/ranged-reader";
+import { BufferReader } from "../../../src/common/ranged-reader";
 
 const bytes = (head: string | number[], size = 64) => {
   const out = new Uint8Array(size);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { identify } from "../../../src/identify/index";
-import { BufferReader } from "../../../src/storage/ranged-reader";
+import { BufferReader } from "../../../src/common/ranged-reader";
 
 const BUNDLE = new URL("../../fixtures/files/elf-x86_64-gcc-dw5-O2-pie.src.zip", import.meta.url);
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { identify } from "../../../src/identify/index";
 import { identifyWasm } from "../../../src/identify/wasm";
 import type { IdentifyResult } from "../../../src/identify/types";
-import { BufferReader } from "../../../src/storage/ranged-reader";
+import { BufferReader } from "../../../src/common/ranged-reader";
 import { counting, fixture } from "./helpers";
 
 function ok(result: IdentifyResult) {

@@ -6,7 +6,7 @@ import {
   selectExecutable,
   selectForLookup,
 } from "../../../src/symbol-server/select";
-import type { DebugFileRecord } from "../../../src/storage/project-catalog";
+import type { DebugFileRecord } from "../../../src/common/debug-file";
 
 type R = Pick<DebugFileRecord, "kind" | "format" | "features" | "objectName" | "checksum" | "project">;
 const rec = (

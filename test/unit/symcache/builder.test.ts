@@ -2,21 +2,15 @@
  * The builder over the committed fixture corpus (test/fixtures/files): which formats build,
  * which are refused with which message, and the frames at known addresses. Needs only Node.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { SymCache } from "../../../src/symcache/reader";
-import { buildFile, FIXTURES, openSymcache } from "./helpers";
+import type { MemorySymcache } from "../../../src/symcache/reader";
+import { buildBytes, buildFile, FIXTURES, openBytes, openSymcache } from "./helpers";
 
-const expected = JSON.parse(readFileSync(`${FIXTURES}../expected.json`, "utf8")) as Record<
-  string,
-  { check: { variants: { debug_id: string; arch: string }[] } | null }
->;
-
-const chain = (sc: SymCache, addr: number) =>
+const chain = (sc: MemorySymcache, addr: number) =>
   sc.lookup(addr).map((f) => `${f.function} ${f.filename ?? "?"}:${f.lineno}`);
 
 describe("symcache builder", () => {
-  describe("identity matches sentry-cli", () => {
+  describe("every format builds", () => {
     const files = [
       "elf-x86_64-gcc-dw5-O2-pie",
       "elf-x86_64-gcc-dw5-O2-pie.debug",
@@ -32,19 +26,24 @@ describe("symcache builder", () => {
       "breakpad-windows.sym",
     ];
     for (const name of files) {
-      it(name, () => {
-        const sc = openSymcache(FIXTURES + name, name.endsWith(".sym") ? "breakpad" : "object");
-        const key = name;
-        const variant = expected[key]?.check?.variants.find((v) => v.arch === sc.arch);
-        expect(variant, `expected.json has ${key} for ${sc.arch}`).toBeDefined();
-        expect(sc.debugId).toBe(variant?.debug_id);
+      it(name, async () => {
+        const built = await buildFile(FIXTURES + name, name.endsWith(".sym") ? "breakpad" : "object");
+        expect(built.ok, built.ok ? "" : built.error).toBe(true);
+        // A PE without exports or DWARF (pe-x86_64.exe) has nothing to put in a page, and neither
+        // has the WebAssembly fixture (a DWARF unit without code ranges, no name section).
+        if (built.ok && !/^(pe|wasm)-/.test(name)) expect(openBytes(built.symcache).index.pages).toBeGreaterThan(0);
       });
     }
+
+    it("the container carries the identity it was built for", async () => {
+      const sc = await openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie`);
+      expect([sc.index.debugId, sc.arch]).toEqual(["3249d99d-0c40-4931-8610-f4e4fb0b6936-1", "x86_64"]);
+    });
   });
 
   describe("DWARF", () => {
-    it("resolves inline chains innermost first, with symAddr on the outermost frame", () => {
-      const sc = openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie`);
+    it("resolves inline chains innermost first, with symAddr on the outermost frame", async () => {
+      const sc = await openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie`);
       const frames = sc.lookup(0x105d);
       expect(frames.map((f) => [f.function, f.absPath, f.lineno])).toEqual([
         ["clamp_add", "/build/src/util.h", 14],
@@ -56,20 +55,20 @@ describe("symcache builder", () => {
       expect(frames[2]?.lang).toBe("c");
     });
 
-    it("reads zlib-compressed sections like the uncompressed file", () => {
-      const plain = openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie.debug`);
-      const zlib = openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie.zlib.debug`);
+    it("reads zlib-compressed sections like the uncompressed file", async () => {
+      const plain = await openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie.debug`);
+      const zlib = await openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie.zlib.debug`);
       for (let a = 0x1000; a < 0x1300; a++) expect(chain(zlib, a)).toEqual(chain(plain, a));
     });
 
-    it("reads zstd-compressed sections like the uncompressed file", () => {
-      const plain = openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie.debug`);
-      const zstd = openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie.zstd.debug`);
+    it("reads zstd-compressed sections like the uncompressed file", async () => {
+      const plain = await openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie.debug`);
+      const zstd = await openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie.zstd.debug`);
       for (let a = 0x1000; a < 0x1300; a++) expect(chain(zstd, a)).toEqual(chain(plain, a));
     });
 
-    it("stores demangled C++ names next to the raw ones", () => {
-      const sc = openSymcache(`${FIXTURES}elf-x86_64-cpp`);
+    it("stores demangled C++ names next to the raw ones", async () => {
+      const sc = await openSymcache(`${FIXTURES}elf-x86_64-cpp`);
       const all = new Map<string, string>();
       for (let a = 0x1700; a < 0x1c00; a++) for (const f of sc.lookup(a)) all.set(f.symbol, f.function);
       const area = [...all].find(([raw]) => raw.includes("Shape4area"));
@@ -77,8 +76,8 @@ describe("symcache builder", () => {
       expect(area?.[1]).toBe("fixture::geom::Shape::area() const");
     });
 
-    it("makes gaps between functions resolve to nothing (end sentinels)", () => {
-      const sc = openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie`);
+    it("makes gaps between functions resolve to nothing (end sentinels)", async () => {
+      const sc = await openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie`);
       expect(sc.lookup(0)).toEqual([]);
       expect(sc.lookup(0x1070)[0]?.function).toBe("main");
       expect(sc.lookup(0x1071)).toEqual([]); // main is 0x1040 + 49
@@ -87,10 +86,10 @@ describe("symcache builder", () => {
       expect(sc.lookup(-1)).toEqual([]);
     });
 
-    it("degrades dwz alternate-file names to empty instead of failing", () => {
+    it("degrades dwz alternate-file names to empty instead of failing", async () => {
       // .gnu_debugaltlink strings (DW_FORM_GNU_strp_alt) live in the dwz common file, which is
       // not passed to the builder: the inlined frame keeps its file and line but has no name.
-      const sc = openSymcache(`${FIXTURES}elf-x86_64-dwz-b.so`);
+      const sc = await openSymcache(`${FIXTURES}elf-x86_64-dwz-b.so`);
       const frames = sc.lookup(0x1120);
       expect(frames.length).toBe(2);
       expect(frames[0]?.symbol).toBe("");
@@ -100,38 +99,38 @@ describe("symcache builder", () => {
   });
 
   describe("symbol tables fill holes", () => {
-    it("uses Mach-O nlist names without the leading underscore", () => {
-      const sc = openSymcache(`${FIXTURES}macho-arm64`);
+    it("uses Mach-O nlist names without the leading underscore", async () => {
+      const sc = await openSymcache(`${FIXTURES}macho-arm64`);
       expect(sc.lookup(0x3dc)).toEqual([{ function: "compute", symbol: "compute", lineno: 0, symAddr: 0x3dc }]);
     });
 
-    it("uses PE exports", () => {
-      const sc = openSymcache(`${FIXTURES}pe-x86_64-fixture.dll`);
+    it("uses PE exports", async () => {
+      const sc = await openSymcache(`${FIXTURES}pe-x86_64-fixture.dll`);
       expect(sc.lookup(0x1020)[0]?.function).toBe("lib_api");
     });
 
-    it("uses ELF symbols where DWARF has no function (crt code)", () => {
-      const sc = openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie`);
+    it("uses ELF symbols where DWARF has no function (crt code)", async () => {
+      const sc = await openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie`);
       expect(sc.lookup(0x1000)[0]).toMatchObject({ function: "_init", lineno: 0 });
     });
   });
 
   describe("Breakpad", () => {
-    it("builds FUNC, line, INLINE and INLINE_ORIGIN records", () => {
-      const sc = openSymcache(`${FIXTURES}breakpad-inline.sym`, "breakpad");
+    it("builds FUNC, line, INLINE and INLINE_ORIGIN records", async () => {
+      const sc = await openSymcache(`${FIXTURES}breakpad-inline.sym`, "breakpad");
       expect(chain(sc, 0x1016)).toEqual(["clamp_add util.h:14", "point_sum util.h:21", "compute calc.c:11"]);
       expect(chain(sc, 0x1004)).toEqual(["square calc.c:6", "compute calc.c:10"]);
       expect(chain(sc, 0x1056)).toEqual(["clamp_add util.h:14", "accumulate calc.c:17"]);
     });
 
-    it("caps inline depth at 128 and stays fast on an INLINE bomb", () => {
+    it("caps inline depth at 128 and stays fast on an INLINE bomb", async () => {
       const lines = ["MODULE Linux x86_64 0F1E2D3C4B5A69788796A5B4C3D2E1F00 bomb", "FILE 0 a.c", "INLINE_ORIGIN 0 f"];
       lines.push("FUNC 1000 1000 0 outer", "1000 1000 1 0");
       for (let d = 0; d < 300; d++)
         lines.push(`INLINE ${d} ${d + 1} 0 0 ${(0x1000 + d).toString(16)} ${(0x1000 - 2 * d).toString(16)}`);
-      const built = buildFileBytes(new TextEncoder().encode(lines.join("\n")));
-      const sc = SymCache.parse(built).ok ? (SymCache.parse(built) as { symcache: SymCache }).symcache : undefined;
-      expect(sc?.lookup(0x1100).length).toBe(129);
+      const built = await buildBytes(new TextEncoder().encode(lines.join("\n")), "breakpad");
+      if (!built.ok) throw new Error(built.error);
+      expect(openBytes(built.symcache).lookup(0x1100).length).toBe(129);
     });
   });
 
@@ -140,32 +139,24 @@ describe("symcache builder", () => {
       ["pe-x86_64.pdb", /PDB files are not supported for symbolication yet/],
       ["macho-universal", /fat \(universal\) Mach-O/],
       ["neg-random.bin", /not a readable ELF, Mach-O, PE or WASM/],
-      ["neg-truncated.elf", /not a readable/],
+      ["neg-truncated.elf", /truncated or malformed/],
       ["neg-text.txt", /not a readable/],
     ];
     for (const [name, message] of cases) {
-      it(name, () => {
-        const built = buildFile(FIXTURES + name);
+      it(name, async () => {
+        const built = await buildFile(FIXTURES + name);
         expect(built.ok).toBe(false);
         if (!built.ok) expect(built.error).toMatch(message);
       });
     }
-    it("a Breakpad file without a MODULE line", () => {
-      const built = buildFile(`${FIXTURES}neg-text.txt`, "breakpad");
+    it("a Breakpad file without a MODULE line", async () => {
+      const built = await buildFile(`${FIXTURES}neg-text.txt`, "breakpad");
       expect(built).toMatchObject({ ok: false, error: expect.stringMatching(/MODULE line/) as unknown });
     });
   });
 
-  it("reports peak memory", () => {
-    const built = buildFile(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie`);
+  it("reports peak memory", async () => {
+    const built = await buildFile(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie`);
     expect(built.peakMemoryBytes).toBeGreaterThan(65536);
   });
 });
-
-import { buildSymcache } from "../../../src/symcache/wasm";
-import { builderModule } from "./helpers";
-function buildFileBytes(bytes: Uint8Array): Uint8Array {
-  const built = buildSymcache(builderModule(), bytes, "breakpad");
-  if (!built.ok) throw new Error(built.error);
-  return built.symcache;
-}

@@ -7,15 +7,15 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { SymCache } from "../../../src/symcache/reader";
-import { buildSymcache } from "../../../src/symcache/wasm";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { MemorySymcache } from "../../../src/symcache/reader";
 import {
-  builderModule,
+  buildBytes,
   elfFunctionSymbols,
   elfLoadAddress,
   FIXTURES,
   HAS_LLVM,
+  openBytes,
   openSymcache,
   rng,
   ROOT,
@@ -39,22 +39,21 @@ function corpus(file: string): Case[] {
 }
 
 /** One 16-byte FUNC per name; returns the frames the symcache gives back, in order. */
-function framesThroughWasm(names: readonly string[]) {
+async function framesThroughWasm(names: readonly string[]) {
   const lines = ["MODULE Linux x86_64 0F1E2D3C4B5A69788796A5B4C3D2E1F00 corpus", "FILE 0 /src/corpus.cc"];
   names.forEach((name, i) => lines.push(`FUNC ${(0x1000 + i * 16).toString(16)} 10 0 ${name}`));
-  const built = buildSymcache(builderModule(), new TextEncoder().encode(`${lines.join("\n")}\n`), "breakpad");
+  const built = await buildBytes(new TextEncoder().encode(`${lines.join("\n")}\n`), "breakpad");
   if (!built.ok) throw new Error(built.error);
-  const parsed = SymCache.parse(built.symcache);
-  if (!parsed.ok) throw new Error(parsed.reason);
-  return names.map((_, i) => parsed.symcache.lookup(0x1000 + i * 16)[0]);
+  const sc = openBytes(built.symcache);
+  return names.map((_, i) => sc.lookup(0x1000 + i * 16)[0]);
 }
 
-function throughWasm(names: readonly string[]): string[] {
-  return framesThroughWasm(names).map((f) => f?.function ?? "");
+async function throughWasm(names: readonly string[]): Promise<string[]> {
+  return (await framesThroughWasm(names)).map((f) => f?.function ?? "");
 }
 
-function agreement(cases: readonly Case[]): number {
-  const got = throughWasm(cases.map((c) => c.mangled));
+async function agreement(cases: readonly Case[]): Promise<number> {
+  const got = await throughWasm(cases.map((c) => c.mangled));
   const bad = cases.filter((c, i) => got[i] !== c.expected);
   for (const c of bad.slice(0, 20)) {
     console.log(`[${c.source}] ${c.mangled}\n  expected ${c.expected}\n  got      ${got[cases.indexOf(c)]}`);
@@ -64,21 +63,21 @@ function agreement(cases: readonly Case[]): number {
 }
 
 describe("demangling in the WebAssembly builder", () => {
-  it("matches LLVM 19 (without return types) on >= 99.5% of the C++ corpus", () => {
+  it("matches LLVM 19 (without return types) on >= 99.5% of the C++ corpus", async () => {
     const cases = corpus("itanium.tsv");
     expect(cases.length).toBeGreaterThanOrEqual(2000);
-    expect(agreement(cases)).toBeGreaterThanOrEqual(0.995);
+    expect(await agreement(cases)).toBeGreaterThanOrEqual(0.995);
   });
 
-  it("matches LLVM 19 on hand-written names for rare grammar productions", () => {
-    expect(agreement(corpus("grammar.tsv"))).toBe(1);
+  it("matches LLVM 19 on hand-written names for rare grammar productions", async () => {
+    expect(await agreement(corpus("grammar.tsv"))).toBe(1);
   });
 
-  it("demangles Rust legacy and v0 names without hashes", () => {
-    expect(agreement(corpus("rust.tsv"))).toBe(1);
+  it("demangles Rust legacy and v0 names without hashes", async () => {
+    expect(await agreement(corpus("rust.tsv"))).toBe(1);
   });
 
-  it("survives hostile and mutated names within the WebAssembly stack and the 4 KiB cap", () => {
+  it("survives hostile and mutated names within the WebAssembly stack and the 4 KiB cap", async () => {
     // Deep nesting must stop at the depth cap, not exhaust the wasm stack (1 MiB); a name
     // that would print more than 4 KiB is shown raw.
     const hostile = [
@@ -109,16 +108,16 @@ describe("demangling in the WebAssembly builder", () => {
       }
       return chars.join("");
     });
-    const frames = framesThroughWasm([...hostile, ...mutated]);
+    const frames = await framesThroughWasm([...hostile, ...mutated]);
     const unbounded = frames.filter((f) => !f || (f.function !== f.symbol && f.function.length > 4096));
     expect(unbounded).toEqual([]);
     expect(frames[1]?.function).toBe(`f(int${"*".repeat(150)})`);
     expect(frames[0]?.function).toBe(hostile[0]);
   });
 
-  it("passes Swift and other non-C++ names through unchanged", () => {
+  it("passes Swift and other non-C++ names through unchanged", async () => {
     const raw = ["$s4main5helloyyF", "_$s4main5helloyyF", "_T04main5helloyyF", "_ZGVbN2v_acos", "plain_c_name"];
-    expect(throughWasm(raw)).toEqual(raw);
+    expect(await throughWasm(raw)).toEqual(raw);
   });
 });
 
@@ -126,7 +125,10 @@ describe.skipIf(!HAS_LLVM)("a g++ binary with constructor and destructor aliases
   const file = `${FIXTURES}elf-x86_64-gxx-aliases`;
   const load = elfLoadAddress(file);
   const symbols = elfFunctionSymbols(file);
-  const sc = openSymcache(file);
+  let sc: MemorySymcache;
+  beforeAll(async () => {
+    sc = await openSymcache(file);
+  });
   const demangled = (names: string[]) =>
     execFileSync("llvm-cxxfilt-19", { input: names.join("\n") })
       .toString()

@@ -6,8 +6,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { buildSymcache, type SymcacheInputKind } from "../../../src/symcache/wasm";
-import { SymCache, type SymcacheFrame } from "../../../src/symcache/reader";
+import { buildFileSymcache } from "../../../src/symcache/build-file";
+import type { InputKind } from "../../../src/symcache/build-host";
+import { MemorySymcache, type SymcacheFrame } from "../../../src/symcache/reader";
 import { cleanPath } from "../../../src/symcache/paths";
 
 export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -22,16 +23,27 @@ export function builderModule(): WebAssembly.Module {
   return compiled;
 }
 
-export function buildFile(path: string, kind: SymcacheInputKind = "object") {
-  return buildSymcache(builderModule(), new Uint8Array(readFileSync(path)), kind);
+export function buildBytes(main: Uint8Array, kind: InputKind = "object", alt?: Uint8Array) {
+  return buildFileSymcache(builderModule(), alt ? { main, alt } : { main }, kind, {
+    debugId: "3249d99d-0c40-4931-8610-f4e4fb0b6936-1",
+    arch: "x86_64",
+  });
 }
 
-export function openSymcache(path: string, kind: SymcacheInputKind = "object"): SymCache {
-  const built = buildFile(path, kind);
+export function buildFile(path: string, kind: InputKind = "object") {
+  return buildBytes(new Uint8Array(readFileSync(path)), kind);
+}
+
+export function openBytes(bytes: Uint8Array): MemorySymcache {
+  const opened = MemorySymcache.open(bytes);
+  if (!opened.ok) throw new Error(`symcache unreadable: ${opened.reason}`);
+  return opened.symcache;
+}
+
+export async function openSymcache(path: string, kind: InputKind = "object"): Promise<MemorySymcache> {
+  const built = await buildFile(path, kind);
   if (!built.ok) throw new Error(`build of ${path} failed: ${built.error}`);
-  const parsed = SymCache.parse(built.symcache);
-  if (!parsed.ok) throw new Error(`parse of ${path} failed: ${parsed.reason}`);
-  return parsed.symcache;
+  return openBytes(built.symcache);
 }
 
 function hasTool(tool: string): boolean {

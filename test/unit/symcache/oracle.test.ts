@@ -7,7 +7,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import type { SymCache } from "../../../src/symcache/reader";
+import type { MemorySymcache } from "../../../src/symcache/reader";
 import {
   compareFrames,
   elfFunctionSymbols,
@@ -30,7 +30,7 @@ function elfIfuncAddress(file: string, name: string): number {
   return m ? Number.parseInt(m[1] ?? "0", 16) : 0;
 }
 
-function agreement(sc: SymCache, file: string, vmas: number[]) {
+function agreement(sc: MemorySymcache, file: string, vmas: number[]) {
   const load = elfLoadAddress(file);
   const oracle = symbolize(file, vmas);
   const kinds: Partial<Record<Disagreement, number>> = {};
@@ -67,9 +67,9 @@ const SMALL = [
 describe.skipIf(!HAS_LLVM)("agreement with llvm-symbolizer-19", () => {
   describe("small fixtures, every line-table row", () => {
     for (const name of SMALL) {
-      it(name, () => {
+      it(name, async () => {
         const file = FIXTURES + name;
-        const result = agreement(openSymcache(file), file, lineTableAddresses(file));
+        const result = agreement(await openSymcache(file), file, lineTableAddresses(file));
         console.log(`${name}: ${(result.rate * 100).toFixed(2)}% of ${result.n}`, result.kinds);
         expect(result.rate).toBe(1);
       });
@@ -97,15 +97,15 @@ describe.skipIf(!HAS_LLVM)("agreement with llvm-symbolizer-19", () => {
     return out;
   }
 
-  it.skipIf(!fileExists(LIBPYTHON))("libpython3.11d.so (25 MB, DWARF 5): 3000 random addresses", () => {
-    const result = agreement(openSymcache(LIBPYTHON), LIBPYTHON, sample(LIBPYTHON, 3000, 42));
+  it.skipIf(!fileExists(LIBPYTHON))("libpython3.11d.so (25 MB, DWARF 5): 3000 random addresses", async () => {
+    const result = agreement(await openSymcache(LIBPYTHON), LIBPYTHON, sample(LIBPYTHON, 3000, 42));
     console.log(`libpython3.11d.so: ${(result.rate * 100).toFixed(2)}% of ${result.n}`, result.kinds);
     expect(result.rate).toBeGreaterThanOrEqual(0.999);
   });
 
-  it.skipIf(!libcDebug)("libc debug file (zlib sections): 3000 random addresses", () => {
+  it.skipIf(!libcDebug)("libc debug file (zlib sections): 3000 random addresses", async () => {
     const file = libcDebug ?? "";
-    const result = agreement(openSymcache(file), file, sample(file, 3000, 42));
+    const result = agreement(await openSymcache(file), file, sample(file, 3000, 42));
     console.log(`libc.so.6 debug: ${(result.rate * 100).toFixed(2)}% of ${result.n}`, result.kinds);
     // Everything left is the kind pinned below: line-table rows without a subprogram DIE
     // (file). Alias choice (function_name) follows llvm-symbolizer's rule (was 73% before).
@@ -117,12 +117,12 @@ describe.skipIf(!HAS_LLVM)("agreement with llvm-symbolizer-19", () => {
   describe("pinned disagreements", () => {
     it.skipIf(!libcDebug)(
       "function_name: among several aliases at one address we pick the one llvm-symbolizer shows",
-      () => {
+      async () => {
         // llvm-symbolizer names the outermost frame after the symbol covering the address,
         // keeping per address the largest symbol and, among equal sizes, the last in the
         // symbol table. symbolic takes the first; we follow llvm (docs/symcache-format.md).
         const file = libcDebug ?? "";
-        const sc = openSymcache(file);
+        const sc = await openSymcache(file);
         const load = elfLoadAddress(file);
         const symbols = elfFunctionSymbols(file);
         // srand / srandom / __srandom; __freelocale / freelocale; abort / __GI_abort (local).
@@ -143,12 +143,12 @@ describe.skipIf(!HAS_LLVM)("agreement with llvm-symbolizer-19", () => {
       },
     );
 
-    it.skipIf(!libcDebug)("function_name: glibc ifunc resolvers carry the public IFUNC symbol's name", () => {
+    it.skipIf(!libcDebug)("function_name: glibc ifunc resolvers carry the public IFUNC symbol's name", async () => {
       // `strncpy` is STT_GNU_IFUNC; its DWARF subprogram and a local FUNC are `strncpy_ifunc`.
       const file = libcDebug ?? "";
       const vma = elfIfuncAddress(file, "strncpy");
       expect(vma).toBeGreaterThan(0);
-      const ours = openSymcache(file).lookup(vma - elfLoadAddress(file));
+      const ours = (await openSymcache(file)).lookup(vma - elfLoadAddress(file));
       const theirs = symbolize(file, [vma])[0] ?? [];
       expect(theirs[theirs.length - 1]?.FunctionName).toBe("strncpy");
       expect(ours[ours.length - 1]?.symbol).toBe("strncpy");
@@ -156,24 +156,24 @@ describe.skipIf(!HAS_LLVM)("agreement with llvm-symbolizer-19", () => {
 
     it.skipIf(!libcDebug)(
       "file: code with line rows but no DW_TAG_subprogram gets the symbol name without file/line",
-      () => {
+      async () => {
         // libc's mtrace.c unit has a line table for 0x9a380..0x9a3a1 but no subprogram DIE for
         // `mtrace` (a stub). The symcache, like symbolic's, fills that hole from the symbol table
         // only (no file, line 0); llvm-symbolizer also looks the address up in the line table.
         const file = libcDebug ?? "";
         const mtrace = elfFunctionSymbols(file).find((f) => f.name === "mtrace");
-        const ours = openSymcache(file).lookup(mtrace?.addr ?? 0);
+        const ours = (await openSymcache(file)).lookup(mtrace?.addr ?? 0);
         const theirs = symbolize(file, [mtrace?.addr ?? 0])[0] ?? [];
         expect(ours).toEqual([{ function: "mtrace", symbol: "mtrace", lineno: 0, symAddr: mtrace?.addr }]);
         expect(theirs[0]).toMatchObject({ FunctionName: "mtrace", FileName: "./malloc/mtrace.c", Line: 47 });
       },
     );
 
-    it("paths: DWARF 5 directory 0 is not joined onto DW_AT_comp_dir twice (llvm agrees, symbolic does not)", () => {
+    it("paths: DWARF 5 directory 0 is not joined onto DW_AT_comp_dir twice (llvm agrees, symbolic does not)", async () => {
       // libc's units have comp_dir "./csu" and include_directories[0] "./csu"; symbolic joins
       // both ("csu/csu/init-first.c"). We follow the DWARF 5 standard like llvm. Paths are
       // compared after clean_path on both sides ("./a/../b" == "b").
-      const sc = openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie`);
+      const sc = await openSymcache(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie`);
       expect(sc.lookup(0x1040)[0]?.absPath).toBe("/build/src/main.c");
     });
   });

@@ -1,31 +1,58 @@
-/** The reader's validation and symbolic's path rules. */
+/** The reader's validation of the container and its pages, and symbolic's path rules. */
+import { deflateRawSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { SymCache } from "../../../src/symcache/reader";
+import { TRAILER_SIZE, Trailer } from "../../../src/symcache/format";
+import { MemorySymcache, SymcacheIndex, SymcachePage } from "../../../src/symcache/reader";
 import { cleanPath, joinPath } from "../../../src/symcache/paths";
 import { buildFile, FIXTURES } from "./helpers";
 
-describe("SymCache.parse", () => {
-  const built = buildFile(`${FIXTURES}elf-x86_64-gcc-dw5-O2-pie`);
+describe("the symcache container", async () => {
+  const built = await buildFile(`${FIXTURES}elf-x86_64-cpp`);
   const bytes = built.ok ? built.symcache : new Uint8Array();
+  const trailer = bytes.byteLength - TRAILER_SIZE;
+  const parse = (b: Uint8Array) => SymcacheIndex.parse(b, b.byteLength);
 
-  it("accepts what the builder writes", () => {
-    const parsed = SymCache.parse(bytes);
-    expect(parsed.ok && parsed.symcache.arch).toBe("x86_64");
+  it("opens what the builder and the container writer produce", () => {
+    const parsed = parse(bytes);
+    expect(parsed.ok && parsed.index.arch).toBe("x86_64");
+    expect(parsed.ok && parsed.index.pages).toBeGreaterThan(0);
   });
-  it("rejects short, foreign, future and truncated input", () => {
-    expect(SymCache.parse(bytes.subarray(0, 10))).toEqual({ ok: false, reason: "too_short" });
+
+  it("rejects short, foreign, future and inconsistent input", () => {
+    expect(parse(bytes.subarray(0, 10))).toEqual({ ok: false, reason: "too_short" });
     const foreign = bytes.slice();
-    foreign.set([0x53, 0x59, 0x4d, 0x43]); // "SYMC": symbolic's own format is not ours
-    expect(SymCache.parse(foreign)).toEqual({ ok: false, reason: "bad_magic" });
+    foreign.set([0x53, 0x59, 0x4d, 0x43], trailer); // "SYMC": symbolic's own format is not ours
+    expect(parse(foreign)).toEqual({ ok: false, reason: "bad_magic" });
     const future = bytes.slice();
-    future[4] = 2;
-    expect(SymCache.parse(future)).toEqual({ ok: false, reason: "unsupported_version" });
-    expect(SymCache.parse(bytes.subarray(0, bytes.length - 1))).toEqual({ ok: false, reason: "truncated" });
+    new DataView(future.buffer).setUint32(trailer + Trailer.version, 3, true);
+    expect(parse(future)).toEqual({ ok: false, reason: "unsupported_version", version: 3 });
+    const pages = bytes.slice();
+    new DataView(pages.buffer).setUint32(trailer + Trailer.numPages, 1000, true);
+    expect(parse(pages)).toEqual({ ok: false, reason: "inconsistent" });
+    expect(parse(bytes.subarray(0, bytes.length - 1))).toMatchObject({ ok: false });
   });
-  it("rejects more ranges than source locations", () => {
-    const bad = bytes.slice();
-    new DataView(bad.buffer).setUint32(56, 0xffffffff, true);
-    expect(SymCache.parse(bad)).toEqual({ ok: false, reason: "inconsistent_counts" });
+
+  it("names a version 1 symcache as such", () => {
+    const v1 = new Uint8Array(200);
+    new DataView(v1.buffer).setUint32(0, 0x45435953, true);
+    new DataView(v1.buffer).setUint32(4, 1, true);
+    expect(parse(v1)).toEqual({ ok: false, reason: "unsupported_version", version: 1 });
+  });
+
+  it("needs only the tail for the index", () => {
+    const tail = bytes.subarray(bytes.byteLength - 4096);
+    expect(SymcacheIndex.missingIndexBytes(tail, bytes.byteLength)).toBe(0);
+    expect(SymcacheIndex.parse(tail, bytes.byteLength).ok).toBe(true);
+  });
+
+  it("refuses pages that are not sound, and looks up nothing in them", () => {
+    expect(SymcachePage.decode(new Uint8Array([1, 2, 3]))).toBeNull();
+    expect(SymcachePage.decode(new Uint8Array(deflateRawSync(new Uint8Array(31))))).toBeNull();
+    const lying = new Uint8Array(32);
+    new DataView(lying.buffer).setUint32(0, 5, true); // five ranges in no bytes
+    expect(SymcachePage.parse(lying)).toBeNull();
+    const opened = MemorySymcache.open(bytes);
+    expect(opened.ok && opened.symcache.lookup(-1)).toEqual([]);
   });
 });
 

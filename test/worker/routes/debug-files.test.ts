@@ -7,7 +7,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { projectCatalogName } from "../../../src/storage/keys";
-import type { NewDebugFileRecord } from "../../../src/storage/project-catalog";
+import type { NewDebugFileRecord } from "../../../src/common/debug-file";
 import { mintToken } from "../helpers";
 import { bytesOf, get, store, type Stored } from "../symbol-server-helpers";
 

@@ -2,10 +2,12 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult, runInD
 import { describe, expect, it } from "vitest";
 import worker from "../../../src/index";
 import type { DebugFileObject } from "../../../src/assembly/debug-file-object";
-import type { FileState } from "../../../src/assembly/state";
-import type { SymcacheJob } from "../../../src/symcache/job";
-import { debugFileObjectName, symcacheKey } from "../../../src/storage/keys";
-import { DEAD_LETTER_QUEUE, SYMCACHE_INPUT_LIMIT } from "../../../src/symcache/consumer";
+import type { BuildState, FileState } from "../../../src/assembly/file-state";
+import { debugFileObject } from "../../../src/durable-objects";
+import type { SymcacheJob } from "../../../src/symcache/build-task";
+import { buildPrefix, symcacheKey } from "../../../src/storage/keys";
+import { DEAD_LETTER_QUEUE } from "../../../src/symcache/consumer";
+import { DEFAULT_LIMITS } from "../../../src/symcache/limits";
 import { corruptElfSection } from "../../support/corrupt-elf-section";
 import { oversizedElf } from "../../support/oversized-elf";
 import { assemble, fixture, mintToken, uploadFile, waitForFile } from "../helpers";
@@ -17,7 +19,7 @@ async function uploadAndWait(project: string, name: string, bytes = fixture(name
   return { checksum, done: await waitForFile(token, "acme", project, checksum, entry, 60) };
 }
 
-async function deliver(queue: string, body: { org: string; project: string; checksum: string }, attempts = 1) {
+async function deliver(queue: string, body: SymcacheJob, attempts = 1) {
   const batch = createMessageBatch<SymcacheJob>(queue, [
     { id: `m-${Math.random()}`, timestamp: new Date(), attempts, body },
   ]);
@@ -27,13 +29,79 @@ async function deliver(queue: string, body: { org: string; project: string; chec
   return result as { explicitAcks: string[]; retryMessages: unknown[] };
 }
 
+/** A file whose symcache build (id `b1`) waits for its prepare task, sent `sentAt`. */
+function building(project: string, checksum: string, task: Partial<BuildState["tasks"][number]>): FileState {
+  const now = Date.now();
+  const job = { org: "acme", project, checksum, name: "x", chunks: [] };
+  return {
+    phase: "building",
+    job,
+    createdAt: now,
+    attempts: 1,
+    identity: {
+      format: "breakpad",
+      debugId: "3249d99d-0c40-4931-8610-f4e4fb0b6936",
+      codeId: null,
+      arch: "x86_64",
+      kind: "dbg",
+      features: ["symtab"],
+      details: { os: "Linux", name: "x", bytesScanned: 0 },
+    },
+    record: {
+      org: "acme",
+      project,
+      checksum,
+      objectName: "x",
+      debugId: "3249d99d-0c40-4931-8610-f4e4fb0b6936",
+      codeId: null,
+      arch: "x86_64",
+      kind: "dbg",
+      format: "breakpad",
+      features: ["symtab"],
+      size: 1,
+      contentType: "text/x-breakpad",
+      createdAt: new Date(now).toISOString(),
+      symcache: { status: "building" },
+    },
+    build: {
+      id: "b1",
+      since: now,
+      deadline: now + 15 * 60_000,
+      stage: "prepare",
+      level: 0,
+      inputs: 0,
+      final: true,
+      tasks: [{ sentAt: now, startedAt: null, done: false, ...task }],
+    },
+  };
+}
+
+function save(project: string, checksum: string, state: FileState) {
+  return runInDurableObject(debugFileObject(env, "acme", project, checksum), (instance: DebugFileObject) =>
+    (instance as unknown as { save(s: FileState): void }).save(state),
+  );
+}
+
+function stateOf(project: string, checksum: string) {
+  return runInDurableObject(
+    debugFileObject(env, "acme", project, checksum),
+    (instance: DebugFileObject) => (instance as unknown as { state: FileState | null }).state,
+  );
+}
+
 describe("symcache consumer", () => {
   it("builds one symcache; a redelivered message changes nothing", async () => {
     const { checksum, done } = await uploadAndWait("cons", "elf-x86_64-gcc-dw5-O2-pie.debug");
     expect(done.state).toBe("ok");
     const before = await env.BUCKET.head(symcacheKey("acme", "cons", checksum));
     expect(before?.size).toBeGreaterThan(0);
-    const result = await deliver("symcache-jobs", { org: "acme", project: "cons", checksum });
+    const result = await deliver("symcache-jobs", {
+      org: "acme",
+      project: "cons",
+      checksum,
+      build: "an-earlier-build",
+      task: { stage: "prepare", index: 0 },
+    });
     expect(result.explicitAcks).toHaveLength(1);
     const after = await env.BUCKET.head(symcacheKey("acme", "cons", checksum));
     expect(after?.uploaded.getTime()).toBe(before?.uploaded.getTime());
@@ -50,88 +118,57 @@ describe("symcache consumer", () => {
 
   it("converts an ELF by its debug sections alone: trailing bulk does not count", async () => {
     const small = fixture("elf-x86_64-gcc-dw5-O2-pie.debug");
-    // Bytes after the last section are no section at all: a valid 49 MiB file whose symcache
-    // input (the slim copy of its DWARF and symbol tables) is small.
-    const big = new Uint8Array(SYMCACHE_INPUT_LIMIT + 1024 * 1024);
+    // Bytes after the last section are no section at all: a valid 49 MiB file whose builder
+    // input (its DWARF and symbol tables) is small, built in one piece.
+    const big = new Uint8Array(DEFAULT_LIMITS.fastBytes + 25 * 1024 * 1024);
     big.set(small);
     const { done } = await uploadAndWait("cons-big", "big.debug", big);
     expect(done.state, done.detail ?? "").toBe("ok");
   });
 
-  it("names the limit when the debug information itself is too large", async () => {
-    const big = oversizedElf(fixture("elf-x86_64-gcc-dw5-O2-pie.debug"), SYMCACHE_INPUT_LIMIT + 1024 * 1024);
-    const { done } = await uploadAndWait("cons-huge", "huge.debug", big);
-    expect(done.state).toBe("error");
-    expect(done.detail).toMatch(
-      /debug information and symbol tables take 49 MiB; symcaches are built from up to 48 MiB/,
-    );
+  it("builds a file whose debug information is larger than one invocation takes, in parts", async () => {
+    // 49 MiB of .debug_str (zeros): more builder input than the one-piece limit, so the prepare
+    // task plans units, the queue builds them and a merge writes the symcache.
+    const big = oversizedElf(fixture("elf-x86_64-gcc-dw5-O2-pie.debug"), DEFAULT_LIMITS.fastBytes + 25 * 1024 * 1024);
+    const { checksum, done } = await uploadAndWait("cons-huge", "huge.debug", big);
+    expect(done.state, done.detail ?? "").toBe("ok");
+    const symcache = await env.BUCKET.head(symcacheKey("acme", "cons-huge", checksum));
+    expect(symcache?.size).toBeGreaterThan(100);
+    // The build's plan and runs are gone once it is done.
+    expect((await env.BUCKET.list({ prefix: buildPrefix("acme", "cons-huge", checksum) })).objects).toEqual([]);
   });
 
-  it("re-sends an unanswered symcache job at a poll, but not one a builder is working on", async () => {
+  it("re-sends an unanswered task at a poll, but not one a builder is working on", async () => {
     const checksum = "e".repeat(40);
-    const stub = env.DEBUG_FILE.get(env.DEBUG_FILE.idFromName(debugFileObjectName("acme", "resend", checksum)));
     const longAgo = Date.now() - 60_000;
-    const waiting = (startedAt: number | null): FileState => ({
-      job: { org: "acme", project: "resend", checksum, name: "x", chunks: [] },
-      phase: "assembling",
-      step: "symcache",
-      detail: null,
-      attempts: 1,
-      createdAt: longAgo,
-      updatedAt: longAgo,
-      symcacheSince: longAgo,
-      symcacheSentAt: longAgo,
-      symcacheStartedAt: startedAt,
-      errorExpiresAt: null,
-      identity: null,
-      pending: null,
-      record: null,
-    });
-    const sentAt = () =>
-      runInDurableObject(
-        stub,
-        (instance: DebugFileObject) => (instance as unknown as { state: FileState }).state.symcacheSentAt,
-      );
-    const set = (state: FileState) =>
-      runInDurableObject(stub, (instance: DebugFileObject) =>
-        (instance as unknown as { save(s: FileState): void }).save(state),
-      );
+    const sentAt = async () => {
+      const s = await stateOf("resend", checksum);
+      return s?.phase === "building" ? s.build.tasks[0]?.sentAt : undefined;
+    };
 
-    await set(waiting(Date.now()));
-    await stub.status();
+    await save("resend", checksum, building("resend", checksum, { sentAt: longAgo, startedAt: Date.now() }));
+    await debugFileObject(env, "acme", "resend", checksum).status();
     expect(await sentAt()).toBe(longAgo); // a builder started a moment ago: left alone
 
-    await set(waiting(null));
-    await stub.status();
+    await save("resend", checksum, building("resend", checksum, { sentAt: longAgo, startedAt: null }));
+    await debugFileObject(env, "acme", "resend", checksum).status();
     expect(await sentAt()).toBeGreaterThan(longAgo); // nobody picked it up: sent again
-    await stub.forget();
+    await debugFileObject(env, "acme", "resend", checksum).forget();
   });
 
-  it("reports a dead-lettered job as an error, so no poller waits for it", async () => {
+  it("reports a dead-lettered task as an error, so no poller waits for it", async () => {
     const checksum = "d".repeat(40);
-    const stub = env.DEBUG_FILE.get(env.DEBUG_FILE.idFromName(debugFileObjectName("acme", "dlq", checksum)));
-    await runInDurableObject(stub, (instance: DebugFileObject) => {
-      const state: FileState = {
-        job: { org: "acme", project: "dlq", checksum, name: "x", chunks: [] },
-        phase: "assembling",
-        step: "symcache",
-        detail: null,
-        attempts: 1,
-        createdAt: Date.now(),
-        updatedAt: Date.now(),
-        symcacheSince: Date.now(),
-        symcacheSentAt: Date.now(),
-        symcacheStartedAt: null,
-        errorExpiresAt: null,
-        identity: null,
-        pending: null,
-        record: null,
-      };
-      (instance as unknown as { save(s: FileState): void }).save({ ...state, pending: {} as FileState["pending"] });
-    });
-    const result = await deliver(DEAD_LETTER_QUEUE, { org: "acme", project: "dlq", checksum }, 4);
+    await save("dlq", checksum, building("dlq", checksum, {}));
+    const job: SymcacheJob = {
+      org: "acme",
+      project: "dlq",
+      checksum,
+      build: "b1",
+      task: { stage: "prepare", index: 0 },
+    };
+    const result = await deliver(DEAD_LETTER_QUEUE, job, 4);
     expect(result.explicitAcks).toHaveLength(1);
-    const status = await stub.status();
+    const status = await debugFileObject(env, "acme", "dlq", checksum).status();
     expect(status).toMatchObject({ state: "error", detail: expect.stringMatching(/failed 4 times/) as unknown });
   });
 });

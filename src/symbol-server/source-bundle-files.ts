@@ -5,8 +5,8 @@
  */
 import { SOURCE_BUNDLE_ZIP_BASE } from "../identify/source-bundle";
 import { entryDataOffset, readEntry, zipEntries, type ZipEntry } from "../identify/zip";
-import { streamFile, type FileManifest } from "./file-store";
-import type { RangedReader } from "./ranged-reader";
+import { streamFile, type FileManifest } from "../storage/file-store";
+import type { RangedReader } from "../common/ranged-reader";
 
 const MAX_MANIFEST = 8 * 1024 * 1024;
 

@@ -1,0 +1,501 @@
+//! The merge: a k-way walk, in address order, over sorted record sources (a writer's chunks, or
+//! the runs earlier tasks of a build wrote), writing pages.
+//!
+//! `Mode::KeepAll` interleaves every record into run pages: a unit's output, or an intermediate
+//! merge level. `Mode::Resolve` settles every address and writes the final symcache pages. All
+//! decisions that span units are taken here, so a file built in one piece and the same file
+//! built in parts give the same bytes:
+//!
+//! 1. **Duplicate ranges.** Two instances (function ranges) starting and ending at the same
+//!    addresses describe the same code (the same function emitted in several compilation units,
+//!    symbolic PR #401): the first one (lowest order) is kept, the other dropped whole.
+//! 2. **Aliases.** Of several symbols at one address, the one llvm-symbolizer names the address
+//!    after is kept: the largest size, then the last in symbol-table order (ELF lists local
+//!    symbols first, so `abort` beats `__GI_abort`). The others, their end sentinels included,
+//!    are dropped.
+//! 3. **Names.** A function range starting where that symbol sits takes the symbol's name (the
+//!    mangled name, where DWARF only had a short one, as in dSYMs) for its outermost frame,
+//!    demangled in the function's language: symbolic's rule, per range, so `foo.cold` keeps its own.
+//! 4. **Winner.** Of the records left at an address, the lowest rank wins; among lines the last
+//!    written (highest order), otherwise the first.
+//! 5. A range whose frames equal the previous range's is not written (it changes no lookup).
+//!
+//! A source never splits the records of one address across pages, and is not moved to its next
+//! page before the address is settled, so the tables of every record of an address are at hand.
+
+use crate::demangle::demangle;
+use crate::error::{Error, ErrorKind, Result};
+use crate::hash::FxHashMap;
+use crate::host::{self, SourceId, STREAM_PAGE, STREAM_RUN};
+use crate::lang::Lang;
+use crate::page::{
+    FunctionContent, PageBuilder, Record, RunPage, Tables, FLAG_INSTANCE_START, RANK_LINE,
+    RANK_SENTINEL, RANK_SYMBOL,
+};
+use crate::writer::{UnitRecords, NONE};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Raw bytes after which a final page is cut (at an address boundary). Pages are compressed in
+/// the symcache; a lookup reads and inflates one.
+pub const FINAL_PAGE_BYTES: usize = 64 * 1024;
+/// Raw bytes after which a run page is cut.
+pub const RUN_PAGE_BYTES: usize = 256 * 1024;
+/// Inline chains are cut here (the builder's depth cap plus the outer frame).
+const MAX_FRAMES: usize = crate::MAX_INLINE_DEPTH as usize + 1;
+
+pub trait Source {
+    /// The next record, or None when the source is exhausted.
+    fn peek(&mut self) -> Result<Option<Record>>;
+    /// The next record if it is in the page already loaded (never loads one).
+    fn peek_loaded(&self) -> Option<Record>;
+    /// Moves past the record `peek` returned, without loading a new page.
+    fn advance(&mut self);
+    /// The tables of the record `peek` returned last.
+    fn tables(&self) -> &dyn Tables;
+    /// Changes whenever `tables` starts answering for other tables.
+    fn tables_id(&self) -> u64;
+}
+
+/// One sorted chunk of a finished writer.
+pub struct ChunkSource<'a> {
+    pub records: &'a UnitRecords,
+    pub chunk: usize,
+    pub pos: usize,
+}
+
+impl Source for ChunkSource<'_> {
+    fn peek(&mut self) -> Result<Option<Record>> {
+        Ok(self.records.record(self.chunk, self.pos))
+    }
+    fn peek_loaded(&self) -> Option<Record> {
+        self.records.record(self.chunk, self.pos)
+    }
+    fn advance(&mut self) {
+        self.pos += 1;
+    }
+    fn tables(&self) -> &dyn Tables {
+        self.records
+    }
+    fn tables_id(&self) -> u64 {
+        // Chunks of one writer share its tables; run pages count from 1 << 40.
+        self.records as *const UnitRecords as usize as u64
+    }
+}
+
+/// A run another task wrote, read from the host page by page through a read-ahead block.
+pub struct RunSource {
+    source: SourceId,
+    size: u64,
+    offset: u64,
+    block: Vec<u8>,
+    block_start: u64,
+    block_size: usize,
+    page: Option<RunPage>,
+    pos: usize,
+    serial: u64,
+    /// The current page is used up: load the next one at the next `peek`.
+    exhausted: bool,
+}
+
+impl RunSource {
+    pub fn new(source: SourceId, size: u64, block_size: usize) -> Self {
+        RunSource {
+            source,
+            size,
+            offset: 0,
+            block: Vec::new(),
+            block_start: 0,
+            block_size: block_size.max(64 * 1024),
+            page: None,
+            pos: 0,
+            serial: 0,
+            exhausted: true,
+        }
+    }
+
+    /// `n` bytes at the current offset, through the read-ahead block.
+    fn take(&mut self, n: usize) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let at = self.offset + out.len() as u64;
+            let block_end = self.block_start + self.block.len() as u64;
+            if at < self.block_start || at >= block_end {
+                let want = self
+                    .block_size
+                    .min((self.size - at.min(self.size)) as usize);
+                if want == 0 {
+                    return Err(corrupt());
+                }
+                self.block.resize(want, 0);
+                let got = host::read_at(self.source, at, &mut self.block);
+                self.block.truncate(got);
+                self.block_start = at;
+                if got == 0 {
+                    return Err(corrupt());
+                }
+                continue;
+            }
+            let from = (at - self.block_start) as usize;
+            let take = (n - out.len()).min(self.block.len() - from);
+            out.extend_from_slice(&self.block[from..from + take]);
+        }
+        self.offset += n as u64;
+        Ok(out)
+    }
+}
+
+fn corrupt() -> Error {
+    Error::new(
+        ErrorKind::BadObject,
+        "a sorted run of this build is truncated or corrupt; rerun the upload",
+    )
+}
+
+impl Source for RunSource {
+    fn peek(&mut self) -> Result<Option<Record>> {
+        loop {
+            if !self.exhausted {
+                if let Some(page) = &self.page {
+                    if self.pos < page.num_records {
+                        return page.record(self.pos).map(Some).ok_or_else(corrupt);
+                    }
+                }
+            }
+            if self.offset >= self.size {
+                self.page = None;
+                return Ok(None);
+            }
+            let head = self.take(4)?;
+            let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
+            if len < 32 || self.offset - 4 + len as u64 > self.size {
+                return Err(corrupt());
+            }
+            let mut bytes = head;
+            bytes.extend(self.take(len - 4)?);
+            self.page = Some(RunPage::parse(bytes).ok_or_else(corrupt)?);
+            self.pos = 0;
+            self.serial += 1;
+            self.exhausted = false;
+        }
+    }
+
+    fn peek_loaded(&self) -> Option<Record> {
+        match &self.page {
+            Some(page) if !self.exhausted && self.pos < page.num_records => page.record(self.pos),
+            _ => None,
+        }
+    }
+
+    fn advance(&mut self) {
+        self.pos += 1;
+        if let Some(page) = &self.page {
+            if self.pos >= page.num_records {
+                self.exhausted = true;
+            }
+        }
+    }
+
+    fn tables(&self) -> &dyn Tables {
+        match &self.page {
+            Some(p) => p,
+            None => &EmptyTables,
+        }
+    }
+
+    fn tables_id(&self) -> u64 {
+        (1u64 << 63) | ((self.source as u64) << 40) | self.serial
+    }
+}
+
+struct EmptyTables;
+
+impl Tables for EmptyTables {
+    fn location(&self, _: u32) -> Option<[u32; 4]> {
+        None
+    }
+    fn function(&self, _: u32) -> Option<[u32; 4]> {
+        None
+    }
+    fn file(&self, _: u32) -> Option<[u32; 3]> {
+        None
+    }
+    fn string(&self, _: u32) -> Option<&[u8]> {
+        None
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    KeepAll,
+    Resolve,
+}
+
+/// What a merge wrote.
+#[derive(Default, Debug)]
+pub struct MergeStats {
+    pub records_in: u64,
+    pub ranges_out: u64,
+    pub pages: u64,
+    pub bytes_out: u64,
+}
+
+/// No frames: the hash of a gap.
+const GAP: u64 = 1;
+
+struct Grouped {
+    record: Record,
+    source: usize,
+}
+
+/// Merges `sources` in address order and writes pages to the host (final pages on
+/// `STREAM_PAGE`, run pages on `STREAM_RUN`).
+pub fn merge(sources: &mut [&mut dyn Source], mode: Mode) -> Result<MergeStats> {
+    let mut heap: BinaryHeap<Reverse<(u32, u8, u64, usize)>> = BinaryHeap::new();
+    for (i, s) in sources.iter_mut().enumerate() {
+        if let Some(r) = s.peek()? {
+            heap.push(Reverse((r.addr, r.rank, r.order, i)));
+        }
+    }
+    let mut out = PageBuilder::default();
+    let mut stats = MergeStats::default();
+    let mut cache: FxHashMap<(u64, u32), (u32, u64)> = FxHashMap::default();
+    // Instances dropped by rules 1 and 2, until their end; names of rule 3, until their end.
+    let mut dropped: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut renames: Vec<(u32, u32, Vec<u8>)> = Vec::new();
+    let mut last_hash = GAP;
+    let mut group: Vec<Grouped> = Vec::new();
+    let mut touched: Vec<usize> = Vec::new();
+
+    while let Some(&Reverse((addr, ..))) = heap.peek() {
+        group.clear();
+        touched.clear();
+        while let Some(&Reverse((a, _, _, i))) = heap.peek() {
+            if a != addr {
+                break;
+            }
+            heap.pop();
+            let source = &mut *sources[i];
+            // Take every record this source has at `addr`: they are all in its current page, and
+            // the page stays loaded until the address is settled.
+            while let Some(r) = source.peek_loaded().filter(|r| r.addr == addr) {
+                group.push(Grouped {
+                    record: r,
+                    source: i,
+                });
+                source.advance();
+            }
+            touched.push(i);
+        }
+        stats.records_in += group.len() as u64;
+
+        match mode {
+            Mode::KeepAll => {
+                for g in &group {
+                    let loc = if g.record.loc == NONE {
+                        NONE
+                    } else {
+                        let s = &*sources[g.source];
+                        intern_chain(
+                            &mut out,
+                            &mut cache,
+                            s.tables(),
+                            s.tables_id(),
+                            g.record.loc,
+                            None,
+                        )?
+                        .0
+                    };
+                    out.push_record(Record { loc, ..g.record });
+                }
+            }
+            Mode::Resolve => {
+                dropped.retain(|_, end| *end >= addr);
+                renames.retain(|r| r.1 >= addr);
+                settle_instances(&group, sources, &mut dropped, &mut renames, addr);
+                let winner = group
+                    .iter()
+                    .filter(|g| !dropped.contains_key(&g.record.inst))
+                    .min_by_key(|g| {
+                        let r = &g.record;
+                        (
+                            r.rank,
+                            if r.rank == RANK_LINE {
+                                u64::MAX - r.order
+                            } else {
+                                r.order
+                            },
+                        )
+                    });
+                let (loc, hash) = match winner {
+                    Some(g) if g.record.rank != RANK_SENTINEL && g.record.loc != NONE => {
+                        let s = &*sources[g.source];
+                        intern_chain(
+                            &mut out,
+                            &mut cache,
+                            s.tables(),
+                            s.tables_id(),
+                            g.record.loc,
+                            Some(&renames),
+                        )?
+                    }
+                    _ => (NONE, GAP),
+                };
+                if hash != last_hash {
+                    out.push_range(addr, loc);
+                    stats.ranges_out += 1;
+                    last_hash = hash;
+                }
+            }
+        }
+
+        if out.approx_bytes()
+            >= if mode == Mode::Resolve {
+                FINAL_PAGE_BYTES
+            } else {
+                RUN_PAGE_BYTES
+            }
+        {
+            flush(&mut out, mode, &mut stats);
+            cache.clear();
+        }
+        for &i in &touched {
+            if let Some(r) = sources[i].peek()? {
+                heap.push(Reverse((r.addr, r.rank, r.order, i)));
+            }
+        }
+        if cache.len() > 1 << 16 {
+            cache.clear();
+        }
+    }
+    flush(&mut out, mode, &mut stats);
+    Ok(stats)
+}
+
+fn flush(out: &mut PageBuilder, mode: Mode, stats: &mut MergeStats) {
+    if out.is_empty() {
+        return;
+    }
+    let first = out.first_addr().unwrap_or(0);
+    let bytes = out.finish();
+    stats.pages += 1;
+    stats.bytes_out += bytes.len() as u64;
+    match mode {
+        Mode::Resolve => host::write(STREAM_PAGE, &bytes, first),
+        Mode::KeepAll => host::write(STREAM_RUN, &bytes, 0),
+    }
+}
+
+/// Rules 1-3 for the instances starting at `addr`.
+fn settle_instances(
+    group: &[Grouped],
+    sources: &[&mut dyn Source],
+    dropped: &mut FxHashMap<u64, u32>,
+    renames: &mut Vec<(u32, u32, Vec<u8>)>,
+    addr: u32,
+) {
+    let starts = group
+        .iter()
+        .filter(|g| g.record.flags & FLAG_INSTANCE_START != 0);
+    // Rule 1: per end address, the first function instance stays.
+    let mut functions: Vec<&Grouped> = starts
+        .clone()
+        .filter(|g| g.record.rank < RANK_SYMBOL)
+        .collect();
+    functions.sort_by_key(|g| (g.record.aux, g.record.order));
+    for pair in functions.windows(2) {
+        if pair[0].record.aux == pair[1].record.aux {
+            dropped.insert(pair[1].record.inst, pair[1].record.aux);
+        }
+    }
+    // Rule 2: one symbol per address.
+    let symbols: Vec<&Grouped> = starts.filter(|g| g.record.rank == RANK_SYMBOL).collect();
+    let picked = symbols
+        .iter()
+        .max_by_key(|g| (g.record.aux, g.record.order))
+        .copied();
+    for g in &symbols {
+        if picked.map_or(false, |p| p.record.inst != g.record.inst) {
+            dropped.insert(g.record.inst, addr.saturating_add(g.record.aux));
+        }
+    }
+    // Rule 3: remember the symbol's name for the function ranges starting here.
+    if let (Some(p), Some(end)) = (picked, functions.iter().map(|g| g.record.aux).max()) {
+        let tables = sources[p.source].tables();
+        let name = tables
+            .location(p.record.loc)
+            .and_then(|l| tables.function(l[2]))
+            .and_then(|f| tables.string(f[0]))
+            .unwrap_or(&[]);
+        if !name.is_empty() {
+            renames.push((addr, end, name.to_vec()));
+        }
+    }
+}
+
+/// Interns the frames of `loc` (in `tables`) into `out`, outermost first; returns the innermost
+/// location and a hash of the whole chain's content.
+fn intern_chain(
+    out: &mut PageBuilder,
+    cache: &mut FxHashMap<(u64, u32), (u32, u64)>,
+    tables: &dyn Tables,
+    tables_id: u64,
+    loc: u32,
+    renames: Option<&[(u32, u32, Vec<u8>)]>,
+) -> Result<(u32, u64)> {
+    if let Some(&hit) = cache.get(&(tables_id, loc)) {
+        return Ok(hit);
+    }
+    let mut chain: Vec<[u32; 4]> = Vec::new();
+    let mut at = loc;
+    while at != NONE && chain.len() < MAX_FRAMES {
+        let l = tables.location(at).ok_or_else(corrupt)?;
+        chain.push(l);
+        at = l[3];
+    }
+    let mut caller = (NONE, 0u64);
+    let outermost = chain.len() - 1;
+    for (depth, l) in chain.iter().enumerate().rev() {
+        let file = match tables.file(l[0]) {
+            Some([c, d, n]) => {
+                let s = |o| tables.string(o).unwrap_or(&[]);
+                out.file(s(c), s(d), s(n))
+            }
+            None => (NONE, 0),
+        };
+        let [name, demangled, entry_pc, lang] =
+            tables.function(l[2]).unwrap_or([NONE, NONE, NONE, NONE]);
+        let name = tables.string(name).unwrap_or(&[]);
+        let demangled = tables.string(demangled).unwrap_or(name);
+        let renamed = match renames {
+            Some(r) if depth == outermost && lang != NONE && entry_pc != NONE => r
+                .iter()
+                .rev()
+                .find(|(start, ..)| *start == entry_pc)
+                .map(|(_, _, n)| n.as_slice()),
+            _ => None,
+        };
+        let function = match renamed {
+            Some(symbol) if symbol != name => {
+                let text = std::str::from_utf8(symbol).ok();
+                let dm = text.and_then(|t| demangle(t, Lang::from_code(lang)));
+                let dm_bytes: &[u8] = dm.as_deref().map_or(symbol, str::as_bytes);
+                out.function(FunctionContent {
+                    name: symbol,
+                    demangled: dm_bytes,
+                    entry_pc,
+                    lang,
+                })
+            }
+            _ => out.function(FunctionContent {
+                name,
+                demangled,
+                entry_pc,
+                lang,
+            }),
+        };
+        caller = out.location(file, l[1], function, caller);
+    }
+    cache.insert((tables_id, loc), caller);
+    Ok(caller)
+}

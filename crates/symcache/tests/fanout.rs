@@ -1,0 +1,221 @@
+//! A file built in one piece and the same file built in units, merged in one or several levels,
+//! give byte-identical symcache pages: every cross-unit decision is taken in the final merge.
+
+use symcache::host::{native, STREAM_PAGE, STREAM_RUN};
+use symcache::plan::{Limits, UnitSpan};
+use symcache::{build_unit, build_whole, merge_runs, plan_build, Input, InputKind, UnitTask};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../../test/fixtures/files/{}",
+        env!("CARGO_MANIFEST_DIR"),
+        name
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {}", path, e))
+}
+
+fn input(size: usize) -> Input {
+    Input {
+        kind: InputKind::Object,
+        main_size: size as u64,
+        alt_size: None,
+        materialized: Vec::new(),
+    }
+}
+
+fn pages(outputs: Vec<(u32, Vec<u8>, u32)>) -> Vec<(u32, Vec<u8>)> {
+    outputs
+        .into_iter()
+        .filter(|o| o.0 == STREAM_PAGE)
+        .map(|(_, b, first)| (first, b))
+        .collect()
+}
+
+fn run_bytes(outputs: Vec<(u32, Vec<u8>, u32)>) -> Vec<u8> {
+    outputs
+        .into_iter()
+        .filter(|o| o.0 == STREAM_RUN)
+        .flat_map(|(_, b, _)| b)
+        .collect()
+}
+
+fn whole(file: &[u8]) -> Vec<(u32, Vec<u8>)> {
+    native::set_sources(vec![file.to_vec()]);
+    build_whole(&input(file.len())).expect("whole build");
+    pages(native::take_outputs())
+}
+
+/// Builds `file` in units of `unit_bytes` of `.debug_info` and `symbols` symbols, then merges the
+/// runs `fan_in` at a time.
+fn in_units(
+    file: &[u8],
+    unit_bytes: u64,
+    symbols: u64,
+    fan_in: usize,
+) -> (usize, Vec<(u32, Vec<u8>)>) {
+    native::set_sources(vec![file.to_vec()]);
+    let limits = Limits {
+        fast_bytes: 0,
+        unit_bytes,
+        symbols_per_unit: symbols,
+    };
+    let plan = plan_build(&input(file.len()), &limits).expect("plan");
+    assert!(!plan.fast && plan.materialize.is_empty());
+    let mut runs = Vec::new();
+    for (index, span) in plan.units.iter().enumerate() {
+        native::set_sources(vec![file.to_vec()]);
+        let task = UnitTask {
+            index: index as u32,
+            span: *span,
+            unit_offsets: plan.unit_offsets.clone(),
+            sup_unit_offsets: Vec::new(),
+        };
+        build_unit(&input(file.len()), task).expect("unit");
+        runs.push(run_bytes(native::take_outputs()));
+    }
+    let units = runs.len();
+    while runs.len() > fan_in {
+        let mut next = Vec::new();
+        for group in runs.chunks(fan_in) {
+            native::set_sources(group.to_vec());
+            let inputs: Vec<(u32, u64)> = group
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i as u32, r.len() as u64))
+                .collect();
+            merge_runs(&inputs, false, 64 * 1024).expect("intermediate merge");
+            next.push(run_bytes(native::take_outputs()));
+        }
+        runs = next;
+    }
+    native::set_sources(runs.clone());
+    let inputs: Vec<(u32, u64)> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i as u32, r.len() as u64))
+        .collect();
+    merge_runs(&inputs, true, 64 * 1024).expect("final merge");
+    (units, pages(native::take_outputs()))
+}
+
+fn check(name: &str) {
+    let file = fixture(name);
+    let one = whole(&file);
+    assert!(!one.is_empty(), "{}: no pages", name);
+    compare(name, &file, &one);
+}
+
+fn compare(name: &str, file: &[u8], one: &[(u32, Vec<u8>)]) {
+    for (unit_bytes, symbols, fan_in) in [(1, 7, 2), (1, 1_000_000, 3), (2048, 50, 64)] {
+        let (units, parts) = in_units(file, unit_bytes, symbols, fan_in);
+        assert!(
+            units > 1 || unit_bytes > 1 || one.is_empty(),
+            "{}: expected several units",
+            name
+        );
+        assert_eq!(
+            one.len(),
+            parts.len(),
+            "{}: page count ({} units, fan-in {})",
+            name,
+            units,
+            fan_in
+        );
+        for (i, (a, b)) in one.iter().zip(parts.iter()).enumerate() {
+            assert!(
+                a == b,
+                "{}: page {} differs ({} units, fan-in {})",
+                name,
+                i,
+                units,
+                fan_in
+            );
+        }
+    }
+}
+
+#[test]
+fn gcc_dwarf5() {
+    check("elf-x86_64-gcc-dw5-O2-pie.debug");
+}
+
+#[test]
+fn cpp_with_inlining() {
+    check("elf-x86_64-cpp");
+}
+
+#[test]
+fn clang_lld() {
+    check("elf-x86_64-clang19-dw5-O2-lld");
+}
+
+#[test]
+fn no_function_symbols_no_pages() {
+    // A stripped PIE: only undefined dynamic symbols remain.
+    let file = fixture("elf-x86_64-gcc-dw5-O2-pie.stripped");
+    let one = whole(&file);
+    assert!(one.is_empty());
+    compare("stripped", &file, &one);
+}
+
+#[test]
+fn many_symbol_units() {
+    check("elf-x86_64-gcc-O2-nopie");
+}
+
+#[test]
+fn macho_dsym() {
+    check("macho-arm64.dSYM/Contents/Resources/DWARF/macho-arm64");
+}
+
+#[test]
+fn unit_spans_cover_debug_info() {
+    let file = fixture("elf-x86_64-cpp");
+    native::set_sources(vec![file.clone()]);
+    let limits = Limits {
+        fast_bytes: 0,
+        unit_bytes: 1,
+        symbols_per_unit: 10,
+    };
+    let plan = plan_build(&input(file.len()), &limits).unwrap();
+    let mut at = 0;
+    for span in &plan.units {
+        if let UnitSpan::Dwarf { from, to } = *span {
+            assert_eq!(from, at);
+            at = to;
+        }
+    }
+    assert!(at > 0);
+}
+
+/// A Breakpad file built in spans of `bytes` (every FUNC its own unit when tiny).
+fn breakpad_in_units(file: &[u8], bytes: u64) -> Vec<(u32, Vec<u8>)> {
+    let input = Input { kind: InputKind::Breakpad, main_size: file.len() as u64, alt_size: None, materialized: Vec::new() };
+    native::set_sources(vec![file.to_vec()]);
+    let plan = plan_build(&input, &Limits { fast_bytes: 0, unit_bytes: bytes, symbols_per_unit: 1 }).expect("plan");
+    assert!(plan.units.len() > 1, "expected several spans");
+    let mut runs = Vec::new();
+    for (index, span) in plan.units.iter().enumerate() {
+        native::set_sources(vec![file.to_vec()]);
+        let task = UnitTask { index: index as u32, span: *span, unit_offsets: Vec::new(), sup_unit_offsets: Vec::new() };
+        build_unit(&input, task).expect("unit");
+        runs.push(run_bytes(native::take_outputs()));
+    }
+    native::set_sources(runs.clone());
+    let inputs: Vec<(u32, u64)> = runs.iter().enumerate().map(|(i, r)| (i as u32, r.len() as u64)).collect();
+    merge_runs(&inputs, true, 64 * 1024).expect("merge");
+    pages(native::take_outputs())
+}
+
+#[test]
+fn breakpad_in_spans() {
+    for name in ["breakpad-inline.sym", "breakpad-linux.sym", "breakpad-windows.sym", "breakpad-mac.sym"] {
+        let file = fixture(name);
+        native::set_sources(vec![file.clone()]);
+        let input = Input { kind: InputKind::Breakpad, main_size: file.len() as u64, alt_size: None, materialized: Vec::new() };
+        build_whole(&input).expect("whole");
+        let one = pages(native::take_outputs());
+        assert!(!one.is_empty(), "{}", name);
+        assert!(one == breakpad_in_units(&file, 1), "{}: spans differ from one piece", name);
+    }
+}

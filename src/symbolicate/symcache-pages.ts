@@ -1,0 +1,71 @@
+/**
+ * Symcaches as the symbolicate route reads them from R2: the trailer and index once per isolate
+ * (a few KiB per file), then one ranged read per page a request needs. Both caches are bounded by
+ * bytes, so an isolate holds a few MiB of symcaches whatever their size. A symcache never changes
+ * for a given file, so entries never go stale; they are keyed by the file's checksum.
+ */
+import { symcacheKey } from "../storage/keys";
+import { PageCache, PagedSymcache, SymcacheIndex, TAIL_READ } from "../symcache/reader";
+
+/** Inflated pages kept per isolate. */
+export const PAGE_CACHE_BYTES = 16 * 1024 * 1024;
+/** Indexes kept per isolate. */
+export const INDEX_CACHE_BYTES = 4 * 1024 * 1024;
+
+const pages = new PageCache(PAGE_CACHE_BYTES);
+const indexes = new Map<string, SymcacheIndex>();
+let indexBytes = 0;
+
+export type OpenedSymcache =
+  { status: "found"; symcache: PagedSymcache } | { status: "missing" } | { status: "malformed"; detail: string };
+
+export async function openSymcache(
+  bucket: R2Bucket,
+  file: { org: string; project: string; checksum: string },
+): Promise<OpenedSymcache> {
+  const key = symcacheKey(file.org, file.project, file.checksum);
+  const read = async (offset: number, length: number) => {
+    const object = await bucket.get(key, { range: { offset, length } });
+    if (!object) throw new Error(`symcache ${key} disappeared`);
+    return new Uint8Array(await object.arrayBuffer());
+  };
+  let index = indexes.get(file.checksum);
+  if (!index) {
+    const tail = await bucket.get(key, { range: { suffix: TAIL_READ } });
+    if (!tail) return { status: "missing" };
+    const size = tail.size;
+    let bytes = new Uint8Array(await tail.arrayBuffer());
+    const more = SymcacheIndex.missingIndexBytes(bytes, size);
+    if (more > 0) {
+      const head = await read(size - bytes.byteLength - more, more);
+      const joined = new Uint8Array(head.byteLength + bytes.byteLength);
+      joined.set(head);
+      joined.set(bytes, head.byteLength);
+      bytes = joined;
+    }
+    const parsed = SymcacheIndex.parse(bytes, size);
+    if (!parsed.ok) {
+      return {
+        status: "malformed",
+        detail:
+          parsed.reason === "unsupported_version"
+            ? `symcache format version ${parsed.version ?? "?"} is not read by this service; delete and upload the file again to rebuild it`
+            : `the symcache is ${parsed.reason.replace("_", " ")}`,
+      };
+    }
+    index = parsed.index;
+    remember(file.checksum, index);
+  }
+  return { status: "found", symcache: new PagedSymcache(index, file.checksum, read, pages) };
+}
+
+function remember(checksum: string, index: SymcacheIndex): void {
+  if (index.bytes > INDEX_CACHE_BYTES) return;
+  indexes.set(checksum, index);
+  indexBytes += index.bytes;
+  for (const [k, v] of indexes) {
+    if (indexBytes <= INDEX_CACHE_BYTES) break;
+    indexes.delete(k);
+    indexBytes -= v.bytes;
+  }
+}

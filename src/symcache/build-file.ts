@@ -1,0 +1,55 @@
+/**
+ * Builds the symcache of a file held in memory, in one piece: the tests, the benches and tools
+ * use it; the Worker builds from R2 through the same calls (prepare.ts).
+ */
+import { runBuilder } from "./builder";
+import { memorySource, NO_SOURCE, TaskHost, wholeParams, type InputKind } from "./build-host";
+import { MemorySink, SymcacheWriter, type SymcacheIdentity } from "./container";
+
+export type FileBuildResult =
+  | { ok: true; symcache: Uint8Array; peakMemoryBytes: number; report: BuildReport }
+  | { ok: false; error: string; peakMemoryBytes: number };
+
+/** The builder's account of a call (crates/symcache/src/ffi.rs `report`). */
+export interface BuildReport {
+  recordsIn: number;
+  rangesOut: number;
+  pages: number;
+  bytesOut: number;
+  hostReads: number;
+  hostReadBytes: number;
+  memoryBytes: number;
+}
+
+const UNKNOWN: SymcacheIdentity = { debugId: "00000000-0000-0000-0000-000000000000", arch: "unknown" };
+
+export async function buildFileSymcache(
+  module: WebAssembly.Module,
+  file: { main: Uint8Array; alt?: Uint8Array },
+  kind: InputKind = "object",
+  identity: SymcacheIdentity = UNKNOWN,
+): Promise<FileBuildResult> {
+  const sink = new MemorySink();
+  const writer = new SymcacheWriter(sink, identity);
+  const pages: [Uint8Array, number][] = [];
+  const host = new TaskHost([memorySource(file.main), file.alt ? memorySource(file.alt) : NO_SOURCE], {
+    // The builder writes synchronously here (no JSPI in Node): pages are compressed afterwards.
+    page: (raw, first) => void pages.push([raw, first]),
+  });
+  const params = wholeParams({
+    kind,
+    mainSize: file.main.byteLength,
+    altSize: file.alt ? file.alt.byteLength : null,
+    materialized: [],
+  });
+  const result = await runBuilder(module, "build_whole", params, host);
+  if (!result.ok) return result;
+  for (const [raw, first] of pages) await writer.addPage(raw, first);
+  await writer.finish();
+  return {
+    ok: true,
+    symcache: sink.bytes(),
+    peakMemoryBytes: result.peakMemoryBytes,
+    report: JSON.parse(result.output) as BuildReport,
+  };
+}
