@@ -3,8 +3,7 @@
 #   - the Rust -> wasm32 toolchain that rebuilds src/symcache/symcache.wasm (Debian's rustc 1.63
 #     and the librust-*-dev crates, used offline through a source replacement of crates.io),
 #   - the compilers and LLVM tools that make and check the debug-file fixtures,
-#   - the oracles the correctness tests compare against (llvm-symbolizer, addr2line, gdb, debuginfod-find;
-#     llvm-19-dev's demangler header for test/fixtures/make-demangle-corpus.sh),
+#   - the oracles the correctness tests compare against (llvm-symbolizer, addr2line, gdb, debuginfod-find),
 #   - large real debug files from Debian (libpython3.11-dbg, libc6-dbg).
 # Running the service (`npm start`) and the Worker tests need none of this.
 set -euo pipefail
@@ -16,7 +15,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   librust-gimli-dev librust-object-dev librust-addr2line-dev librust-flate2-dev librust-miniz-oxide-dev \
   librust-rustc-demangle-dev librust-fallible-iterator-dev librust-smallvec-dev \
   binaryen wabt \
-  gcc g++ binutils clang-19 lld-19 llvm-19 llvm-19-dev dwz elfutils debuginfod gdb \
+  gcc g++ binutils clang-19 lld-19 llvm-19 dwz elfutils debuginfod gdb \
   libc6-dbg libpython3.11-dbg \
   >/dev/null
 echo "toolchain installed: $(/usr/bin/rustc --version), $(clang-19 --version | head -1)"
