@@ -13,9 +13,9 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   rustc cargo libstd-rust-dev-wasm32 lld \
   librust-gimli-dev librust-object-dev librust-addr2line-dev librust-flate2-dev librust-miniz-oxide-dev \
-  librust-cpp-demangle-dev librust-rustc-demangle-dev librust-fallible-iterator-dev librust-smallvec-dev \
+  librust-rustc-demangle-dev librust-fallible-iterator-dev librust-smallvec-dev \
   binaryen wabt \
-  gcc binutils clang-19 lld-19 llvm-19 dwz elfutils debuginfod gdb \
+  gcc g++ binutils clang-19 lld-19 llvm-19 dwz elfutils debuginfod gdb \
   libc6-dbg libpython3.11-dbg \
   >/dev/null
 echo "toolchain installed: $(/usr/bin/rustc --version), $(clang-19 --version | head -1)"

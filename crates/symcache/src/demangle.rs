@@ -1,9 +1,13 @@
 //! Demangling at build time, so that lookups in the Worker need no demangler.
 //!
-//! Matches symbolicator's options: C++ with parameters and without return type, Rust in the
-//! alternate form (no hash). Output is capped at [`MAX_DEMANGLED`] bytes because Itanium
-//! substitutions can expand exponentially ("billion laughs"); on any failure the raw name is
-//! kept.
+//! Symbolicator's style: C++ with parameters and without return type, Rust in the alternate
+//! form (no hash). C++ comes from our own Itanium demangler (`itanium/`), which prints what
+//! LLVM 19's prints (llvm-symbolizer's names) minus return types; docs/demangling.md has the
+//! rules and why cpp_demangle was dropped. Output is capped at [`MAX_DEMANGLED`] bytes
+//! because Itanium substitutions can expand exponentially ("billion laughs"); on any failure
+//! the raw name is kept.
+
+mod itanium;
 
 use crate::lang::Lang;
 use std::fmt;
@@ -20,7 +24,14 @@ pub fn demangle(raw: &str, lang: Lang) -> Option<String> {
     if raw.starts_with("??@") {
         return None;
     }
-    let lang = if lang == Lang::Unknown { Lang::detect(raw) } else { lang };
+    let lang = match lang {
+        // rustc's legacy names are Itanium names ending in a `17h<16 hex digits>E` hash; a
+        // `_ZN...E` without it is C++ (a namespace-scope variable), though rustc-demangle
+        // accepts it too.
+        Lang::Unknown if looks_itanium(raw) && !has_rust_hash(raw) => Lang::Cpp,
+        Lang::Unknown => Lang::detect(raw),
+        known => known,
+    };
     match lang {
         Lang::Rust => demangle_rust(raw).or_else(|| demangle_cpp(raw)),
         Lang::Cpp | Lang::ObjCpp => demangle_cpp(raw),
@@ -37,7 +48,24 @@ pub fn demangle(raw: &str, lang: Lang) -> Option<String> {
 }
 
 fn looks_itanium(raw: &str) -> bool {
-    raw.starts_with("_Z") || raw.starts_with("__Z") || raw.starts_with("___Z") || raw.starts_with("____Z")
+    raw.starts_with("_Z")
+        || raw.starts_with("__Z")
+        || raw.starts_with("___Z")
+        || raw.starts_with("____Z")
+}
+
+/// `..17h0123456789abcdefE` at the end, or before a `.suffix` (LLVM's `.llvm.123`). Legacy
+/// Rust names contain dots themselves (`$LT$std..fmt..Debug$GT$`), so look for the hash.
+fn has_rust_hash(raw: &str) -> bool {
+    let b = raw.as_bytes();
+    raw.match_indices("17h").any(|(at, _)| {
+        let hash = at + 3;
+        let end = hash + 16;
+        b.get(hash..end)
+            .map_or(false, |h| h.iter().all(u8::is_ascii_hexdigit))
+            && b.get(end) == Some(&b'E')
+            && matches!(b.get(end + 1), None | Some(b'.'))
+    })
 }
 
 fn demangle_rust(raw: &str) -> Option<String> {
@@ -50,14 +78,7 @@ fn demangle_rust(raw: &str) -> Option<String> {
 }
 
 fn demangle_cpp(raw: &str) -> Option<String> {
-    // Strip leading underscores beyond the one Itanium wants (Mach-O adds one more).
     let mut name = raw;
-    while name.starts_with("__Z") {
-        name = &name[1..];
-    }
-    if !name.starts_with("_Z") {
-        return None;
-    }
     // A trailing `$<32 hex>` hash (emitted by some LTO pipelines) is not part of the mangling.
     if let Some(pos) = name.rfind('$') {
         let tail = &name[pos + 1..];
@@ -65,15 +86,20 @@ fn demangle_cpp(raw: &str) -> Option<String> {
             name = &name[..pos];
         }
     }
-    let parse = cpp_demangle::ParseOptions::default().recursion_limit(160);
-    let sym = cpp_demangle::Symbol::new_with_options(name.as_bytes(), &parse).ok()?;
-    let opts = cpp_demangle::DemangleOptions::new().no_return_type().recursion_limit(192);
-    let mut out = Capped::default();
-    sym.structured_demangle(&mut out, &opts).ok()?;
-    if out.buf.is_empty() {
-        return None;
-    }
-    Some(out.buf)
+    // `_Z`, `__Z` (Mach-O) and the `___Z..._block_invoke` of Apple blocks are read as LLVM
+    // reads them; a name with more underscores than that (a Mach-O symbol whose leading `_`
+    // was not stripped) is read without the extra ones.
+    itanium::demangle(name, MAX_DEMANGLED)
+        .or_else(|| {
+            let trimmed = name.trim_start_matches('_');
+            let extra = name.len() - trimmed.len();
+            if extra > 1 && trimmed.starts_with('Z') {
+                itanium::demangle(&name[extra - 1..], MAX_DEMANGLED)
+            } else {
+                None
+            }
+        })
+        .filter(|s| !s.is_empty())
 }
 
 /// A `fmt::Write` that fails once the output would exceed [`MAX_DEMANGLED`].
@@ -91,3 +117,6 @@ impl fmt::Write for Capped {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;
