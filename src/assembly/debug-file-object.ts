@@ -96,11 +96,13 @@ export class DebugFileObject extends DurableObject<Env> {
       return this.answer() as AssembleAnswer;
     }
     this.save(state);
-    await this.ctx.storage.setAlarm(now);
+    // Mirrored before the alarm is armed, so that this write cannot land after the alarm's own.
     await mirrorStatus(this.env.ASSEMBLE_STATUS, job.org, job.project, job.checksum, {
       state: "created",
       detail: null,
+      name: job.name,
     });
+    await this.ctx.storage.setAlarm(now);
     return { state: "created" };
   }
 
@@ -201,6 +203,8 @@ export class DebugFileObject extends DurableObject<Env> {
     await mirrorStatus(this.env.ASSEMBLE_STATUS, s.job.org, s.job.project, s.job.checksum, {
       state: "assembling",
       detail: null,
+      name: s.job.name,
+      step: "assemble",
     });
 
     const { job } = s;
@@ -250,6 +254,14 @@ export class DebugFileObject extends DurableObject<Env> {
     s.symcacheSince = Date.now();
     s.symcacheSentAt = s.symcacheSince;
     this.save(s);
+    // Mirrored before the job is sent: the consumer's `ok` deletes the entry, and a write after
+    // the send could land after that delete and show a finished file as in flight.
+    await mirrorStatus(this.env.ASSEMBLE_STATUS, job.org, job.project, job.checksum, {
+      state: "assembling",
+      detail: null,
+      name: job.name,
+      step: "symcache",
+    });
     await this.env.SYMCACHE_JOBS.send({ org: job.org, project: job.project, checksum: job.checksum });
     await this.ctx.storage.setAlarm(Date.now() + SYMCACHE_REDRIVE_MS);
   }
@@ -299,7 +311,7 @@ export class DebugFileObject extends DurableObject<Env> {
     // Nothing half-made stays behind: the manifest and any symcache of this attempt go.
     const stale = await this.env.BUCKET.list({ prefix: filePrefix(org, project, checksum) });
     if (stale.objects.length > 0) await this.env.BUCKET.delete(stale.objects.map((o) => o.key));
-    await mirrorStatus(this.env.ASSEMBLE_STATUS, org, project, checksum, { state: "error", detail });
+    await mirrorStatus(this.env.ASSEMBLE_STATUS, org, project, checksum, { state: "error", detail, name: s.job.name });
   }
 
   private answer(): AssembleAnswer | null {
