@@ -52,6 +52,14 @@ export function tokenKey(tokenSha256: string): string {
   return `token/${tokenSha256}`;
 }
 
+/**
+ * KV (TOKENS): a web-page session, keyed by the hex SHA-256 of the opaque id in the cookie (as
+ * tokens are: a reader of KV cannot take over a session). Expires with the session.
+ */
+export function sessionKey(sessionSha256: string): string {
+  return `session/${sessionSha256}`;
+}
+
 /** Durable Object name of the single writer of one debug file. */
 export function debugFileObjectName(org: string, project: string, checksum: string): string {
   return `${enc(org)}/${enc(project)}/${checksum}`;
