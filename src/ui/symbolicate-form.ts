@@ -23,8 +23,10 @@ export function toolRequest(input: ToolInput): ToolRequest {
     }
   }
   const id = input.module.trim();
-  const debugId = parseDebugId(id);
-  const codeId = /^[0-9a-f]{2,128}$/i.test(id) ? id.toLowerCase() : null;
+  // A UUID (hyphenated, or 32 hex digits plus a short Breakpad age) is a debug id; longer hex
+  // runs are code ids (a GNU build id is 40 digits, which would also parse as a UUID + age).
+  const debugId = id.includes("-") || /^[0-9a-f]{32,34}$/i.test(id) ? parseDebugId(id) : undefined;
+  const codeId = !debugId && /^[0-9a-f]{2,128}$/i.test(id) ? id.toLowerCase() : null;
   if (!debugId && !codeId) {
     return {
       ok: false,
@@ -41,14 +43,18 @@ export function toolRequest(input: ToolInput): ToolRequest {
   const bad = words.find((w) => !/^(0x[0-9a-f]{1,16}|\d{1,20})$/i.test(w));
   if (bad !== undefined)
     return { ok: false, error: `"${bad}" is not an address: write addresses in hex (0x1a2b) or decimal.` };
+  // Image address 0 means the addresses are relative to the module: Symbolicator's `rel:0`
+  // (it never places a module at 0, so an absolute address could not find it).
+  const relative = /^(0x0*|0+)$/i.test(imageAddr);
   return {
     ok: true,
     body: {
-      stacktraces: [{ frames: words.map((w) => ({ instruction_addr: w })) }],
+      stacktraces: [
+        { frames: words.map((w) => ({ instruction_addr: w, ...(relative ? { addr_mode: "rel:0" } : {}) })) },
+      ],
       modules: [
         {
           type: "unknown",
-          // A debug id wins when the text reads as both (32 hex digits): the usual lookup key.
           ...(debugId ? { debug_id: debugId } : { code_id: codeId }),
           image_addr: imageAddr,
         },

@@ -1,30 +1,9 @@
 /** The organization's projects: files, newest upload, uploads in flight; or how to start. */
 import { paths, type Viewer } from "../context";
-import type { ListedStatus, ProjectSummary } from "../data";
+import type { ProjectRow } from "../project-rows";
 import { timeAgo, utcTime } from "../format";
 import { Empty } from "./components";
 import { Layout } from "./layout";
-
-export interface ProjectRow {
-  project: string;
-  summary: ProjectSummary | null;
-  pending: number;
-  failed: number;
-}
-
-/** Projects with files, plus projects that so far only have uploads in flight. */
-export function projectRows(projects: readonly ProjectSummary[], uploads: readonly ListedStatus[]): ProjectRow[] {
-  const rows = new Map<string, ProjectRow>();
-  for (const summary of projects)
-    rows.set(summary.project, { project: summary.project, summary, pending: 0, failed: 0 });
-  for (const u of uploads) {
-    const row = rows.get(u.project) ?? { project: u.project, summary: null, pending: 0, failed: 0 };
-    if (u.status.state === "error") row.failed++;
-    else row.pending++;
-    rows.set(u.project, row);
-  }
-  return [...rows.values()];
-}
 
 export function ProjectsPage(props: { viewer: Viewer; rows: ProjectRow[]; now: number }) {
   const { viewer, rows, now } = props;

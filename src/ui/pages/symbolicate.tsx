@@ -69,7 +69,9 @@ export function SymbolicatePage(props: { view: SymbolicateView }) {
           <input type="hidden" name="csrf" value={v.viewer.csrf} />
           <input type="hidden" name="mode" value="addresses" />
           <div>
-            <label for="module">Debug ID or code ID</label>
+            <label for="module">
+              Debug ID or code ID <span class="hint">(a UUID, its Breakpad form, or a build id)</span>
+            </label>
             <input id="module" name="module" value={v.module} class="mono" required spellcheck={false} />
           </div>
           <div>

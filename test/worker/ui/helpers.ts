@@ -51,7 +51,7 @@ export async function attributes(html: string, selector: string, attr: string): 
     .on(selector, {
       element(e) {
         const value = e.getAttribute(attr);
-        if (value !== null) found.push(value);
+        if (value !== null) found.push(decodeEntities(value));
       },
     })
     .transform(new Response(html))
