@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { shownStacktraces, toolRequest } from "../../../src/ui/symbolicate-form";
 
+const errorOf = (r: ReturnType<typeof toolRequest>) => (r.ok ? "(no error)" : r.error);
+
 describe("the symbolicate tool's input", () => {
   it("builds one stacktrace and one module from a debug id and addresses", () => {
     expect(
@@ -54,7 +56,7 @@ describe("the symbolicate tool's input", () => {
         addresses: "0x10",
         ...over,
       });
-    expect(addresses({ module: "libfoo.so" })).toEqual({ ok: false, error: expect.stringContaining("debug id") });
+    expect(errorOf(addresses({ module: "libfoo.so" }))).toContain("debug id");
     expect(addresses({ imageAddr: "zz" })).toEqual({
       ok: false,
       error: expect.stringContaining('"zz" is not an address'),
@@ -71,7 +73,7 @@ describe("the symbolicate tool's input", () => {
       ok: false,
       error: expect.stringContaining("At most 500"),
     });
-    expect(toolRequest({ mode: "json", json: "" })).toEqual({ ok: false, error: expect.stringContaining("Paste") });
+    expect(errorOf(toolRequest({ mode: "json", json: "" }))).toContain("Paste");
     expect(toolRequest({ mode: "json", json: "{" })).toEqual({
       ok: false,
       error: expect.stringContaining("not valid JSON"),
