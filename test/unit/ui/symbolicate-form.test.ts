@@ -57,27 +57,12 @@ describe("the symbolicate tool's input", () => {
         ...over,
       });
     expect(errorOf(addresses({ module: "libfoo.so" }))).toContain("debug id");
-    expect(addresses({ imageAddr: "zz" })).toEqual({
-      ok: false,
-      error: expect.stringContaining('"zz" is not an address'),
-    });
-    expect(addresses({ addresses: " \n" })).toEqual({
-      ok: false,
-      error: expect.stringContaining("one or more addresses"),
-    });
-    expect(addresses({ addresses: "0x10 main" })).toEqual({
-      ok: false,
-      error: expect.stringContaining('"main" is not an address'),
-    });
-    expect(addresses({ addresses: "1 ".repeat(501) })).toEqual({
-      ok: false,
-      error: expect.stringContaining("At most 500"),
-    });
+    expect(errorOf(addresses({ imageAddr: "zz" }))).toContain('"zz" is not an address');
+    expect(errorOf(addresses({ addresses: " \n" }))).toContain("one or more addresses");
+    expect(errorOf(addresses({ addresses: "0x10 main" }))).toContain('"main" is not an address');
+    expect(errorOf(addresses({ addresses: "1 ".repeat(501) }))).toContain("At most 500");
     expect(errorOf(toolRequest({ mode: "json", json: "" }))).toContain("Paste");
-    expect(toolRequest({ mode: "json", json: "{" })).toEqual({
-      ok: false,
-      error: expect.stringContaining("not valid JSON"),
-    });
+    expect(errorOf(toolRequest({ mode: "json", json: "{" }))).toContain("not valid JSON");
     expect(toolRequest({ mode: "json", json: '{"modules": []}' })).toEqual({ ok: true, body: { modules: [] } });
   });
 });
