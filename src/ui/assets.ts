@@ -1,10 +1,10 @@
 /**
- * The page's stylesheet and script, bundled into the Worker as text (wrangler `[[rules]]` type
- * "Text") and served from it. Their URLs carry a hash of their content, so browsers and the edge
+ * The page's stylesheet (bundled as text by wrangler's `[[rules]]` type "Text") and script (a
+ * string constant), served by the Worker itself. Their URLs carry a hash of their content, so browsers and the edge
  * may keep them for a year and a new deploy is fetched at once.
  */
 import css from "./static/app.css";
-import js from "./static/live.js";
+import { LIVE_SCRIPT as js } from "./static/live-script";
 
 /** FNV-1a, 32 bits: a content tag for cache busting, not a security measure. */
 function contentTag(text: string): string {

@@ -1,10 +1,5 @@
-// Files bundled as text by wrangler's `[[rules]]` type "Text" (wrangler.toml): the stylesheet and
-// the client script of the web page.
+// The web page's stylesheet, bundled as text by wrangler's `[[rules]]` type "Text" (wrangler.toml).
 declare module "*.css" {
-  const text: string;
-  export default text;
-}
-declare module "*/static/live.js" {
   const text: string;
   export default text;
 }

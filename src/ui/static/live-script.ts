@@ -1,6 +1,10 @@
-// The web page's only script (the CSP forbids inline ones). Two jobs:
+/**
+ * The web page's only script, served from the Worker as a string (wrangler bundles a `.js`
+ * import as code, never as text). Plain browser JavaScript, no build step.
+ */
+export const LIVE_SCRIPT = String.raw`// The web page's only script (the CSP forbids inline ones). Two jobs:
 // 1. The region marked data-live-url (uploads in flight and the file list) refreshes itself:
-//    every 2 s while uploads are pending, every 10 s otherwise, never while the tab is hidden
+//    every 2 s while uploads are pending, every 5 s otherwise, never while the tab is hidden
 //    or while keyboard focus is inside it; If-None-Match makes an unchanged answer a bodiless 304.
 // 2. A form marked data-busy disables its button and shows its loading label while it is sent.
 (() => {
@@ -16,7 +20,7 @@
     const schedule = () => {
       if (stopped) return;
       const pending = region.querySelector("[data-pending]") !== null;
-      const ms = failures > 0 ? Math.min(30000, 2000 * 2 ** failures) : pending ? 2000 : 10000;
+      const ms = failures > 0 ? Math.min(30000, 2000 * 2 ** failures) : pending ? 2000 : 5000;
       setTimeout(tick, ms);
     };
     const tick = async () => {
@@ -64,3 +68,4 @@
     });
   }
 })();
+`;
