@@ -63,6 +63,7 @@ export function SymbolicatePage(props: { view: SymbolicateView }) {
         .
       </p>
       {v.error && <Notice kind="error">{v.error}</Notice>}
+      {v.results && <Results view={v} results={v.results} />}
       <div class="stack">
         <form method="post" action={action} class="panel stack" data-busy="Symbolicating…">
           <h2>A module and addresses</h2>
@@ -112,14 +113,13 @@ export function SymbolicatePage(props: { view: SymbolicateView }) {
           <button type="submit">Symbolicate</button>
         </form>
       </div>
-      {v.results && <Results view={v} results={v.results} />}
     </Layout>
   );
 }
 
 function Results(props: { view: SymbolicateView; results: ShownAddress[][] }) {
   return (
-    <section aria-labelledby="results" class="stack">
+    <section aria-labelledby="results" class="stack results">
       <h2 id="results" tabindex={-1}>
         Result
       </h2>
