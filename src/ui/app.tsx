@@ -96,7 +96,6 @@ const requireViewer: MiddlewareHandler<UiApp> = async (c, next) => {
 };
 
 uiRoutes.use("/orgs/:org/*", requireViewer);
-uiRoutes.use("/orgs/:org", requireViewer);
 uiRoutes.route("/orgs/:org", toolRoutes);
 uiRoutes.route("/orgs/:org/projects/:project", fileRoutes);
 

@@ -20,6 +20,10 @@ describe("web page sessions", () => {
     expect(deep.headers.get("location")).toBe(
       `/ui/login?next=${encodeURIComponent("/ui/orgs/acme/projects/app/?query=libfoo")}`,
     );
+    for (const path of ["/ui/orgs/acme", "/ui/orgs/acme/projects/app", "/ui/orgs/acme/setup"]) {
+      const bare = await SELF.fetch(`${BASE}${path}`, { redirect: "manual" });
+      expect(bare.status, path).toBe(303);
+    }
     const login = await SELF.fetch(`${BASE}/ui/login`);
     expect(login.status).toBe(200);
     expect(await attributes(await login.text(), "input#token", "type")).toEqual(["password"]);
