@@ -3,32 +3,10 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { FileFormat } from "../../../src/identify/types";
 import { orgCatalogName, projectCatalogName } from "../../../src/storage/keys";
-import type { NewDebugFileRecord } from "../../../src/storage/project-catalog";
+import { syntheticRecord } from "../helpers";
 
-function record(
-  org: string,
-  project: string,
-  n: number,
-  createdAt: string,
-  format: FileFormat = "elf",
-): NewDebugFileRecord {
-  return {
-    org,
-    project,
-    checksum: n.toString(16).padStart(40, "0"),
-    objectName: `lib${n}.so`,
-    debugId: `${n.toString(16).padStart(8, "0")}-0000-0000-0000-000000000000`,
-    codeId: null,
-    arch: "x86_64",
-    kind: "lib",
-    format,
-    features: ["symtab"],
-    size: 1,
-    contentType: "application/x-elf-binary",
-    createdAt,
-    symcache: { status: "unsupported" },
-  };
-}
+const record = (org: string, project: string, n: number, createdAt: string, format: FileFormat = "elf") =>
+  syntheticRecord(org, project, n, { createdAt, format });
 
 const catalogNamed = (name: string) => env.PROJECT_CATALOG.get(env.PROJECT_CATALOG.idFromName(name));
 

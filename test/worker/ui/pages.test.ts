@@ -7,8 +7,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mirrorStatus } from "../../../src/assembly/status-mirror";
 import { projectCatalogName } from "../../../src/storage/keys";
-import type { NewDebugFileRecord } from "../../../src/storage/project-catalog";
-import { BASE, mintToken, sha1Hex } from "../helpers";
+import { BASE, mintToken, sha1Hex, syntheticRecord } from "../helpers";
 import { bytesOf, get, store, type Stored } from "../symbol-server-helpers";
 import { attributes, signIn, texts, type Browser } from "./helpers";
 
@@ -253,25 +252,7 @@ describe("web page over real uploads", () => {
   describe("pagination", () => {
     beforeAll(async () => {
       const catalog = env.PROJECT_CATALOG.get(env.PROJECT_CATALOG.idFromName(projectCatalogName("pages-org", "many")));
-      for (let i = 0; i < 60; i++) {
-        const record: NewDebugFileRecord = {
-          org: "pages-org",
-          project: "many",
-          checksum: i.toString(16).padStart(40, "0"),
-          objectName: `lib${i}.so`,
-          debugId: `${i.toString(16).padStart(8, "0")}-0000-0000-0000-000000000000`,
-          codeId: null,
-          arch: "x86_64",
-          kind: "lib",
-          format: "elf",
-          features: ["symtab"],
-          size: 1,
-          contentType: "application/x-elf-binary",
-          createdAt: new Date().toISOString(),
-          symcache: { status: "unsupported" },
-        };
-        await catalog.register(record);
-      }
+      for (let i = 0; i < 60; i++) await catalog.register(syntheticRecord("pages-org", "many", i));
     });
 
     it("pages 25 at a time with Next and Previous, the API's cursors", async () => {
