@@ -4,6 +4,7 @@
  * JSON and Bearer-only.
  */
 import { Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ASSETS } from "./assets";
@@ -19,6 +20,25 @@ import { currentSession, endSession, startSession } from "./session";
 export const uiRoutes = new Hono<UiApp>();
 
 uiRoutes.use("*", securityHeaders);
+
+/** Forms are small; the largest is a pasted Symbolicator request. Larger ones belong on the API. */
+export const MAX_FORM_BYTES = 1024 * 1024;
+
+uiRoutes.post(
+  "*",
+  bodyLimit({
+    maxSize: MAX_FORM_BYTES,
+    onError: (c) =>
+      c.html(
+        <ErrorPage
+          status={413}
+          title="Form too large"
+          message="This form carried more than 1 MiB. Send large symbolication requests to the API instead."
+        />,
+        413,
+      ),
+  }),
+);
 
 for (const asset of ASSETS) {
   uiRoutes.get(asset.path.slice("/ui".length), (c) =>

@@ -14,9 +14,6 @@ import { shownStacktraces, toolRequest, type ToolInput } from "../symbolicate-fo
 
 export const toolRoutes = new Hono<UiApp>();
 
-/** A pasted request larger than this belongs on the API. */
-const MAX_TOOL_BODY = 1024 * 1024;
-
 toolRoutes.get("/", async (c) => {
   const viewer = c.get("viewer");
   const [projects, uploads] = await Promise.all([projectsOf(c.env, viewer.org), uploadsInFlight(c.env, viewer.org)]);
@@ -77,12 +74,6 @@ toolRoutes.post("/projects/:project/symbolicate", async (c) => {
   const project = c.req.param("project");
   if (!isSlug(project)) return notFoundPage(c, viewer);
   const view = emptyTool(c, project);
-  if (Number(c.req.header("content-length") ?? 0) > MAX_TOOL_BODY) {
-    return c.html(
-      <SymbolicatePage view={{ ...view, error: "The request is larger than 1 MiB: send it to the API instead." }} />,
-      413,
-    );
-  }
   const form = await c.req.parseBody();
   if (!checkPost(c, viewer.csrf, form.csrf).ok) {
     return c.html(

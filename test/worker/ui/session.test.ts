@@ -77,6 +77,12 @@ describe("web page sessions", () => {
     expect(noOrigin.status).toBe(403);
   });
 
+  it("refuses a form body above 1 MiB before reading it", async () => {
+    const res = await submit("/ui/login", { token: "x".repeat(1024 * 1024 + 1) });
+    expect(res.status).toBe(413);
+    expect(await res.text()).toContain("Form too large");
+  });
+
   it("never follows a next= to another site", async () => {
     const token = await mintToken("session-org");
     for (const next of ["https://evil.example/", "//evil.example/ui/", "/api/0/", "/ui/\\evil"]) {
