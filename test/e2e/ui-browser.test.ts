@@ -154,8 +154,9 @@ describe.skipIf(!available)("the web page in chromium", () => {
     );
     expect(upload.code, upload.stdout + upload.stderr).toBe(0);
 
-    const rows = page.locator("#live tbody tr");
-    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(5);
+    // File rows link their names; rows of uploads in flight do not.
+    const files = page.locator("#live td a.name");
+    await expect.poll(() => files.count(), { timeout: 30_000 }).toBe(5);
     await expect.poll(() => page.locator("#live .badge", { hasText: "Ready" }).count(), { timeout: 30_000 }).toBe(4);
     expect(await page.evaluate("window.marker")).toBe(42);
     expect(await page.locator("#live td a.name").allTextContents()).toContain(XSS_NAME);
