@@ -66,11 +66,11 @@ function percentile(sorted, p) {
 
 async function time(label, url, headers, { expect = 200, n = REQUESTS } = {}) {
   let bytes = 0;
-  for (let i = 0; i < 20; i++) await (await fetch(url, { headers, redirect: "manual" })).arrayBuffer();
+  for (let i = 0; i < 20; i++) await (await bounded(url, { headers, redirect: "manual" })).arrayBuffer();
   const ms = [];
   for (let i = 0; i < n; i++) {
     const start = process.hrtime.bigint();
-    const res = await fetch(url, { headers, redirect: "manual" });
+    const res = await bounded(url, { headers, redirect: "manual" });
     const body = await res.arrayBuffer();
     ms.push(Number(process.hrtime.bigint() - start) / 1e6);
     if (res.status !== expect) throw new Error(`${label}: HTTP ${res.status}`);
@@ -90,6 +90,10 @@ async function time(label, url, headers, { expect = 200, n = REQUESTS } = {}) {
   return row;
 }
 
+/** Every request of the bench is bounded: a hung server fails the run with its log, not after 5 minutes. */
+const TIMEOUT_MS = 60_000;
+const bounded = (url, init = {}) => fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+
 run(async () => {
   const snapshot = snapshotHead();
   console.log(
@@ -101,6 +105,9 @@ run(async () => {
   onCleanup(() => removeDir(persistDir));
   makePdbs(dir);
   const service = await startDev({ args: ["--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`], persistDir, cwd: snapshot.dir });
+  onCleanup(() => {
+    if (process.exitCode) console.error(`wrangler dev log (last 3000 chars):\n${service.log().slice(-3000)}`);
+  });
   const token = await mintToken(service, "bench");
 
   const started = Date.now();
@@ -123,13 +130,13 @@ run(async () => {
     { timeoutMs: 900_000 },
   );
   if (upload.code !== 0) throw new Error(`upload failed:\n${upload.stdout}\n${upload.stderr}`);
-  const listed = await fetch(`${service.url}/api/0/projects/bench/app/files/dsyms/?per_page=1`, {
+  const listed = await bounded(`${service.url}/api/0/projects/bench/app/files/dsyms/?per_page=1`, {
     headers: { authorization: `Bearer ${token}` },
   });
   console.log(`${FILES} files uploaded and processed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (!(await listed.json()).length) throw new Error("nothing listed");
 
-  const login = await fetch(`${service.url}/ui/login`, {
+  const login = await bounded(`${service.url}/ui/login`, {
     method: "POST",
     redirect: "manual",
     headers: { origin: service.url, "content-type": "application/x-www-form-urlencoded" },
@@ -143,7 +150,7 @@ run(async () => {
   // The 20th page, by following Next links as a person would.
   let url = base;
   for (let i = 1; i < 20; i++) {
-    const html = await (await fetch(url, { headers: page })).text();
+    const html = await (await bounded(url, { headers: page })).text();
     const next = /<a class="button secondary" href="([^"]+)" rel="next">/.exec(html);
     if (!next) throw new Error(`no Next link on page ${i}`);
     url = new URL(next[1].replace(/&amp;/g, "&"), service.url).toString();
@@ -162,7 +169,7 @@ run(async () => {
   rows.push(await time("format", `${base}?format=pdb`, page));
   // The region's ETag changes when its content does (also when "just now" becomes "1 min ago"):
   // taken right before the run.
-  const etag = (await fetch(`${base}live`, { headers: page })).headers.get("etag");
+  const etag = (await bounded(`${base}live`, { headers: page })).headers.get("etag");
   rows.push(await time("live 304", `${base}live`, { ...page, "if-none-match": etag }, { expect: 304 }));
   rows.push(await time("projects", `${service.url}/ui/orgs/bench/`, page));
   console.log(JSON.stringify({ files: FILES, requests: REQUESTS, rows }));
