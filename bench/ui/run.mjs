@@ -95,6 +95,16 @@ const TIMEOUT_MS = 60_000;
 const bounded = (url, init = {}) => fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
 
 run(async () => {
+  let service;
+  try {
+    await measure((started) => (service = started));
+  } catch (err) {
+    if (service) console.error(`wrangler dev log (last 3000 chars):\n${service.log().slice(-3000)}`);
+    throw err;
+  }
+});
+
+async function measure(onStarted) {
   const snapshot = snapshotHead();
   console.log(
     `commit ${snapshot.commit.slice(0, 12)}${snapshot.dirty ? " (working tree differs; measuring HEAD)" : ""}`,
@@ -105,9 +115,7 @@ run(async () => {
   onCleanup(() => removeDir(persistDir));
   makePdbs(dir);
   const service = await startDev({ args: ["--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`], persistDir, cwd: snapshot.dir });
-  onCleanup(() => {
-    if (process.exitCode) console.error(`wrangler dev log (last 3000 chars):\n${service.log().slice(-3000)}`);
-  });
+  onStarted(service);
   const token = await mintToken(service, "bench");
 
   const started = Date.now();
@@ -173,4 +181,4 @@ run(async () => {
   rows.push(await time("live 304", `${base}live`, { ...page, "if-none-match": etag }, { expect: 304 }));
   rows.push(await time("projects", `${service.url}/ui/orgs/bench/`, page));
   console.log(JSON.stringify({ files: FILES, requests: REQUESTS, rows }));
-});
+}
