@@ -104,6 +104,19 @@ run(async () => {
   }
 });
 
+/** The project's files, counted by walking the API list with its cursors. */
+async function countFiles(url, token) {
+  let count = 0;
+  let next = `${url}/api/0/projects/bench/app/files/dsyms/?per_page=100`;
+  while (next) {
+    const res = await bounded(next, { headers: { authorization: `Bearer ${token}` } });
+    count += (await res.json()).length;
+    const m = /<([^>]+)>; rel="next"; results="true"/.exec(res.headers.get("link") ?? "");
+    next = m ? m[1] : null;
+  }
+  return count;
+}
+
 async function measure(onStarted) {
   const snapshot = snapshotHead();
   console.log(
@@ -138,11 +151,15 @@ async function measure(onStarted) {
     { timeoutMs: 900_000 },
   );
   if (upload.code !== 0) throw new Error(`upload failed:\n${upload.stdout}\n${upload.stderr}`);
-  const listed = await bounded(`${service.url}/api/0/projects/bench/app/files/dsyms/?per_page=1`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
+  // sentry-cli stops waiting after 300 s; the service may still be processing the last files.
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    const count = await countFiles(service.url, token).catch(() => -1);
+    if (count === FILES) break;
+    if (Date.now() > deadline) throw new Error(`only ${count} of ${FILES} files listed after 15 minutes`);
+    await new Promise((r) => setTimeout(r, 5000));
+  }
   console.log(`${FILES} files uploaded and processed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  if (!(await listed.json()).length) throw new Error("nothing listed");
 
   const login = await bounded(`${service.url}/ui/login`, {
     method: "POST",
