@@ -19,7 +19,7 @@ export interface FilesView {
   files: DebugFileRecord[];
   links: PageLinks;
   uploads: ListedStatus[];
-  /** Whether the project has no files at all (the empty state differs from "no match"). */
+  /** No cursor: an empty first page without filters means the project has no files yet. */
   firstPage: boolean;
   now: number;
   origin: string;
