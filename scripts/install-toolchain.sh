@@ -4,7 +4,8 @@
 #     and the librust-*-dev crates, used offline through a source replacement of crates.io),
 #   - the compilers and LLVM tools that make and check the debug-file fixtures,
 #   - the oracles the correctness tests compare against (llvm-symbolizer, addr2line, gdb, debuginfod-find),
-#   - large real debug files from Debian (libpython3.11-dbg, libc6-dbg).
+#   - large real debug files from Debian (libpython3.11-dbg, libc6-dbg),
+#   - chromium, the browser the web page's end-to-end test drives (test/e2e/ui-browser.test.ts).
 # Running the service (`npm start`) and the Worker tests need none of this.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -17,5 +18,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   binaryen wabt \
   gcc g++ binutils clang-19 lld-19 llvm-19 dwz elfutils debuginfod gdb \
   libc6-dbg libpython3.11-dbg \
+  chromium \
   >/dev/null
 echo "toolchain installed: $(/usr/bin/rustc --version), $(clang-19 --version | head -1)"

@@ -13,6 +13,7 @@ import { debugFileRoutes } from "./routes/debug-files";
 import { debuginfodRoutes } from "./routes/debuginfod";
 import { symbolicateRoutes } from "./routes/symbolicate";
 import { symstoreRoutes } from "./routes/symstore";
+import { uiRoutes } from "./ui/app";
 
 // Not strict: `/x` and `/x/` both match (sub-app roots are mounted without the slash); never a redirect.
 export const app = new Hono<{ Bindings: Env }>({ strict: false });
@@ -28,6 +29,8 @@ app.route("/api/0/projects/:org/:project/symbolicate", symbolicateRoutes);
 app.route("/debuginfod/:org", debuginfodRoutes);
 app.route("/symstore/:org/:project", symstoreRoutes);
 app.route("/breakpad/:org/:project", breakpadStoreRoutes);
+// The web page (HTML, session cookie); it never answers under /api/.
+app.route("/ui", uiRoutes);
 
 app.onError(renderError);
 // sentry-cli parses every body: unknown routes answer JSON too.

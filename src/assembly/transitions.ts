@@ -155,8 +155,9 @@ function schedule(state: FileState | null, job: AssembleJob, owned: ReadonlyMap<
   return {
     state: { phase: "created", job, createdAt: now },
     effects: [
+      // Mirrored before the alarm is armed, so that this write cannot land after the alarm's own.
+      { type: "mirror", status: { state: "created", detail: null, name: job.name } },
       { type: "set_alarm", at: now },
-      { type: "mirror", status: { state: "created", detail: null } },
     ],
     answer: state?.phase === "awaiting_chunks" ? { state: "created" } : { state: "assembling" },
   };
@@ -203,7 +204,7 @@ function onAlarm(state: FileState | null, now: number): Step {
         effects: [
           // Re-drive if this process dies: the alarm re-fires after a restart or after the watchdog.
           { type: "set_alarm", at: now + TIMELINE.assemblyWatchdogMs },
-          { type: "mirror", status: { state: "assembling", detail: null } },
+          { type: "mirror", status: { state: "assembling", detail: null, name: state.job.name, step: "assemble" } },
           { type: "assemble", job: state.job },
         ],
       };
@@ -275,6 +276,9 @@ function onAssembled(state: FileState | null, outcome: AssemblyOutcome, buildId:
     state: { phase: "building", job, createdAt, attempts, identity: outcome.identity, record, build },
     effects: [
       assembled,
+      // Mirrored before the task is sent: the file's `ok` deletes the entry, and a write after the
+      // send could land after that delete and show a finished file as in flight.
+      { type: "mirror", status: { state: "assembling", detail: null, name: job.name, step: "symcache" } },
       { type: "send", jobs: [jobFor(job, build, 0)] },
       { type: "set_alarm", at: now + TIMELINE.buildAlarmMs },
     ],
@@ -486,7 +490,7 @@ function fail(job: AssembleJob, detail: string, now: number): Step {
       { type: "delete_alarm" },
       // Nothing half-made stays behind: the manifest and anything built from it go.
       { type: "delete_files", scope: "file" },
-      { type: "mirror", status: { state: "error", detail } },
+      { type: "mirror", status: { state: "error", detail, name: job.name } },
       { type: "log", message: `failed ${job.name}: ${detail}` },
     ],
   };

@@ -25,6 +25,15 @@ const SCOPES_FOR: Record<Access, readonly Scope[]> = {
 /** Organization and project slugs: what Sentry allows, and nothing that could escape a key. */
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
+export function isSlug(text: string): boolean {
+  return SLUG.test(text);
+}
+
+/** Whether a token's scopes allow `access` (the web page also uses it, to offer only what is allowed). */
+export function hasAccess(token: Pick<TokenRecord, "scopes">, access: Access): boolean {
+  return token.scopes.some((s) => SCOPES_FOR[access].includes(s));
+}
+
 export interface AuthVariables {
   token: TokenRecord;
   /** The organization slug of the route, checked against the token. */
@@ -50,7 +59,7 @@ export function requireAccess(access: Access): MiddlewareHandler<{ Bindings: Env
     const project = c.req.param("project");
     if (org === undefined || !SLUG.test(org) || org !== token.org) throw ApiError.notFound();
     if (project !== undefined && !SLUG.test(project)) throw ApiError.notFound();
-    if (!token.scopes.some((s) => SCOPES_FOR[access].includes(s))) throw ApiError.forbidden();
+    if (!hasAccess(token, access)) throw ApiError.forbidden();
     c.set("token", token);
     c.set("org", org);
     c.set("project", project ?? "");

@@ -11,12 +11,12 @@ import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
-import { filePrefix } from "../storage/keys";
-import type { DebugFileRecord } from "../common/debug-file";
+import { deleteDebugFile } from "../assembly/delete-debug-file";
+import { cursorWindow, pageLinks, parseCursor, type PageLinks } from "./cursor";
+import { downloadDebugFile } from "./debug-file-download";
 import { toSentryDif } from "./dif";
-import { serveStoredFile } from "./stored-file-response";
 import { parseDebugId } from "../identify/debug-id-parse";
-import { debugFileObject, orgCatalog, projectCatalog } from "../durable-objects";
+import { projectCatalog } from "../durable-objects";
 
 type App = { Bindings: Env; Variables: AuthVariables };
 export const debugFileRoutes = new Hono<App>();
@@ -30,13 +30,17 @@ function catalog(c: Context<App>) {
 
 debugFileRoutes.get("/", requireAccess("read"), async (c) => {
   const id = c.req.query("id");
-  if (id !== undefined) return download(c, id);
+  if (id !== undefined) {
+    const record = await catalog(c).get(id);
+    if (!record) throw ApiError.notFound();
+    return downloadDebugFile(c, c.env.BUCKET, record);
+  }
 
   const perPage = Math.min(
     Math.max(Number(c.req.query("per_page") ?? DEFAULT_PER_PAGE) || DEFAULT_PER_PAGE, 1),
     MAX_PER_PAGE,
   );
-  const cursor = /^(\d+):0:0$/.exec(c.req.query("cursor") ?? "");
+  const cursor = parseCursor(c.req.query("cursor"));
   let debugId = c.req.query("debug_id") ? (parseDebugId(c.req.query("debug_id") as string) ?? "invalid") : undefined;
   let query = c.req.query("query")?.trim() || undefined;
   // A short query that reads as a debug id is a debug-id lookup, as in Sentry.
@@ -51,59 +55,43 @@ debugFileRoutes.get("/", requireAccess("read"), async (c) => {
     ...(codeId ? { codeId } : {}),
     ...(query ? { query } : {}),
     formats,
-    ...(cursor ? { beforeId: Number(cursor[1]) } : {}),
+    ...cursorWindow(cursor),
     limit: perPage + 1,
   });
-  const page = rows.slice(0, perPage);
-  c.header("Link", linkHeader(c.req.url, page, rows.length > perPage, cursor?.[0] ?? null));
+  // One row beyond the page, on the side the cursor moves to, tells whether there is more.
+  const more = rows.length > perPage;
+  const page =
+    cursor?.direction === "previous"
+      ? rows.slice(rows.length - Math.min(rows.length, perPage))
+      : rows.slice(0, perPage);
+  c.header(
+    "Link",
+    linkHeader(
+      c.req.url,
+      pageLinks(
+        page.map((r) => Number(r.id)),
+        cursor,
+        more,
+      ),
+    ),
+  );
   return c.json(page.map(toSentryDif));
 });
 
 debugFileRoutes.delete("/", requireAccess("delete"), async (c) => {
   const id = c.req.query("id");
   if (!id) throw ApiError.notFound();
-  const removed = await catalog(c).remove(id);
+  const removed = await deleteDebugFile(c.env, c.var.org, c.var.project, id);
   if (!removed) throw ApiError.notFound();
-  const { org, project, checksum } = removed;
-  await orgCatalog(c.env, org).removeFile(project, checksum);
-  const objects = await c.env.BUCKET.list({ prefix: filePrefix(org, project, checksum) });
-  if (objects.objects.length > 0) await c.env.BUCKET.delete(objects.objects.map((o) => o.key));
-  await debugFileObject(c.env, org, project, checksum).forget();
   return c.body(null, 204);
 });
 
-async function download(c: Context<App>, id: string): Promise<Response> {
-  const record = await catalog(c).get(id);
-  if (!record) throw ApiError.notFound();
-  return serveStoredFile(c, c.env.BUCKET, {
-    record,
-    headers: { "Content-Disposition": `attachment; filename="${downloadName(record)}"` },
-  });
-}
-
-/** Sentry names downloads after the debug id plus an extension for the format. */
-function downloadName(record: DebugFileRecord): string {
-  const ext: Record<string, string> = {
-    breakpad: ".sym",
-    macho: record.kind === "exe" ? "" : ".dSYM",
-    elf: record.kind === "exe" ? "" : ".debug",
-    pe: record.kind === "lib" ? ".dll" : ".exe",
-    pdb: ".pdb",
-    portablepdb: ".pdb",
-    sourcebundle: ".src.zip",
-    wasm: ".wasm",
-  };
-  return `${record.debugId}${ext[record.format] ?? ""}`;
-}
-
 /** Sentry's cursor Link header: `<url>; rel="previous|next"; results="true|false"; cursor="..."`. */
-function linkHeader(url: string, page: DebugFileRecord[], more: boolean, current: string | null): string {
+function linkHeader(url: string, links: PageLinks): string {
   const base = new URL(url);
-  const link = (rel: string, cursor: string, results: boolean) => {
+  const link = (rel: string, { cursor, results }: { cursor: string; results: boolean }) => {
     base.searchParams.set("cursor", cursor);
     return `<${base.toString()}>; rel="${rel}"; results="${results}"; cursor="${cursor}"`;
   };
-  const last = page[page.length - 1];
-  const next = last ? `${last.id}:0:0` : "0:0:0";
-  return [link("previous", current ?? "0:0:1", false), link("next", next, more)].join(", ");
+  return [link("previous", links.previous), link("next", links.next)].join(", ");
 }

@@ -1,29 +1,19 @@
 /**
  * POST /api/0/projects/{org}/{project}/symbolicate/
  *
- * Symbolicator's native request and response (reference/symbolic.md §9). Modules are matched by
- * debug id (then code id) among the project's debug files, preferring files with debug
- * information over symbol-table-only ones; their symcaches come from R2 through an isolate-wide
- * cache. Nothing is negatively cached: a file uploaded after a crash is used at once. A module
- * resolved to a symcache with debug information is remembered for 10 s per isolate, as nothing
- * better can replace it.
+ * Symbolicator's native request and response (getsentry/symbolicator, `POST /symbolicate`); the work is
+ * symbolicateInProject (./symbolicate-project.ts), shared with the web page's tool.
  */
 import { Hono } from "hono";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
-import type { DebugFileRecord } from "../common/debug-file";
-import { openSymcache } from "../symbolicate/symcache-pages";
-import { parseSymbolicateRequest, type RawModule } from "../symbolicate/request";
-import { referencedModules, symbolicate, type ResolvedModule } from "../symbolicate/symbolicate";
+import { parseSymbolicateRequest } from "../symbolicate/request";
 import { parseDebugId } from "../identify/debug-id-parse";
-import { projectCatalog } from "../durable-objects";
+import { symbolicateInProject } from "./symbolicate-project";
 
 type App = { Bindings: Env; Variables: AuthVariables };
 export const symbolicateRoutes = new Hono<App>();
-
-const RESOLUTION_CACHE_MS = 10_000;
-const recentResolutions = new Map<string, { resolution: ResolvedModule; until: number }>();
 
 symbolicateRoutes.post("/", requireAccess("read"), async (c) => {
   let body: unknown;
@@ -34,60 +24,5 @@ symbolicateRoutes.post("/", requireAccess("read"), async (c) => {
   }
   const parsed = parseSymbolicateRequest(body, (text) => parseDebugId(text) ?? null);
   if (!parsed.ok) throw ApiError.badRequest(parsed.error);
-  const request = parsed.request;
-
-  const { org, project } = c.var;
-  const catalog = projectCatalog(c.env, org, project);
-  const resolved = new Map<number, ResolvedModule>();
-  await Promise.all(
-    [...referencedModules(request)].map(async (index) => {
-      const module = request.modules[index] as RawModule;
-      const key = `${org}/${project}/${module.debugId ?? ""}/${module.codeId ?? ""}`;
-      const recent = recentResolutions.get(key);
-      if (recent && recent.until > Date.now()) return resolved.set(index, recent.resolution);
-      const candidates = module.debugId
-        ? await catalog.byDebugId(module.debugId)
-        : module.codeId
-          ? await catalog.byCodeId(module.codeId)
-          : [];
-      const resolution = await resolveModule(c.env, candidates);
-      resolved.set(index, resolution);
-      // Only the best possible answer is remembered (a symcache from debug information), and
-      // briefly: a missing module is looked up again on every request.
-      if (resolution.status === "found" && resolution.features?.has_debug_info) {
-        if (recentResolutions.size >= 1000) recentResolutions.delete(recentResolutions.keys().next().value as string);
-        recentResolutions.set(key, { resolution, until: Date.now() + RESOLUTION_CACHE_MS });
-      }
-    }),
-  );
-  return c.json(await symbolicate(request, resolved));
+  return c.json(await symbolicateInProject(c.env, c.var.org, c.var.project, parsed.request));
 });
-
-/** Debug information beats a symbol table; among equals, the newest upload wins. */
-function rank(record: DebugFileRecord): number {
-  if (record.symcache.status !== "ok") return 0;
-  return record.features.includes("debug") ? 2 : 1;
-}
-
-async function resolveModule(env: Env, candidates: DebugFileRecord[]): Promise<ResolvedModule> {
-  const best = [...candidates].sort((a, b) => rank(b) - rank(a))[0];
-  if (!best) return { status: "missing" };
-  const features = {
-    has_debug_info: candidates.some((r) => r.features.includes("debug")),
-    has_unwind_info: candidates.some((r) => r.features.includes("unwind")),
-    has_symbols: candidates.some((r) => r.features.includes("symtab")),
-    has_sources: candidates.some((r) => r.features.includes("sources")),
-  };
-  if (rank(best) === 0) return { status: "unsupported", arch: best.arch, features };
-
-  const opened = await openSymcache(env.BUCKET, best);
-  switch (opened.status) {
-    case "found":
-      return { status: "found", symbolizer: opened.symcache, arch: best.arch, features };
-    case "missing":
-      return { status: "missing", arch: best.arch, features };
-    case "malformed":
-      console.warn("unreadable symcache", best.checksum, opened.detail);
-      return { status: "malformed", arch: best.arch, features };
-  }
-}

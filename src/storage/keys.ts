@@ -49,9 +49,33 @@ export function assembleStatusKey(org: string, project: string, checksum: string
   return `assemble-status/${enc(org)}/${enc(project)}/${checksum}`;
 }
 
+/**
+ * KV (ASSEMBLE_STATUS): the prefix of every mirrored status of an org, or of one project of it
+ * (the web page lists uploads in flight with it). Ends in `/`, so `app` does not match `app2`.
+ */
+export function assembleStatusPrefix(org: string, project?: string): string {
+  return project === undefined ? `assemble-status/${enc(org)}/` : `assemble-status/${enc(org)}/${enc(project)}/`;
+}
+
+/** The (project, checksum) a key under assembleStatusPrefix(org) names, or null for a foreign key. */
+export function parseAssembleStatusKey(org: string, key: string): { project: string; checksum: string } | null {
+  const prefix = assembleStatusPrefix(org);
+  if (!key.startsWith(prefix)) return null;
+  const m = /^([^/]+)\/([0-9a-f]{40})$/.exec(key.slice(prefix.length));
+  return m ? { project: decodeURIComponent(m[1] as string), checksum: m[2] as string } : null;
+}
+
 /** KV (TOKENS): an API token's record, keyed by the hex SHA-256 of the token. */
 export function tokenKey(tokenSha256: string): string {
   return `token/${tokenSha256}`;
+}
+
+/**
+ * KV (TOKENS): a web-page session, keyed by the hex SHA-256 of the opaque id in the cookie (as
+ * tokens are: a reader of KV cannot take over a session). Expires with the session.
+ */
+export function sessionKey(sessionSha256: string): string {
+  return `session/${sessionSha256}`;
 }
 
 /** Durable Object name of the single writer of one debug file. */

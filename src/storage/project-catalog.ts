@@ -17,9 +17,18 @@ export interface ListQuery {
   codeId?: string;
   query?: string;
   formats?: string[];
-  /** Rows with id below this (newest first). */
+  /** Rows with id below this (newest first): the next page. */
   beforeId?: number;
+  /** Rows with id above this, the `limit` closest to it (still returned newest first): the previous page. */
+  afterId?: number;
   limit: number;
+}
+
+export interface ProjectSummary {
+  project: string;
+  files: number;
+  /** `createdAt` of the project's newest file. */
+  lastUpload: string | null;
 }
 
 interface Row {
@@ -126,9 +135,30 @@ export class ProjectCatalog extends DurableObject<Env> {
       args.push(...formats);
     }
     if (q.beforeId !== undefined) filter("id < ?", q.beforeId);
+    if (q.afterId !== undefined) filter("id > ?", q.afterId);
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
     args.push(q.limit);
-    return this.all(`SELECT id, record FROM debug_files ${clause} ORDER BY id DESC LIMIT ?`, ...args);
+    // Going back, the page is the rows just above the cursor: take them oldest first, then flip.
+    const order = q.afterId !== undefined ? "ASC" : "DESC";
+    const rows = this.all(`SELECT id, record FROM debug_files ${clause} ORDER BY id ${order} LIMIT ?`, ...args);
+    return order === "ASC" ? rows.reverse() : rows;
+  }
+
+  /**
+   * The projects that have files in this catalog (meant for the org-wide index, whose rows carry
+   * every project of the org): file count and the newest upload of each, newest project first.
+   * One pass over the (project, checksum) index plus one row read per project.
+   */
+  projects(): ProjectSummary[] {
+    return this.ctx.storage.sql
+      .exec<{ project: string; files: number; newest: string | null }>(
+        `SELECT p.project AS project, p.files AS files, json_extract(d.record, '$.createdAt') AS newest
+         FROM (SELECT project, COUNT(*) AS files, MAX(id) AS newest_id FROM debug_files GROUP BY project) AS p
+         JOIN debug_files AS d ON d.id = p.newest_id
+         ORDER BY p.newest_id DESC`,
+      )
+      .toArray()
+      .map((row) => ({ project: row.project, files: row.files, lastUpload: row.newest }));
   }
 
   /**

@@ -2,6 +2,7 @@
 import { SELF, env } from "cloudflare:test";
 import { inject } from "vitest";
 import type { Scope } from "../../src/auth/tokens";
+import type { NewDebugFileRecord } from "../../src/common/debug-file";
 
 export const BASE = "http://127.0.0.1:8787";
 
@@ -128,4 +129,30 @@ export function fixture(name: string): Uint8Array {
 
 export function fixtureNames(): string[] {
   return Object.keys(inject("fixtures"));
+}
+
+/** A catalog record of a made-up file `lib<n>.so` (for tests that need many rows without uploads). */
+export function syntheticRecord(
+  org: string,
+  project: string,
+  n: number,
+  over: Partial<NewDebugFileRecord> = {},
+): NewDebugFileRecord {
+  return {
+    org,
+    project,
+    checksum: n.toString(16).padStart(40, "0"),
+    objectName: `lib${n}.so`,
+    debugId: `${n.toString(16).padStart(8, "0")}-0000-0000-0000-000000000000`,
+    codeId: null,
+    arch: "x86_64",
+    kind: "lib",
+    format: "elf",
+    features: ["symtab"],
+    size: 1,
+    contentType: "application/x-elf-binary",
+    createdAt: new Date().toISOString(),
+    symcache: { status: "unsupported" },
+    ...over,
+  };
 }

@@ -105,8 +105,8 @@ describe("file state transitions", () => {
       expect(direct.answer).toEqual({ state: "assembling" });
       expect(direct.state).toEqual({ phase: "created", job, createdAt: T0 });
       expect(direct.effects).toEqual([
+        { type: "mirror", status: { state: "created", detail: null, name: "libx.so" } },
         { type: "set_alarm", at: T0 },
-        { type: "mirror", status: { state: "created", detail: null } },
       ]);
     });
 
@@ -152,7 +152,7 @@ describe("file state transitions", () => {
       expect(last(steps).state).toMatchObject({ phase: "assembling", attempts: 1 });
       expect(last(steps).effects).toEqual([
         { type: "set_alarm", at: T0 + 10 + TIMELINE.assemblyWatchdogMs },
-        { type: "mirror", status: { state: "assembling", detail: null } },
+        { type: "mirror", status: { state: "assembling", detail: null, name: "libx.so", step: "assemble" } },
         { type: "assemble", job },
       ]);
       // Each crash leaves `assembling`; the watchdog alarm re-drives it until the attempts run out.
@@ -194,7 +194,7 @@ describe("file state transitions", () => {
       expect(s.effects).toContainEqual({ type: "delete_files", scope: "file" });
       expect(s.effects).toContainEqual({
         type: "mirror",
-        status: { state: "error", detail: "Reported checksum mismatch" },
+        status: { state: "error", detail: "Reported checksum mismatch", name: "libx.so" },
       });
     });
 

@@ -170,6 +170,32 @@ describe("debug-files list", () => {
       expect(seen[0]).toBe(`lib${total - 1}.so`);
     });
 
+    it("walks back with the previous cursor to exactly the pages it came from", async () => {
+      const pages: string[][] = [];
+      let url = `/api/0/projects/acme/many/files/dsyms/?per_page=30`;
+      let link = "";
+      for (let i = 0; i < 3; i++) {
+        const res = await get(token, url);
+        pages.push((await res.json<Dif[]>()).map((d) => d.objectName));
+        link = res.headers.get("link") ?? "";
+        url = `/api/0/projects/acme/many/files/dsyms/?per_page=30&cursor=${encodeURIComponent(nextCursor(link).cursor)}`;
+      }
+      const back: string[][] = [];
+      for (;;) {
+        const previous = /rel="previous"; results="(true|false)"; cursor="([^"]+)"/.exec(link);
+        if (previous?.[1] !== "true") break;
+        const res = await get(
+          token,
+          `/api/0/projects/acme/many/files/dsyms/?per_page=30&cursor=${encodeURIComponent(previous[2] as string)}`,
+        );
+        back.push((await res.json<Dif[]>()).map((d) => d.objectName));
+        link = res.headers.get("link") ?? "";
+      }
+      expect(back).toEqual([pages[1], pages[0]]);
+      // The first page reached going back links forward again.
+      expect(nextCursor(link).results).toBe(true);
+    });
+
     it("writes Sentry's Link header: previous and next with results and cursor", async () => {
       const res = await get(token, `/api/0/projects/acme/many/files/dsyms/`);
       const link = res.headers.get("link") ?? "";

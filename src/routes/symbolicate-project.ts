@@ -1,0 +1,78 @@
+/**
+ * Symbolication of a parsed request against one project's debug files, shared by the API route
+ * and the web page's tool. Modules are matched by debug id (then code id) among the project's
+ * files, preferring files with debug information over symbol-table-only ones; their symcaches are
+ * read page by page from R2 through isolate-wide, byte-bounded caches (symbolicate/symcache-pages.ts).
+ * Nothing is negatively cached: a file uploaded after a crash is used at once. A module resolved
+ * to a symcache with debug information is remembered for 10 s per isolate, as nothing better can
+ * replace it.
+ */
+import type { DebugFileRecord } from "../common/debug-file";
+import { projectCatalog } from "../durable-objects";
+import type { Env } from "../env";
+import type { RawModule, SymbolicateRequest } from "../symbolicate/request";
+import { openSymcache } from "../symbolicate/symcache-pages";
+import { referencedModules, symbolicate, type ResolvedModule } from "../symbolicate/symbolicate";
+
+const RESOLUTION_CACHE_MS = 10_000;
+const recentResolutions = new Map<string, { resolution: ResolvedModule; until: number }>();
+
+export async function symbolicateInProject(
+  env: Env,
+  org: string,
+  project: string,
+  request: SymbolicateRequest,
+): Promise<Awaited<ReturnType<typeof symbolicate>>> {
+  const catalog = projectCatalog(env, org, project);
+  const resolved = new Map<number, ResolvedModule>();
+  await Promise.all(
+    [...referencedModules(request)].map(async (index) => {
+      const module = request.modules[index] as RawModule;
+      const key = `${org}/${project}/${module.debugId ?? ""}/${module.codeId ?? ""}`;
+      const recent = recentResolutions.get(key);
+      if (recent && recent.until > Date.now()) return resolved.set(index, recent.resolution);
+      const candidates = module.debugId
+        ? await catalog.byDebugId(module.debugId)
+        : module.codeId
+          ? await catalog.byCodeId(module.codeId)
+          : [];
+      const resolution = await resolveModule(env, candidates);
+      resolved.set(index, resolution);
+      // Only the best possible answer is remembered (a symcache from debug information), and
+      // briefly: a missing module is looked up again on every request.
+      if (resolution.status === "found" && resolution.features?.has_debug_info) {
+        if (recentResolutions.size >= 1000) recentResolutions.delete(recentResolutions.keys().next().value as string);
+        recentResolutions.set(key, { resolution, until: Date.now() + RESOLUTION_CACHE_MS });
+      }
+    }),
+  );
+  return symbolicate(request, resolved);
+}
+
+/** Debug information beats a symbol table; among equals, the newest upload wins. */
+function rank(record: DebugFileRecord): number {
+  if (record.symcache.status !== "ok") return 0;
+  return record.features.includes("debug") ? 2 : 1;
+}
+
+async function resolveModule(env: Env, candidates: DebugFileRecord[]): Promise<ResolvedModule> {
+  const best = [...candidates].sort((a, b) => rank(b) - rank(a))[0];
+  if (!best) return { status: "missing" };
+  const features = {
+    has_debug_info: candidates.some((r) => r.features.includes("debug")),
+    has_unwind_info: candidates.some((r) => r.features.includes("unwind")),
+    has_symbols: candidates.some((r) => r.features.includes("symtab")),
+    has_sources: candidates.some((r) => r.features.includes("sources")),
+  };
+  if (rank(best) === 0) return { status: "unsupported", arch: best.arch, features };
+  const opened = await openSymcache(env.BUCKET, best);
+  switch (opened.status) {
+    case "found":
+      return { status: "found", symbolizer: opened.symcache, arch: best.arch, features };
+    case "missing":
+      return { status: "missing", arch: best.arch, features };
+    case "malformed":
+      console.warn("unreadable symcache", best.checksum, opened.detail);
+      return { status: "malformed", arch: best.arch, features };
+  }
+}
