@@ -1,5 +1,5 @@
 /**
- * symbolic's architecture names (symbolic.md §1.4) for the machine codes each format stores.
+ * symbolic's architecture names (symbolic-common `src/types.rs`, `Arch::name`) for the machine codes each format stores.
  * These strings are what Sentry shows as `arch` / `cpuName`.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Breakpad `.sym` identity, read the way symbolic's `BreakpadObject` reads it
- * (symbolic.md §1.3, §2.3).
+ * (symbolic-debuginfo `src/breakpad.rs`, getsentry/symbolic).
  *
  * Layout (text, one record per line):
  *

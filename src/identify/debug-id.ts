@@ -1,5 +1,5 @@
 /**
- * Debug id and code id spellings, as the `debugid` crate prints them (symbolic.md §1.2).
+ * Debug id and code id spellings, as the `debugid` crate prints them (crate `debugid` 0.8, `DebugId`/`CodeId` Display).
  *
  * A debug id is 16 UUID bytes in "network" (printed) order plus an appendix (the PDB age).
  * Canonical text: lowercase hyphenated UUID, then `-<age hex>` only when the age is > 0.

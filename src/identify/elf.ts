@@ -1,5 +1,5 @@
 /**
- * ELF identity, read the way symbolic's `ElfObject` reads it (symbolic.md §1.3).
+ * ELF identity, read the way symbolic's `ElfObject` reads it (symbolic-debuginfo `src/elf.rs`, getsentry/symbolic).
  *
  * Layout (offsets for ELF32 / ELF64, byte order from e_ident[EI_DATA]):
  *

@@ -1,6 +1,6 @@
 /**
  * Mach-O identity (thin files), read the way symbolic's `MachObject` reads it
- * (symbolic.md §1.3).
+ * (symbolic-debuginfo `src/macho/mod.rs`, getsentry/symbolic).
  *
  * Layout (byte order from the magic; 64-bit headers have one extra reserved word):
  *

@@ -1,6 +1,6 @@
 /**
  * Windows PDB (MSF 7.00) identity, read the way symbolic's `PdbObject` reads it
- * (symbolic.md §1.3). Container layout: see msf.ts.
+ * (symbolic-debuginfo `src/pdb.rs`, getsentry/symbolic). Container layout: see msf.ts.
  *
  * Streams used (little-endian):
  *   1, PDB info: Version u32 @0 | Signature u32 @4 | Age u32 @8 | GUID[16] @12

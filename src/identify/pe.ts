@@ -1,6 +1,6 @@
 /**
  * PE (Windows executables and DLLs) identity, read the way symbolic's `PeObject` reads it
- * (symbolic.md §1.3). All fields are little-endian.
+ * (symbolic-debuginfo `src/pe.rs`, getsentry/symbolic). All fields are little-endian.
  *
  * Layout:
  *

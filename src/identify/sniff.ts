@@ -1,6 +1,6 @@
 /**
  * Which parser a file goes to, decided from its first bytes exactly as symbolic's
- * `Archive::peek` does (symbolic.md §1.1): files under 16 bytes are unknown, then the magic
+ * `Archive::peek` does (symbolic-debuginfo `src/object.rs`): files under 16 bytes are unknown, then the magic
  * tests run in a fixed order and the first match wins.
  *
  * | order | format       | test                                                             |

@@ -1,5 +1,5 @@
 /**
- * WebAssembly identity, read the way symbolic's `WasmObject` reads it (symbolic.md §1.3).
+ * WebAssembly identity, read the way symbolic's `WasmObject` reads it (symbolic-debuginfo `src/wasm.rs`, getsentry/symbolic).
  *
  * Layout:
  *

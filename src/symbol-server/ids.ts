@@ -3,7 +3,7 @@
  *
  * - debuginfod: `/buildid/<hex>/...`, the GNU build id in lowercase hex, which is the code id of
  *   an ELF record; a Mach-O UUID in the same 32-digit form is a Mach-O code id.
- * - SSQP / symstore (dotnet/symstore SSQP_Key_Conventions, reference/peers.md):
+ * - SSQP / symstore (dotnet/symstore `docs/specs/SSQP_Key_Conventions.md`):
  *     PDB      `<file>.pdb/<GUID 32 hex><age hex>/<file>.pdb`        -> debug id
  *     PE       `<file>/<TIMESTAMP %08X><SizeOfImage %x>/<file>`       -> code id
  *     ELF      `<file>/elf-buildid-<hex>/<file>`                      -> code id, the code file

@@ -1,5 +1,5 @@
 /**
- * The symbolication request, Symbolicator's native shape (reference/symbolic.md §9.1), checked.
+ * The symbolication request, Symbolicator's native shape (getsentry/symbolicator, `POST /symbolicate`), checked.
  * Hex values may be JSON numbers, "0x..." strings or decimal strings; invalid debug ids are
  * treated as absent, as Symbolicator does.
  */

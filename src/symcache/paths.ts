@@ -1,5 +1,5 @@
 /**
- * symbolic's path rules (symbolic-common `join_path` / `clean_path`, symbolic.md §6), so that
+ * symbolic's path rules (symbolic-common `src/path.rs`: `join_path` / `clean_path`), so that
  * `abs_path` matches what Sentry shows for the same debug file.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Validation of the assemble request body, with the messages Sentry's JSON-schema validation
- * produces (reference/sentry-server.md §4.1): sentry-cli prints them verbatim.
+ * produces (getsentry/sentry `src/sentry/api/endpoints/debug_files.py`, `DifAssembleEndpoint`): sentry-cli prints them verbatim.
  *
  *   { "<file sha1>": { "name": string, "debug_id"?: string, "chunks": [<chunk sha1>...] } }
  */

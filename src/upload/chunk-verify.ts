@@ -20,7 +20,7 @@ export interface VerifiedChunk extends ChunkPart {
   size: number;
 }
 
-/** Sentry's error strings (reference/sentry-server.md §3.3). */
+/** Sentry's error strings (getsentry/sentry `src/sentry/api/endpoints/chunk.py`). */
 export type ChunkRejection =
   "Too many chunks" | "Chunk size too large" | "Request too large" | "Invalid gzip payload" | "Checksum mismatch";
 

@@ -1,6 +1,6 @@
 /**
  * The upload limits, advertised to sentry-cli by the chunk-upload options and enforced by the
- * chunk-upload and assemble routes. Values are Sentry's (reference/sentry-server.md §3.1).
+ * chunk-upload and assemble routes. Values are Sentry's (getsentry/sentry `src/sentry/api/endpoints/chunk.py`).
  */
 export const CHUNK_SIZE = 8 * 1024 * 1024; // a power of two: sentry-cli <= 2.39.1 requires it
 export const MAX_CHUNKS_PER_REQUEST = 64;

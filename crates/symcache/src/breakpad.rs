@@ -1,4 +1,4 @@
-//! Breakpad `.sym` text (symbolic.md-style summary: `MODULE`, `INFO`, a block of `FILE` and
+//! Breakpad `.sym` text (Breakpad's `docs/symbol_files.md`: `MODULE`, `INFO`, a block of `FILE` and
 //! `INLINE_ORIGIN` records, then `FUNC` records each followed by its line and `INLINE` records,
 //! `PUBLIC` records, and `STACK` records, which we stop at).
 //!
