@@ -11,8 +11,9 @@
 /**
  * `object-with-alt`: an ELF file and its dwz alternate file (`.gnu_debugaltlink`) framed together
  * as "DWZ\0" | u32 LE main length | main | zero padding to 8 | alternate (crates/symcache lib.rs).
+ * `pdb`: a Windows PDB (MSF 7.00), crates/symcache/src/pdb.
  */
-export type SymcacheInputKind = "object" | "breakpad" | "object-with-alt";
+export type SymcacheInputKind = "object" | "breakpad" | "object-with-alt" | "pdb";
 
 export type BuildResult =
   { ok: true; symcache: Uint8Array; peakMemoryBytes: number } | { ok: false; error: string; peakMemoryBytes: number };
@@ -30,7 +31,7 @@ interface BuilderExports {
   format_version(): number;
 }
 
-const KIND_CODES: Record<SymcacheInputKind, number> = { object: 0, breakpad: 1, "object-with-alt": 2 };
+const KIND_CODES: Record<SymcacheInputKind, number> = { object: 0, breakpad: 1, "object-with-alt": 2, pdb: 3 };
 
 /** Builds a symcache from the bytes of one debug file. Never throws. */
 export function buildSymcache(module: WebAssembly.Module, input: Uint8Array, kind: SymcacheInputKind): BuildResult {

@@ -6,7 +6,8 @@
 //! build(ptr, len, kind) -> 0   ok: output_ptr()/output_len() hold the symcache
 //!                       -> 1   error: error_ptr()/error_len() hold a UTF-8 message
 //!   kind: 0 = object file (ELF, Mach-O, PE, WASM), 1 = Breakpad .sym,
-//!         2 = ELF file + its dwz alternate file (framing: `InputKind::ObjectWithAlt`)
+//!         2 = ELF file + its dwz alternate file (framing: `InputKind::ObjectWithAlt`),
+//!         3 = PDB (MSF 7.00)
 //! memory_bytes() -> u32        the size of linear memory, which never shrinks: the peak
 //! format_version() -> u32
 //! ```
@@ -56,8 +57,9 @@ pub unsafe extern "C" fn build(ptr: *const u8, len: usize, kind: u32) -> i32 {
         0 => InputKind::Object,
         1 => InputKind::Breakpad,
         2 => InputKind::ObjectWithAlt,
+        3 => InputKind::Pdb,
         _ => {
-            set_error("unknown input kind (expected 0 = object file, 1 = Breakpad, 2 = object + dwz alternate file)");
+            set_error("unknown input kind (expected 0 = object file, 1 = Breakpad, 2 = object + dwz alternate file, 3 = PDB)");
             return 1;
         }
     };

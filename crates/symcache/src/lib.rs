@@ -1,9 +1,10 @@
 //! # symcache: debug file -> symcache, for wasm32 inside a 128 MB Worker isolate
 //!
 //! Input: one ELF, thin Mach-O, PE (MinGW DWARF) or WASM file with DWARF 2-5 and/or a symbol
-//! table, or a Breakpad `.sym` file. Output: a symcache, a flat binary file answering
-//! "image-relative address -> frames (function, file, line), innermost inlined frame first"
-//! with one binary search and no allocation. PDB and fat Mach-O are refused with a message.
+//! table, a Breakpad `.sym` file, or a Windows PDB (MSF 7.00, read by our own `pdb/` module).
+//! Output: a symcache, a flat binary file answering "image-relative address -> frames
+//! (function, file, line), innermost inlined frame first" with one binary search and no
+//! allocation. Fat Mach-O is refused with a message.
 //! An ELF file can come framed together with its dwz supplementary file
 //! (`InputKind::ObjectWithAlt`, FFI kind 2) so that names dwz moved there are resolved.
 //!
@@ -72,6 +73,7 @@ pub mod ffi;
 mod hash;
 mod lang;
 mod objfile;
+mod pdb;
 mod wasm;
 mod zstd;
 pub mod writer;
@@ -92,6 +94,8 @@ pub enum InputKind {
     /// multiple of 8, the supplementary file. Names and strings that dwz moved into the
     /// supplementary file (DW_FORM_GNU_strp_alt, DW_FORM_GNU_ref_alt) are then resolved.
     ObjectWithAlt,
+    /// A Windows PDB (MSF 7.00): procedures, C13 lines, inline sites and publics (`pdb/`).
+    Pdb,
 }
 
 pub const ALT_BUNDLE_MAGIC: &[u8; 4] = b"DWZ\0";
@@ -114,6 +118,10 @@ pub fn build_symcache(data: &[u8], kind: InputKind) -> Result<Vec<u8>> {
     let mut writer = writer::Writer::default();
     if kind == InputKind::Breakpad || data.starts_with(b"MODULE ") {
         breakpad::build(data, &mut writer)?;
+        return writer.serialize();
+    }
+    if kind == InputKind::Pdb || data.starts_with(pdb::MAGIC) {
+        pdb::build(data, &mut writer)?;
         return writer.serialize();
     }
     let (data, alt_data) = if kind == InputKind::ObjectWithAlt {

@@ -1,0 +1,172 @@
+//! Windows PDB (MSF 7.00) → symcache, with our own bounds-checked reader (Debian packages no
+//! PDB crate). Every parser reads through `cursor::Cursor`; a broken optional part (a module,
+//! a name table) is skipped, a broken required part (superblock, directory, DBI header,
+//! section headers) is an error that says so.
+//!
+//! ## What is read, from which stream
+//!
+//! | stream | parser | used for |
+//! |---|---|---|
+//! | superblock, directory | `msf.rs` | locating every other stream |
+//! | 1 PDB info | `info.rs` | GUID (debug id), named streams `/names`, `srcsrv` |
+//! | 3 DBI | `dbi.rs` | age (debug id), machine (arch), modules, section contributions, the optional debug header |
+//! | section headers, OMAP from source (named by the DBI debug header) | `address.rs` | `section:offset` → RVA |
+//! | `/names` | `names.rs` | source file names |
+//! | 4 IPI, 2 TPI | `types.rs` | names of inlined functions (`LF_FUNC_ID`, `LF_MFUNC_ID` + class names) |
+//! | symbol records (DBI header) | `publics.rs` | `S_PUB32`: linkage names, code without private symbols |
+//! | one per module (DBI module list) | `modules.rs`, `lines.rs`, `inlinees.rs`, `functions.rs` | procedures, C13 lines and files, inline sites |
+//!
+//! ## One module at a time
+//!
+//! Everything a module's procedures need beyond their own module stream is in
+//! `functions::Shared` (address map, `/names`, inlinee names, publics, section contributions):
+//! a build unit can convert one module stream on its own given those
+//! tables, and the publics become their own unit (they only fill addresses no module covers).
+//! Here the units run one after another into one writer.
+
+mod address;
+mod cursor;
+mod dbi;
+mod functions;
+mod info;
+mod inlinees;
+mod lines;
+mod modules;
+mod msf;
+mod names;
+mod publics;
+mod types;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::writer::Writer;
+use std::borrow::Cow;
+
+pub use msf::MAGIC;
+
+const PDB_INFO_STREAM: u32 = 1;
+const TPI_STREAM: u32 = 2;
+const DBI_STREAM: u32 = 3;
+const IPI_STREAM: u32 = 4;
+
+/// The container or a required stream is broken.
+fn bad(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::BadObject, message)
+}
+
+fn unsupported(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Unsupported, message)
+}
+
+/// What a conversion read, for tests and diagnostics.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub modules: u32,
+    pub modules_skipped: u32,
+    pub publics: u32,
+}
+
+pub fn build(data: &[u8], writer: &mut Writer) -> Result<Stats> {
+    let msf = msf::Msf::open(data)?;
+    let info_bytes = msf
+        .stream(PDB_INFO_STREAM)?
+        .ok_or_else(|| bad("the PDB has no PDB information stream"))?;
+    let info = info::PdbInfo::parse(&info_bytes)?;
+    let dbi_bytes = msf
+        .stream(DBI_STREAM)?
+        .ok_or_else(|| bad("the PDB has no debug information (DBI) stream"))?;
+    let dbi = dbi::Dbi::parse(&dbi_bytes)?;
+    writer.debug_id = debug_id(&info.guid, dbi.age);
+    writer.arch = arch(dbi.machine);
+    // Only 32-bit x86 decorates C names (`_f`, `_f@8`, `@f@8`); llvm-symbolizer strips them there.
+    writer.is_windows = dbi.machine == 0x014C;
+
+    let omap = optional(&msf, dbi.debug_stream(dbi::DBG_OMAP_FROM_SRC));
+    let original_headers = optional(&msf, dbi.debug_stream(dbi::DBG_ORIGINAL_SECTION_HEADERS));
+    let headers = match (&omap, &original_headers) {
+        // With OMAP, records refer to the layout before the rewrite.
+        (Some(_), Some(h)) => Some(h.clone()),
+        _ => optional(&msf, dbi.debug_stream(dbi::DBG_SECTION_HEADERS)),
+    };
+    let map = address::AddressMap::new(headers.as_deref().unwrap_or(&[]), omap.as_deref());
+    if map.is_empty() {
+        return Err(Error::new(
+            ErrorKind::BadDebugInfo,
+            "the PDB has no section headers, so its addresses cannot be mapped to the executable (it may be a PDB of an object file or library, not of a linked program)",
+        ));
+    }
+    let names_bytes = optional(&msf, info.named_stream(b"/names"));
+    let tpi_bytes = optional(&msf, Some(TPI_STREAM));
+    let ipi_bytes = optional(&msf, Some(IPI_STREAM));
+    let records = optional(
+        &msf,
+        Some(u32::from(dbi.symbol_records)).filter(|&s| s != u32::from(dbi::NO_STREAM)),
+    );
+
+    let mut contributions = dbi.contributions.clone();
+    contributions.sort_by_key(|c| (c.section, c.offset));
+    let mut shared = functions::Shared {
+        names: names_bytes
+            .as_deref()
+            .and_then(|b| names::Names::parse(b).ok())
+            .unwrap_or_default(),
+        inlinee_names: types::InlineeNames::new(
+            types::TypeStream::parse(ipi_bytes.as_deref().unwrap_or(&[])),
+            types::TypeStream::parse(tpi_bytes.as_deref().unwrap_or(&[])),
+        ),
+        publics: publics::Publics::read(records.as_deref().unwrap_or(&[]), &map),
+        map,
+        contributions,
+    };
+
+    let mut stats = Stats::default();
+    for m in &dbi.modules {
+        if m.stream == dbi::NO_STREAM {
+            continue;
+        }
+        let stream = match msf.stream(u32::from(m.stream)) {
+            Ok(Some(s)) => s,
+            _ => {
+                stats.modules_skipped += 1;
+                continue;
+            }
+        };
+        let (symbols, c13) = modules::split(&stream, m.symbol_bytes, m.c11_bytes, m.c13_bytes);
+        functions::process_module(&mut shared, m.index, symbols, c13, writer);
+        stats.modules += 1;
+    }
+    for (rva, name) in shared.publics.iter() {
+        writer.add_symbol(name, rva, 0)?;
+        stats.publics += 1;
+    }
+    Ok(stats)
+}
+
+/// An optional stream: absent, nil or unreadable all mean "not there".
+fn optional<'a>(msf: &msf::Msf<'a>, index: Option<u32>) -> Option<Cow<'a, [u8]>> {
+    msf.stream(index?).ok().flatten()
+}
+
+/// The symcache header's debug id: the GUID as printed (its first three fields are stored
+/// little-endian), then the age.
+fn debug_id(guid: &[u8; 16], age: u32) -> [u8; 32] {
+    let g = guid;
+    let uuid = [
+        g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15],
+    ];
+    let mut out = [0u8; 32];
+    out[..16].copy_from_slice(&uuid);
+    out[16..20].copy_from_slice(&age.to_le_bytes());
+    out
+}
+
+/// COFF machine → symbolic's arch codes (as `src/identify/arch.ts` `coffArch`).
+fn arch(machine: u16) -> u32 {
+    match machine {
+        0x014C => 101,
+        0x8664 => 201,
+        0x01C0 => 301,
+        0xAA64 => 401,
+        0x01F0 => 501,
+        _ => 0,
+    }
+}
