@@ -112,7 +112,8 @@ interface BuilderInput {
 /**
  * What the builder gets: for ELF, a slim copy holding only DWARF, symbol tables and the build
  * id (slim-elf.ts), framed with the slim copy of its dwz alternate file when the file names one
- * and it was uploaded too; for every other format, the file. The bytes stream from R2 straight
+ * and it was uploaded too; for every other format (Breakpad and PDB with their own input
+ * kinds), the file. The bytes stream from R2 straight
  * into the builder's memory.
  */
 async function builderInput(
@@ -124,8 +125,8 @@ async function builderInput(
   const bucket = env.BUCKET;
   const copier = (m: FileManifest) => (offset: number, length: number, into: Uint8Array) =>
     copyRange(bucket, m, offset, length, into);
-  if (format === "breakpad")
-    return { size: manifest.size, kind: "breakpad", slim: false, fill: (t) => copier(manifest)(0, manifest.size, t) };
+  if (format === "breakpad" || format === "pdb")
+    return { size: manifest.size, kind: format, slim: false, fill: (t) => copier(manifest)(0, manifest.size, t) };
   if (format !== "elf")
     return { size: manifest.size, kind: "object", slim: false, fill: (t) => copier(manifest)(0, manifest.size, t) };
 

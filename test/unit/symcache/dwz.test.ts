@@ -91,7 +91,7 @@ describe("dwz alternate files (build kind 2)", () => {
     expect(noLink).toMatchObject({ ok: false, error: expect.stringMatching(/no \.gnu_debugaltlink/) as unknown });
     const truncated = buildRaw(bundle(file("elf-x86_64-dwz-b.so"), COMMON).subarray(0, 100), 2);
     expect(truncated).toMatchObject({ ok: false, error: expect.stringMatching(/malformed/) as unknown });
-    expect(buildRaw(new Uint8Array(16), 3)).toMatchObject({
+    expect(buildRaw(new Uint8Array(16), 4)).toMatchObject({
       ok: false,
       error: expect.stringMatching(/unknown input kind/) as unknown,
     });

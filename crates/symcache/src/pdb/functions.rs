@@ -287,8 +287,15 @@ fn innermost_lines(outer: &[Row], sites: &[Site<'_>], site_rows: &[Vec<Row>], va
     }
 }
 
+/// Inline records per procedure beyond this are dropped: real procedures have hundreds, and
+/// rows that each overlap thousands of parent rows only come from hostile files.
+const MAX_INLINE_RECORDS: usize = 1 << 20;
+
 /// The pieces of one site row, each with the parent's row there as its call site.
 fn call_sites(r: &Row, parent: &[Row], depth: u32, function: u32, out: &mut Vec<InlineRec>) {
+    if out.len() >= MAX_INLINE_RECORDS {
+        return;
+    }
     let mut push = |start: u64, end: u64, call_file: u32, call_line: u32| {
         if end <= start {
             return;
@@ -315,7 +322,11 @@ fn call_sites(r: &Row, parent: &[Row], depth: u32, function: u32, out: &mut Vec<
     };
     let mut pos = r.start;
     let first = parent.partition_point(|p| p.end <= r.start);
-    for p in parent[first..].iter().take_while(|p| p.start < r.end) {
+    for p in parent[first..]
+        .iter()
+        .take_while(|p| p.start < r.end)
+        .take(MAX_INLINE_RECORDS)
+    {
         if p.start > pos {
             push(pos, p.start.min(r.end), NONE, 0);
         }

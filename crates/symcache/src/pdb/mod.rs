@@ -66,6 +66,19 @@ pub struct Stats {
 }
 
 pub fn build(data: &[u8], writer: &mut Writer) -> Result<Stats> {
+    build_inner(data, writer).map_err(|e| match e.kind() {
+        ErrorKind::BadObject => Error::new(
+            e.kind(),
+            format!(
+                "{}: the PDB is truncated or damaged; upload the PDB file the linker wrote",
+                e.message()
+            ),
+        ),
+        _ => e,
+    })
+}
+
+fn build_inner(data: &[u8], writer: &mut Writer) -> Result<Stats> {
     let msf = msf::Msf::open(data)?;
     let info_bytes = msf
         .stream(PDB_INFO_STREAM)?

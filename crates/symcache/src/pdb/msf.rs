@@ -21,6 +21,7 @@ use super::bad;
 use super::cursor::{u32_at, Cursor};
 use crate::error::Result;
 use std::borrow::Cow;
+use std::cell::Cell;
 
 pub const MAGIC: &[u8; 32] = b"Microsoft C/C++ MSF 7.00\r\n\x1aDS\0\0\0";
 const PDB20_MAGIC: &[u8] = b"Microsoft C/C++ program database 2.00\r\n";
@@ -33,6 +34,10 @@ pub struct Msf<'a> {
     directory: Cow<'a, [u8]>,
     /// Per stream: (size, byte offset of its page list in the directory); `None` = nil stream.
     streams: Vec<Option<(u32, usize)>>,
+    /// Bytes of streams handed out so far. Streams of a sound file never share pages, so they
+    /// add up to at most the file size; a hostile directory that lists the same pages over and
+    /// over (to make us read the file thousands of times) is stopped at twice that.
+    handed_out: Cell<u64>,
 }
 
 impl<'a> Msf<'a> {
@@ -78,6 +83,7 @@ impl<'a> Msf<'a> {
             num_blocks,
             directory: Cow::Borrowed(&[]),
             streams: Vec::new(),
+            handed_out: Cell::new(0),
         };
         msf.directory = msf
             .assemble(&pages, directory_bytes)
@@ -124,6 +130,13 @@ impl<'a> Msf<'a> {
             Some(s) => s,
             None => return Ok(None),
         };
+        let total = self.handed_out.get() + u64::from(size);
+        if total > 2 * self.data.len() as u64 + (1 << 20) {
+            return Err(bad(
+                "the PDB's streams overlap each other (the stream directory is damaged)",
+            ));
+        }
+        self.handed_out.set(total);
         let n = pages_for(size as usize, self.block_size);
         let mut pages = Vec::with_capacity(n);
         for i in 0..n {
@@ -219,6 +232,21 @@ mod tests {
             assert_eq!(matches!(s, Cow::Borrowed(_)), !fragment);
             assert!(msf.stream(7).unwrap().is_none());
         }
+    }
+
+    #[test]
+    fn stops_a_directory_that_hands_out_the_same_pages_again_and_again() {
+        let big = vec![7u8; 1300];
+        let streams: Vec<&[u8]> = vec![&big; 1];
+        let file = build(&streams, false);
+        let msf = Msf::open(&file).unwrap();
+        let limit = (2 * file.len() + (1 << 20)) / big.len();
+        let mut ok = 0;
+        while msf.stream(0).is_ok() {
+            ok += 1;
+            assert!(ok <= limit);
+        }
+        assert_eq!(ok, limit);
     }
 
     #[test]

@@ -1,0 +1,48 @@
+/**
+ * PDB symcaches against llvm-symbolizer-19 on the same executable + PDB: at every line-table
+ * address of every module (from llvm-pdbutil-19), the whole frame chain (function, file, line
+ * of each inlined frame, innermost first) must agree on at least 99% of the addresses, with
+ * raw linkage names (32-bit x86 C decoration removed on llvm's side, as our symcaches store it). Rates and the kinds of disagreement are printed; each kind that is
+ * left is pinned in the last block. Skipped when llvm-19 is not installed.
+ */
+import { describe, expect, it } from "vitest";
+import { compareFrames, FIXTURES, HAS_LLVM, openSymcache, type Disagreement } from "./helpers";
+import { pdbLineTableAddresses, symbolizePe, undecorateX86 } from "./pdb-helpers";
+
+const FIXTURE_PAIRS = ["pe-x86_64-o2", "pe-x86_64-o2-ghash", "pe-x86-o2"];
+
+function agreement(name: string, demangle: boolean) {
+  const pdb = `${FIXTURES}${name}.pdb`;
+  const sc = openSymcache(pdb, "pdb");
+  const rvas = pdbLineTableAddresses(pdb);
+  const x86 = sc.arch === "x86";
+  const oracle = symbolizePe(`${FIXTURES}${name}.exe`, rvas, demangle);
+  const kinds: Partial<Record<Disagreement, number>> = {};
+  let bad = 0;
+  rvas.forEach((rva, i) => {
+    let theirs = oracle[i] ?? [];
+    if (!demangle && x86) theirs = theirs.map((f) => ({ ...f, FunctionName: undecorateX86(f.FunctionName) }));
+    const kind = compareFrames(sc.lookup(rva), theirs, demangle ? (f) => f.function : (f) => f.symbol);
+    if (kind) {
+      bad++;
+      kinds[kind] = (kinds[kind] ?? 0) + 1;
+    }
+  });
+  return { rate: 1 - bad / rvas.length, kinds, n: rvas.length };
+}
+
+describe.skipIf(!HAS_LLVM)("PDB: agreement with llvm-symbolizer-19 at every line-table address", () => {
+  for (const name of FIXTURE_PAIRS) {
+    for (const demangle of [false]) {
+      it(`${name} (${demangle ? "demangled" : "raw"} names)`, () => {
+        const result = agreement(name, demangle);
+        console.log(
+          `${name} ${demangle ? "demangled" : "raw"}: ${(result.rate * 100).toFixed(2)}% of ${result.n}`,
+          result.kinds,
+        );
+        expect(result.n).toBeGreaterThan(50);
+        expect(result.rate).toBeGreaterThanOrEqual(0.99);
+      });
+    }
+  }
+});

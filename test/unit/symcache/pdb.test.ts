@@ -1,0 +1,142 @@
+/**
+ * The builder over real PDBs (clang-cl /Z7 /O2 + lld-link, test/fixtures/make-fixtures.sh):
+ * identity, inline chains, names of inlined member functions, code covered only by publics,
+ * 32-bit name decoration, and clear errors for broken files. Expected lines come from the
+ * fixture sources, names from the C++ declarations. Needs only Node.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { Msf } from "../../../src/identify/msf";
+import { BufferReader } from "../../../src/storage/ranged-reader";
+import type { SymCache, SymcacheFrame } from "../../../src/symcache/reader";
+import { buildSymcache } from "../../../src/symcache/wasm";
+import { builderModule, FIXTURES, openSymcache } from "./helpers";
+
+const expected = JSON.parse(readFileSync(`${FIXTURES}../expected.json`, "utf8")) as Record<
+  string,
+  { check: { variants: { debug_id: string; arch: string }[] } | null }
+>;
+
+/** The 1-based line of the first source line containing `text`. */
+function lineOf(file: string, text: string): number {
+  const lines = readFileSync(`${FIXTURES}../src/${file}`, "utf8").split("\n");
+  const i = lines.findIndex((l) => l.includes(text));
+  if (i < 0) throw new Error(`${text} not in ${file}`);
+  return i + 1;
+}
+
+/** Every distinct frame chain of the first 64 KiB of code, with one address where it starts. */
+function chains(sc: SymCache): { rva: number; frames: SymcacheFrame[] }[] {
+  const out: { rva: number; frames: SymcacheFrame[] }[] = [];
+  let last = "";
+  for (let rva = 0x1000; rva < 0x11000; rva++) {
+    const frames = sc.lookup(rva);
+    const key = JSON.stringify(frames);
+    if (key !== last && frames.length > 0) out.push({ rva, frames });
+    last = key;
+  }
+  return out;
+}
+
+const brief = (f: SymcacheFrame) => [f.function, f.filename, f.lineno];
+
+describe("PDB symcaches", () => {
+  describe("identity matches sentry-cli", () => {
+    for (const name of ["pe-x86_64-o2.pdb", "pe-x86_64-o2-ghash.pdb", "pe-x86-o2.pdb", "pe-arm64.pdb"]) {
+      it(name, () => {
+        const sc = openSymcache(FIXTURES + name, "pdb");
+        const variant = expected[name]?.check?.variants[0];
+        expect(variant).toBeDefined();
+        expect([sc.debugId, sc.arch]).toEqual([variant?.debug_id, variant?.arch]);
+      });
+    }
+  });
+
+  it("chains inlined calls innermost first, through an anonymous namespace", () => {
+    const sc = openSymcache(`${FIXTURES}pe-x86_64-o2.pdb`, "pdb");
+    const deep = chains(sc).find((c) => c.frames.length === 4);
+    const ns = "fixture::`anonymous namespace'::";
+    const src = "geometry.cpp";
+    expect(deep?.frames.map(brief)).toEqual([
+      [`${ns}clamp`, src, lineOf(src, "inline int clamp(")],
+      [`${ns}mix`, src, lineOf(src, "inline int mix(")],
+      [`${ns}blend`, src, lineOf(src, "inline int blend(")],
+      [`${ns}helper`, src, lineOf(src, "int helper(int v)")],
+    ]);
+    expect(deep?.frames[3]?.symAddr).toBeDefined();
+    expect(deep?.frames.slice(0, 3).map((f) => f.symAddr)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it("names inlined member functions after their class (LF_MFUNC_ID) and C code across files", () => {
+    const sc = openSymcache(`${FIXTURES}pe-x86_64-o2.pdb`, "pdb");
+    const all = chains(sc);
+    const dot = all.find((c) => c.frames[0]?.function === "fixture::geom::Vec<int>::dot");
+    expect(dot?.frames.map((f) => [f.function, f.lineno])).toEqual([
+      ["fixture::geom::Vec<int>::dot", lineOf("geometry.cpp", "T dot(")],
+      // The outer frame carries the public (linkage) name, as llvm-symbolizer shows it.
+      ["??$length2@H@geom@fixture@@YAHAEBU?$Vec@H@01@@Z", lineOf("geometry.cpp", "T length2(")],
+    ]);
+    const clamp = all.find((c) => c.frames.length === 3 && c.frames[2]?.function === "main");
+    expect(clamp?.frames.map((f) => [f.function, f.absPath, f.lineno])).toEqual([
+      ["clamp_add", "/build/src/util.h", lineOf("util.h", "int s = a + b;")],
+      ["point_sum", "/build/src/util.h", lineOf("util.h", "return clamp_add(p->x, p->y);")],
+      ["main", "/build/src/main.c", lineOf("main.c", "r = point_sum(&p);")],
+    ]);
+  });
+
+  it("names code without private symbols after its public symbol, without a line", () => {
+    const sc = openSymcache(`${FIXTURES}pe-x86_64-o2.pdb`, "pdb");
+    const mix = chains(sc).find((c) => c.frames[0]?.symbol === "nodebug_mix");
+    expect(mix?.frames).toEqual([{ function: "nodebug_mix", symbol: "nodebug_mix", lineno: 0, symAddr: mix?.rva }]);
+  });
+
+  it("stores 32-bit x86 C names without their decoration (_cpp_entry is cpp_entry)", () => {
+    const sc = openSymcache(`${FIXTURES}pe-x86-o2.pdb`, "pdb");
+    const names = new Set(chains(sc).flatMap((c) => c.frames.map((f) => f.symbol)));
+    expect(names).toContain("cpp_entry");
+    expect(names).toContain("nodebug_mix");
+    expect([...names].filter((n) => n.startsWith("_"))).toEqual([]);
+  });
+
+  describe("broken files end in an error that says what is wrong", () => {
+    it("a truncated PDB", () => {
+      const bytes = new Uint8Array(readFileSync(`${FIXTURES}pe-x86_64-o2.pdb`)).subarray(0, 3000);
+      const built = build(bytes);
+      expect(built.ok ? "" : built.error).toBe(
+        "the PDB block map is truncated: the PDB is truncated or damaged; upload the PDB file the linker wrote",
+      );
+    });
+
+    it("a PDB without section headers (as for a static library's PDB)", async () => {
+      const bytes = new Uint8Array(readFileSync(`${FIXTURES}pe-x86_64-o2.pdb`));
+      await patchDbiDebugHeader(bytes, 5, 0xffff);
+      const built = build(bytes);
+      expect(built.ok).toBe(false);
+      expect(built.ok ? "" : built.error).toMatch(/^the PDB has no section headers/);
+    });
+
+    it("a PDB 2.0 file", () => {
+      const bytes = new TextEncoder().encode("Microsoft C/C++ program database 2.00\r\n\x1aJG\0\0".padEnd(1024, "\0"));
+      const built = build(bytes);
+      expect(built.ok ? "" : built.error).toMatch(/PDB 2\.0 file.*only MSF 7\.00 PDBs/);
+    });
+  });
+});
+
+const build = (bytes: Uint8Array) => buildSymcache(builderModule(), bytes, "pdb");
+
+/** Sets slot `slot` of the DBI optional debug header (a stream number) in place. */
+async function patchDbiDebugHeader(bytes: Uint8Array, slot: number, value: number): Promise<void> {
+  const msf = await Msf.open(new BufferReader(bytes));
+  if (typeof msf === "string") throw new Error(msf);
+  const dbi = await msf.stream(3);
+  if (!dbi || typeof dbi === "string") throw new Error("no DBI stream");
+  const header = await msf.read(dbi, 0, 64);
+  if (!header) throw new Error("no DBI header");
+  const view = new DataView(header.buffer, header.byteOffset, 64);
+  // Substreams before the debug header: modules, contributions, section map, file info, type
+  // server map, EC (sizes at 24, 28, 32, 36, 40, 52).
+  const at = 64 + [24, 28, 32, 36, 40, 52].reduce((sum, o) => sum + view.getInt32(o, true), 0) + 2 * slot;
+  const page = dbi.pages[Math.floor(at / msf.blockSize)] ?? 0;
+  new DataView(bytes.buffer, bytes.byteOffset).setUint16(page * msf.blockSize + (at % msf.blockSize), value, true);
+}
