@@ -1,7 +1,8 @@
 //! Demangling at build time, so that lookups in the Worker need no demangler.
 //!
 //! Matches symbolicator's options: C++ with parameters and without return type, Rust in the
-//! alternate form (no hash). Output is capped at [`MAX_DEMANGLED`] bytes because Itanium
+//! alternate form (no hash). Microsoft C++ names are demangled as llvm-symbolizer shows them
+//! (`msvc_demangle.rs`). Output is capped at [`MAX_DEMANGLED`] bytes because Itanium
 //! substitutions can expand exponentially ("billion laughs"); on any failure the raw name is
 //! kept.
 
@@ -19,6 +20,10 @@ pub fn demangle(raw: &str, lang: Lang) -> Option<String> {
     // MSVC MD5-hashed names are opaque.
     if raw.starts_with("??@") {
         return None;
+    }
+    // Microsoft C++ names (PDB publics, PE exports), whatever the unit's language.
+    if raw.starts_with('?') {
+        return crate::msvc_demangle::demangle(raw);
     }
     let lang = if lang == Lang::Unknown { Lang::detect(raw) } else { lang };
     match lang {

@@ -72,6 +72,7 @@ mod error;
 pub mod ffi;
 mod hash;
 mod lang;
+mod msvc_demangle;
 mod objfile;
 mod pdb;
 mod wasm;

@@ -71,10 +71,15 @@ describe("PDB symcaches", () => {
     const sc = openSymcache(`${FIXTURES}pe-x86_64-o2.pdb`, "pdb");
     const all = chains(sc);
     const dot = all.find((c) => c.frames[0]?.function === "fixture::geom::Vec<int>::dot");
-    expect(dot?.frames.map((f) => [f.function, f.lineno])).toEqual([
-      ["fixture::geom::Vec<int>::dot", lineOf("geometry.cpp", "T dot(")],
-      // The outer frame carries the public (linkage) name, as llvm-symbolizer shows it.
-      ["??$length2@H@geom@fixture@@YAHAEBU?$Vec@H@01@@Z", lineOf("geometry.cpp", "T length2(")],
+    expect(dot?.frames.map((f) => [f.function, f.symbol, f.lineno])).toEqual([
+      ["fixture::geom::Vec<int>::dot", "fixture::geom::Vec<int>::dot", lineOf("geometry.cpp", "T dot(")],
+      // The outer frame is named after the public symbol (the linkage name), demangled as
+      // llvm-symbolizer shows it.
+      [
+        "fixture::geom::length2<int>(struct fixture::geom::Vec<int> const &)",
+        "??$length2@H@geom@fixture@@YAHAEBU?$Vec@H@01@@Z",
+        lineOf("geometry.cpp", "T length2("),
+      ],
     ]);
     const clamp = all.find((c) => c.frames.length === 3 && c.frames[2]?.function === "main");
     expect(clamp?.frames.map((f) => [f.function, f.absPath, f.lineno])).toEqual([
