@@ -92,6 +92,7 @@ export function symbolicate(request: SymbolicateRequest, resolved: Map<number, R
           ...(f.filename !== undefined ? { filename: f.filename } : {}),
           ...(f.absPath !== undefined ? { abs_path: f.absPath } : {}),
           lineno: f.lineno,
+          ...(f.sourceLink !== undefined ? { source_link: f.sourceLink } : {}),
         });
       }
     });

@@ -25,7 +25,12 @@ export const Header = {
   numSourceLocations: 52,
   numRanges: 56,
   stringBytes: 60,
+  /** 0 in symcaches without source indexing (and in every file written before it existed). */
+  numSourceLinks: 64,
 } as const;
+
+/** A SourceLink record `{file, url}` after the string table (padded to 8). */
+export const SOURCE_LINK_SIZE = 8;
 
 /** Inline chains are never longer than the builder's depth cap (plus the outer frame). */
 export const MAX_FRAMES = 129;

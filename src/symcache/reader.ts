@@ -16,6 +16,7 @@ import {
   MAX_FRAMES,
   NONE,
   RANGE_SIZE,
+  SOURCE_LINK_SIZE,
   SOURCE_LOCATION_SIZE,
   SYMCACHE_MAGIC,
   SYMCACHE_VERSION,
@@ -35,6 +36,8 @@ export interface SymcacheFrame {
   lineno: number;
   /** Entry address of the function, image-relative; only on the outermost frame. */
   symAddr?: number;
+  /** Where the exact version of `absPath` can be downloaded (PDB source indexing). */
+  sourceLink?: string;
 }
 
 export type SymcacheParseResult =
@@ -61,6 +64,8 @@ export class SymCache {
       ranges: number;
       strings: number;
       stringBytes: number;
+      sourceLinks: number;
+      numSourceLinks: number;
     },
     numRanges: number,
     arch: string,
@@ -89,6 +94,11 @@ export class SymCache {
     const ranges = sourceLocations + pad8(numSourceLocations * SOURCE_LOCATION_SIZE);
     const strings = ranges + pad8(numRanges * RANGE_SIZE);
     if (strings + stringBytes > bytes.byteLength) return { ok: false, reason: "truncated" };
+    const numSourceLinks = view.getUint32(Header.numSourceLinks, true);
+    const sourceLinks = pad8(strings + stringBytes);
+    if (numSourceLinks > 0 && sourceLinks + numSourceLinks * SOURCE_LINK_SIZE > bytes.byteLength) {
+      return { ok: false, reason: "truncated" };
+    }
     const archCode = view.getUint32(Header.arch, true);
     const layout = {
       files,
@@ -100,6 +110,8 @@ export class SymCache {
       ranges,
       strings,
       stringBytes,
+      sourceLinks,
+      numSourceLinks,
     };
     const symcache = new SymCache(
       view,
@@ -169,9 +181,27 @@ export class SymCache {
       if (absPath !== "" && absPath !== ".") {
         frame.absPath = absPath;
         frame.filename = basename(absPath);
+        const link = this.sourceLink(file);
+        if (link !== undefined) frame.sourceLink = link;
       }
     }
     return frame;
+  }
+
+  /** The source link of a file: a binary search of the table sorted by file index. */
+  private sourceLink(file: number): string | undefined {
+    const { view, layout } = this;
+    let lo = 0;
+    let hi = layout.numSourceLinks;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = layout.sourceLinks + mid * SOURCE_LINK_SIZE;
+      const f = view.getUint32(at, true);
+      if (f === file) return this.string(view.getUint32(at + 4, true));
+      if (f < file) lo = mid + 1;
+      else hi = mid;
+    }
+    return undefined;
   }
 
   /** A ULEB128-length-prefixed string of the string table, or undefined if out of bounds. */

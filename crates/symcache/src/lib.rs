@@ -24,15 +24,18 @@
 //! | 52 | 4 | num_source_locations |
 //! | 56 | 4 | num_ranges |
 //! | 60 | 4 | string_bytes |
-//! | 64 | 16 | reserved, zero |
+//! | 64 | 4 | num_source_links (0 unless the input had source indexing, e.g. a PDB's srcsrv) |
+//! | 68 | 12 | reserved, zero |
 //! | 80 | 12 × files | File `{comp_dir, directory, name}` string offsets (`NONE` = absent) |
 //! | | 16 × functions | Function `{name, demangled_name, entry_pc, lang}` |
 //! | | 16 × source locations | SourceLocation `{file, line, function, inlined_into}` |
 //! | | 4 × ranges | range start addresses, strictly ascending |
 //! | | string_bytes | strings: ULEB128 byte length + UTF-8 bytes, deduplicated |
+//! | | 8 × source links | after padding to 8: SourceLink `{file, url}` (url a string offset), ascending by file |
 //!
 //! Differences from v9, on purpose: our own magic and version (the files are not
-//! interchangeable); File has no source-server fields (we read no PDBs); Function replaces the
+//! interchangeable); File has no source-server fields, the few files with a download URL are
+//! listed in the optional source-link table at the end instead; Function replaces the
 //! always-`NONE` `comp_dir` slot with the **demangled name** (C++ with parameters and no return
 //! type, Rust without hash, capped at 4 KiB, equal to `name` when nothing demangles), so the
 //! Worker needs no demangler. `name` is the raw (usually mangled) name. `entry_pc` is `NONE`

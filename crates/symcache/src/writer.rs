@@ -147,6 +147,8 @@ pub struct Writer {
     chunks: Vec<Vec<Record>>,
     seq: u64,
     seen_ranges: FxHashSet<u64>,
+    /// `(file, url)` string offsets: where a file's exact version can be downloaded.
+    source_links: Vec<(u32, u32)>,
     pub debug_id: [u8; 32],
     pub arch: u32,
     pub is_windows: bool,
@@ -177,6 +179,7 @@ impl Default for Writer {
             chunks: Vec::new(),
             seq: 0,
             seen_ranges: FxHashSet::default(),
+            source_links: Vec::new(),
             debug_id: [0; 32],
             arch: 0,
             is_windows: false,
@@ -200,6 +203,17 @@ impl Writer {
         self.files.push(key);
         self.file_map.insert(key, i);
         Ok(i)
+    }
+
+    /// Records the URL of the exact version of a file (PDB source indexing). The first link of
+    /// a file counts.
+    pub fn source_link(&mut self, file: u32, url: &[u8]) -> Result<()> {
+        if file == NONE || self.source_links.iter().any(|l| l.0 == file) {
+            return Ok(());
+        }
+        let url = self.strings.intern(url)?;
+        self.source_links.push((file, url));
+        Ok(())
     }
 
     /// Interns a function record. `entry_pc` is `NONE` for inlined functions; `lang` is `None`
@@ -422,7 +436,8 @@ impl Writer {
         put(&mut out, n_sl as u32);
         put(&mut out, num_ranges as u32);
         put(&mut out, self.strings.len() as u32);
-        out.extend_from_slice(&[0u8; 16]);
+        put(&mut out, self.source_links.len() as u32);
+        out.extend_from_slice(&[0u8; 12]);
         for f in &self.files {
             f.iter().for_each(|&v| put(&mut out, v));
         }
@@ -452,6 +467,14 @@ impl Writer {
         self.chunks = Vec::new();
         out.extend_from_slice(&self.strings.bytes);
         debug_assert_eq!(out.len(), total);
+        if !self.source_links.is_empty() {
+            align8(&mut out);
+            self.source_links.sort_unstable();
+            for &(file, url) in &self.source_links {
+                put(&mut out, file);
+                put(&mut out, url);
+            }
+        }
         Ok(out)
     }
 }

@@ -95,6 +95,31 @@ describe("PDB symcaches", () => {
     expect(mix?.frames).toEqual([{ function: "nodebug_mix", symbol: "nodebug_mix", lineno: 0, symAddr: mix?.rva }]);
   });
 
+  it("links the files that the srcsrv stream maps to a URL, matching paths without regard to case", () => {
+    // src/srcsrv.txt: HTTP_ALIAS/%var2%/%var3% for main.c, calc.c and (upper-case) util.h.
+    const srcsrv = readFileSync(`${FIXTURES}../src/srcsrv.txt`, "utf8");
+    const alias = /^HTTP_ALIAS=(.*)$/m.exec(srcsrv)?.[1];
+    const url = (file: string) => {
+      const fields = srcsrv
+        .split("\n")
+        .find((l) => l.toLowerCase().startsWith(`/build/src/${file}*`))
+        ?.split("*");
+      return `${alias}/${fields?.[1]}/${fields?.[2]}`;
+    };
+    const sc = openSymcache(`${FIXTURES}pe-x86_64-o2.pdb`, "pdb");
+    const links = new Map<string, string | undefined>();
+    for (const c of chains(sc)) for (const f of c.frames) if (f.filename) links.set(f.filename, f.sourceLink);
+    expect(Object.fromEntries(links)).toEqual({
+      "main.c": url("main.c"),
+      "calc.c": url("calc.c"),
+      "util.h": url("util.h"),
+      "geometry.cpp": undefined,
+    });
+    // Without a srcsrv stream, no links.
+    const ghash = openSymcache(`${FIXTURES}pe-x86_64-o2-ghash.pdb`, "pdb");
+    expect(chains(ghash).some((c) => c.frames.some((f) => f.sourceLink !== undefined))).toBe(false);
+  });
+
   it("stores 32-bit x86 C names without their decoration (_cpp_entry is cpp_entry)", () => {
     const sc = openSymcache(`${FIXTURES}pe-x86-o2.pdb`, "pdb");
     const names = new Set(chains(sc).flatMap((c) => c.frames.map((f) => f.symbol)));

@@ -22,6 +22,19 @@ describe("SymCache.parse", () => {
     expect(SymCache.parse(future)).toEqual({ ok: false, reason: "unsupported_version" });
     expect(SymCache.parse(bytes.subarray(0, bytes.length - 1))).toEqual({ ok: false, reason: "truncated" });
   });
+  it("reads the optional source-link table, and refuses one that runs past the end", () => {
+    const pdb = buildFile(`${FIXTURES}pe-x86_64-o2.pdb`, "pdb");
+    const withLinks = pdb.ok ? pdb.symcache : new Uint8Array();
+    const count = new DataView(withLinks.buffer, withLinks.byteOffset).getUint32(64, true);
+    expect(count).toBeGreaterThan(0);
+    const parsed = SymCache.parse(withLinks);
+    expect(parsed.ok && parsed.symcache.lookup(0x1000)[0]?.sourceLink).toMatch(
+      /^https:\/\/raw\.githubusercontent\.com\//,
+    );
+    expect(SymCache.parse(withLinks.subarray(0, withLinks.length - 1))).toEqual({ ok: false, reason: "truncated" });
+    // Symcaches without source indexing have a zero count and no table (files written before it existed too).
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(64, true)).toBe(0);
+  });
   it("rejects more ranges than source locations", () => {
     const bad = bytes.slice();
     new DataView(bad.buffer).setUint32(56, 0xffffffff, true);

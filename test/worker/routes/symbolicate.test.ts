@@ -91,6 +91,7 @@ describe("POST /symbolicate/", () => {
             { instruction_addr: at(0x1417) }, // crashing: inside fixture::{anonymous}::helper
             { instruction_addr: at(0x10c5) }, // return address inside Shape::area
             { instruction_addr: at(0x1495) }, // nodebug_mix: public symbol only
+            { instruction_addr: at(0x1006) }, // main, its source indexed by the srcsrv stream
           ],
         },
       ],
@@ -113,7 +114,12 @@ describe("POST /symbolicate/", () => {
       [0, `${ns}helper`, "geometry.cpp", 64, "symbolicated"],
       [1, "fixture::geom::Shape::area(void) const", "geometry.cpp", 38, "symbolicated"],
       [2, "nodebug_mix", undefined, 0, "symbolicated"],
+      [3, "main", "main.c", 16, "symbolicated"],
     ]);
+    expect(frames[6]?.source_link).toBe(
+      "https://raw.githubusercontent.com/acme/fixtures/6f1ed002ab5595859014ebf0951522d9e4d2b1a7/src/main.c",
+    );
+    expect(frames[3]?.source_link).toBeUndefined();
     expect(frames[3]).toMatchObject({ abs_path: "/build/src/geometry.cpp", sym_addr: at(0x1410) });
     expect(frames[4]).toMatchObject({ symbol: "?area@Shape@geom@fixture@@UEBAHXZ", sym_addr: at(0x10c0) });
     expect(result.modules[0]).toMatchObject({ debug_status: "found", arch: "x86_64" });

@@ -23,6 +23,7 @@ use super::lines::{LineRow, C13};
 use super::modules::{self, Proc, Site};
 use super::names::Names;
 use super::publics::Publics;
+use super::srcsrv::SourceLinks;
 use super::types::InlineeNames;
 use crate::hash::FxHashMap;
 use crate::lang::Lang;
@@ -32,8 +33,8 @@ use std::collections::BinaryHeap;
 
 /// The tables every module needs, read once per PDB. A build unit that converts one module
 /// stream needs exactly these (plus the module stream): the section headers and OMAP, the
-/// `/names` strings, the inlinee names of the IPI stream (with TPI class names), the publics
-/// and the section contributions.
+/// `/names` strings, the inlinee names of the IPI stream (with TPI class names), the publics,
+/// the section contributions and the source links.
 pub struct Shared<'a> {
     pub map: AddressMap,
     pub names: Names<'a>,
@@ -41,6 +42,8 @@ pub struct Shared<'a> {
     pub publics: Publics<'a>,
     /// Section contributions sorted by `(section, offset)`.
     pub contributions: Vec<Contribution>,
+    /// Source file → versioned URL, from the `srcsrv` stream.
+    pub source_links: SourceLinks,
 }
 
 impl<'a> Shared<'a> {
@@ -233,7 +236,14 @@ impl<'a> ModuleConverter<'a> {
             .file_name_offset(checksum_offset)
             .and_then(|n| shared.names.get(n));
         let f = match name {
-            Some(n) if !n.is_empty() => writer.file(&[], &[], n).unwrap_or(NONE),
+            Some(n) if !n.is_empty() => {
+                let f = writer.file(&[], &[], n).unwrap_or(NONE);
+                if let Some(url) = shared.source_links.get(n) {
+                    // Only a full string table fails here; the file is still named.
+                    let _ = writer.source_link(f, url.as_bytes());
+                }
+                f
+            }
             _ => NONE,
         };
         self.files.insert(checksum_offset, f);

@@ -15,11 +15,13 @@
 //! | 4 IPI, 2 TPI | `types.rs` | names of inlined functions (`LF_FUNC_ID`, `LF_MFUNC_ID` + class names) |
 //! | symbol records (DBI header) | `publics.rs` | `S_PUB32`: linkage names, code without private symbols |
 //! | one per module (DBI module list) | `modules.rs`, `lines.rs`, `inlinees.rs`, `functions.rs` | procedures, C13 lines and files, inline sites |
+//! | `srcsrv` (named) | `srcsrv.rs` | the download URL of each source file's exact version |
 //!
 //! ## One module at a time
 //!
 //! Everything a module's procedures need beyond their own module stream is in
-//! `functions::Shared` (address map, `/names`, inlinee names, publics, section contributions):
+//! `functions::Shared` (address map, `/names`, inlinee names, publics, section contributions,
+//! source links):
 //! a build unit can convert one module stream on its own given those
 //! tables, and the publics become their own unit (they only fill addresses no module covers).
 //! Here the units run one after another into one writer.
@@ -35,6 +37,7 @@ mod modules;
 mod msf;
 mod names;
 mod publics;
+mod srcsrv;
 mod types;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -115,6 +118,7 @@ fn build_inner(data: &[u8], writer: &mut Writer) -> Result<Stats> {
         Some(u32::from(dbi.symbol_records)).filter(|&s| s != u32::from(dbi::NO_STREAM)),
     );
 
+    let srcsrv = optional(&msf, info.named_stream(b"srcsrv"));
     let mut contributions = dbi.contributions.clone();
     contributions.sort_by_key(|c| (c.section, c.offset));
     let mut shared = functions::Shared {
@@ -129,6 +133,7 @@ fn build_inner(data: &[u8], writer: &mut Writer) -> Result<Stats> {
         publics: publics::Publics::read(records.as_deref().unwrap_or(&[]), &map),
         map,
         contributions,
+        source_links: srcsrv.as_deref().map(srcsrv::SourceLinks::parse).unwrap_or_default(),
     };
 
     let mut stats = Stats::default();
