@@ -26,6 +26,14 @@ export const DEAD_LETTER_QUEUE = "symcache-dead-letters";
  */
 export const SYMCACHE_INPUT_LIMIT = 48 * 1024 * 1024;
 
+/**
+ * PDBs convert whole (the per-module build is the next step), and a PDB's working set is larger
+ * than DWARF's relative to its size: a generated 5.7 MiB PDB of 6,000 functions dense with
+ * inlining peaked at 17.9 MiB of WebAssembly memory (bench/pdb-build), about 3x. At 24 MiB the
+ * builder stays near 75 MiB, with room in a 128 MB isolate.
+ */
+export const PDB_INPUT_LIMIT = 24 * 1024 * 1024;
+
 export async function handleSymcacheBatch(batch: MessageBatch<SymcacheJob>, env: Env): Promise<void> {
   for (const message of batch.messages) {
     if (batch.queue === DEAD_LETTER_QUEUE) {
@@ -74,6 +82,13 @@ export async function buildForJob(
   if (!manifest) throw new Error(`manifest of ${job.checksum} not found`);
   const input = await builderInput(env, job, manifest, request.format);
   if (input.altMissing && attempt <= ALT_WAIT_ATTEMPTS) return "wait-for-alt";
+  if (input.kind === "pdb" && input.size > PDB_INPUT_LIMIT) {
+    await object.symcacheFinished({
+      status: "error",
+      detail: `The PDB is ${mib(input.size)} MiB; symcaches are built from PDBs of up to ${mib(PDB_INPUT_LIMIT)} MiB for now. Upload a Breakpad file instead, or split the program into libraries (DLLs) with a PDB each.`,
+    });
+    return "done";
+  }
   if (input.size > SYMCACHE_INPUT_LIMIT) {
     const what = input.slim ? "Its debug information and symbol tables take" : "The file is";
     await object.symcacheFinished({

@@ -5,7 +5,7 @@ import type { DebugFileObject } from "../../../src/assembly/debug-file-object";
 import type { FileState } from "../../../src/assembly/state";
 import type { SymcacheJob } from "../../../src/symcache/job";
 import { debugFileObjectName, symcacheKey } from "../../../src/storage/keys";
-import { DEAD_LETTER_QUEUE, SYMCACHE_INPUT_LIMIT } from "../../../src/symcache/consumer";
+import { DEAD_LETTER_QUEUE, PDB_INPUT_LIMIT, SYMCACHE_INPUT_LIMIT } from "../../../src/symcache/consumer";
 import { corruptElfSection } from "../../support/corrupt-elf-section";
 import { oversizedElf } from "../../support/oversized-elf";
 import { assemble, fixture, mintToken, uploadFile, waitForFile } from "../helpers";
@@ -65,6 +65,17 @@ describe("symcache consumer", () => {
     expect(done.detail).toMatch(
       /debug information and symbol tables take 49 MiB; symcaches are built from up to 48 MiB/,
     );
+  });
+
+  it("builds a PDB's symcache, and names the PDB limit for a PDB above it", async () => {
+    const pdb = fixture("pe-x86_64-o2.pdb");
+    expect((await uploadAndWait("cons-pdb", "pe-x86_64-o2.pdb", pdb)).done.state).toBe("ok");
+    // The same PDB with zero pages appended: identified the same, but above the PDB limit.
+    const big = new Uint8Array(PDB_INPUT_LIMIT + 1024 * 1024);
+    big.set(pdb);
+    const { done } = await uploadAndWait("cons-pdb-big", "big.pdb", big);
+    expect(done.state).toBe("error");
+    expect(done.detail).toMatch(/^The PDB is 25 MiB; symcaches are built from PDBs of up to 24 MiB/);
   });
 
   it("re-sends an unanswered symcache job at a poll, but not one a builder is working on", async () => {
