@@ -7,17 +7,22 @@
  * left is pinned in the last block. Skipped when llvm-19 is not installed.
  */
 import { describe, expect, it } from "vitest";
-import { compareFrames, FIXTURES, HAS_LLVM, openSymcache, type Disagreement } from "./helpers";
+import { compareFrames, FIXTURES, HAS_LLVM, openSymcache, rng, type Disagreement } from "./helpers";
 import { pdbLineTableAddresses, symbolizePe, undecorateX86 } from "./pdb-helpers";
 
 const FIXTURE_PAIRS = ["pe-x86_64-o2", "pe-x86_64-o2-ghash", "pe-x86-o2"];
 
-function agreement(name: string, demangle: boolean) {
-  const pdb = `${FIXTURES}${name}.pdb`;
+/** `pdb` and `exe` without extension; `sample` > 0 takes that many seeded addresses instead of all. */
+function agreement(path: string, demangle: boolean, sample = 0) {
+  const pdb = `${path}.pdb`;
   const sc = openSymcache(pdb, "pdb");
-  const rvas = pdbLineTableAddresses(pdb);
+  let rvas = pdbLineTableAddresses(pdb);
+  if (sample > 0) {
+    const next = rng(42);
+    rvas = Array.from({ length: sample }, () => rvas[Math.floor(next() * rvas.length)] ?? 0);
+  }
   const x86 = sc.arch === "x86";
-  const oracle = symbolizePe(`${FIXTURES}${name}.exe`, rvas, demangle);
+  const oracle = symbolizePe(`${path}.exe`, rvas, demangle);
   const kinds: Partial<Record<Disagreement, number>> = {};
   let bad = 0;
   rvas.forEach((rva, i) => {
@@ -36,7 +41,7 @@ describe.skipIf(!HAS_LLVM)("PDB: agreement with llvm-symbolizer-19 at every line
   for (const name of FIXTURE_PAIRS) {
     for (const demangle of [true, false]) {
       it(`${name} (${demangle ? "demangled" : "raw"} names)`, () => {
-        const result = agreement(name, demangle);
+        const result = agreement(FIXTURES + name, demangle);
         console.log(
           `${name} ${demangle ? "demangled" : "raw"}: ${(result.rate * 100).toFixed(2)}% of ${result.n}`,
           result.kinds,
@@ -46,4 +51,14 @@ describe.skipIf(!HAS_LLVM)("PDB: agreement with llvm-symbolizer-19 at every line
       });
     }
   }
+});
+
+/** A program made by `node bench/pdb-build/run.mjs` (thousands of functions): set PDB_BENCH to its directory. */
+const BENCH = process.env.PDB_BENCH;
+describe.skipIf(!HAS_LLVM || !BENCH)("PDB: a generated program (bench/pdb-build), seeded addresses", () => {
+  it("3000 line-table addresses, demangled names", () => {
+    const result = agreement(`${BENCH ?? ""}/gen`, true, 3000);
+    console.log(`generated program: ${(result.rate * 100).toFixed(2)}% of ${result.n}`, result.kinds);
+    expect(result.rate).toBeGreaterThanOrEqual(0.99);
+  }, 600_000);
 });
