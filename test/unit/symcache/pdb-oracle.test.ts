@@ -10,11 +10,20 @@ import { describe, expect, it } from "vitest";
 import { compareFrames, FIXTURES, HAS_LLVM, openSymcache, rng, type Disagreement } from "./helpers";
 import { pdbLineTableAddresses, symbolizePe, undecorateX86 } from "./pdb-helpers";
 
-const FIXTURE_PAIRS = ["pe-x86_64-o2", "pe-x86_64-o2-ghash", "pe-x86-o2"];
+/** PDB fixtures and their executables: the clang-cl /O2 ones, and the older -O1 ones (arm64, a DLL). */
+const FIXTURE_PAIRS = [
+  "pe-x86_64-o2.exe",
+  "pe-x86_64-o2-ghash.exe",
+  "pe-x86-o2.exe",
+  "pe-x86_64.exe",
+  "pe-x86.exe",
+  "pe-arm64.exe",
+  "pe-x86_64-fixture.dll",
+];
 
-/** `pdb` and `exe` without extension; `sample` > 0 takes that many seeded addresses instead of all. */
-function agreement(path: string, demangle: boolean, sample = 0) {
-  const pdb = `${path}.pdb`;
+/** `image`: the executable, its PDB beside it; `sample` > 0 takes that many seeded addresses instead of all. */
+function agreement(image: string, demangle: boolean, sample = 0) {
+  const pdb = image.replace(/\.(exe|dll)$/, ".pdb");
   const sc = openSymcache(pdb, "pdb");
   let rvas = pdbLineTableAddresses(pdb);
   if (sample > 0) {
@@ -22,7 +31,7 @@ function agreement(path: string, demangle: boolean, sample = 0) {
     rvas = Array.from({ length: sample }, () => rvas[Math.floor(next() * rvas.length)] ?? 0);
   }
   const x86 = sc.arch === "x86";
-  const oracle = symbolizePe(`${path}.exe`, rvas, demangle);
+  const oracle = symbolizePe(image, rvas, demangle);
   const kinds: Partial<Record<Disagreement, number>> = {};
   let bad = 0;
   rvas.forEach((rva, i) => {
@@ -46,7 +55,7 @@ describe.skipIf(!HAS_LLVM)("PDB: agreement with llvm-symbolizer-19 at every line
           `${name} ${demangle ? "demangled" : "raw"}: ${(result.rate * 100).toFixed(2)}% of ${result.n}`,
           result.kinds,
         );
-        expect(result.n).toBeGreaterThan(50);
+        expect(result.n).toBeGreaterThan(5);
         expect(result.rate).toBeGreaterThanOrEqual(0.99);
       });
     }
@@ -57,7 +66,7 @@ describe.skipIf(!HAS_LLVM)("PDB: agreement with llvm-symbolizer-19 at every line
 const BENCH = process.env.PDB_BENCH;
 describe.skipIf(!HAS_LLVM || !BENCH)("PDB: a generated program (bench/pdb-build), seeded addresses", () => {
   it("3000 line-table addresses, demangled names", () => {
-    const result = agreement(`${BENCH ?? ""}/gen`, true, 3000);
+    const result = agreement(`${BENCH ?? ""}/gen.exe`, true, 3000);
     console.log(`generated program: ${(result.rate * 100).toFixed(2)}% of ${result.n}`, result.kinds);
     expect(result.rate).toBeGreaterThanOrEqual(0.99);
   }, 600_000);
