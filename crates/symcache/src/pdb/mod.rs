@@ -21,9 +21,19 @@
 //!
 //! Everything a module's procedures need beyond their own module stream is in
 //! `functions::Shared` (address map, `/names`, inlinee names, publics, section contributions,
-//! source links):
-//! a build unit can convert one module stream on its own given those
-//! tables, and the publics become their own unit (they only fill addresses no module covers).
+//! source links), so the fan-out build for large PDBs (1-3 GiB) can cut the work like this:
+//!
+//! * **plan** (ranged reads only): superblock and directory, the PDB info stream, DBI (about
+//!   1-2% of a PDB), section headers and OMAP, `/names`, `srcsrv`; the IPI stream (with TPI
+//!   records for `LF_MFUNC_ID` classes) turned into a table "IPI index → inlinee name" and the
+//!   symbol-record stream into the sorted publics; the section contributions tell each unit
+//!   which addresses its module owns (identical-code folding).
+//! * **units**: one module stream each (small modules grouped up to a size bound); its bytes
+//!   are its pages from the directory (lld and MSVC write a stream's pages consecutively, so
+//!   usually one range), converted by `functions::process_module` with the plan's tables.
+//! * **publics**: one more unit adds `S_PUB32` symbols, which only fill addresses no procedure
+//!   covers; `Writer::first_time_seen` across modules is already decided by ownership.
+//!
 //! Here the units run one after another into one writer.
 
 mod address;
