@@ -198,3 +198,45 @@ fn arch(machine: u16) -> u32 {
         _ => 0,
     }
 }
+
+/// Seeded mutations of the real PDB fixtures, natively in a debug build, where integer overflow
+/// panics: every arithmetic path must be checked, not only bounds (the WebAssembly build
+/// wraps silently). The TypeScript suite fuzzes the WebAssembly build the same way.
+#[cfg(test)]
+mod fuzz {
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test/fixtures/files/");
+
+    #[test]
+    fn mutated_fixtures_never_panic() {
+        let mut state: u64 = 0x5eed_0f0d_b000_0001;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for name in ["pe-x86_64-o2.pdb", "pe-x86-o2.pdb", "pe-x86_64-o2-ghash.pdb"] {
+            let original = match std::fs::read(format!("{}{}", FIXTURES, name)) {
+                Ok(d) => d,
+                Err(_) => return, // no fixture corpus (npm run fixtures)
+            };
+            for run in 0..600 {
+                let mut data = original.clone();
+                if run % 5 == 4 {
+                    data.truncate((next() % data.len() as u64) as usize);
+                } else {
+                    for _ in 0..1 + next() % 8 {
+                        let at = (next() % data.len() as u64) as usize;
+                        data[at] = match run % 4 {
+                            0 => next() as u8,
+                            1 => data[at] ^ (1 << (next() % 8)),
+                            2 => [0, 0xff, 0x7f, 0x80][(next() % 4) as usize],
+                            _ => 0xff,
+                        };
+                    }
+                }
+                let _ = crate::build_symcache(&data, crate::InputKind::Pdb);
+            }
+        }
+    }
+}

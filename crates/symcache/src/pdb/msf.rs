@@ -74,7 +74,10 @@ impl<'a> Msf<'a> {
             .ok_or_else(|| bad("the PDB block map lies past the end of the file"))?;
         let mut pages = Vec::with_capacity(dir_pages);
         for i in 0..dir_pages {
-            let page = u32_at(data, map_at + 4 * i).ok_or_else(|| bad("the PDB block map is truncated"))?;
+            let page = map_at
+                .checked_add(4 * i)
+                .and_then(|at| u32_at(data, at))
+                .ok_or_else(|| bad("the PDB block map is truncated"))?;
             pages.push(page);
         }
         let mut msf = Msf {
@@ -111,10 +114,10 @@ impl<'a> Msf<'a> {
                 return Err(bad("a PDB stream is larger than the file"));
             }
             out.push(Some((size, list_at)));
-            list_at += 4 * pages;
-        }
-        if list_at > dir.len() {
-            return Err(bad("the PDB stream directory is truncated"));
+            list_at = list_at
+                .checked_add(4 * pages)
+                .filter(|&end| end <= dir.len())
+                .ok_or_else(|| bad("the PDB stream directory is truncated"))?;
         }
         Ok(out)
     }
