@@ -135,6 +135,10 @@ impl<'a> ModuleConverter<'a> {
             self.scratch = s;
             return;
         }
+        for &(section, offset, len) in &proc.separated {
+            shared.map.ranges(section, offset, len, |a, b| s.ranges.push((a, b)));
+        }
+        s.ranges.retain(|r| r.0 <= u64::from(u32::MAX));
         // llvm-symbolizer names a procedure after the public symbol at its start, if any.
         let name = shared.publics.at(entry).unwrap_or(proc.name);
         let function = match writer.function(name, entry as u32, Some(lang)) {

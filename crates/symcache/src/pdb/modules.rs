@@ -9,6 +9,8 @@
 //!   parent u32 | end u32 | next u32 | code_size u32 | debug_start u32 | debug_end u32
 //!   | type u32 | offset u32 | section u16 | flags u8 | name cstr
 //! S_COMPILE3 0x113C / S_COMPILE2 0x1116: flags u32 (language in the low byte) | ...
+//! S_SEPCODE 0x1132: parent u32 | end u32 | length u32 | flags u32 | offset u32
+//!   | parent offset u32 | section u16 | parent section u16 (a block split off its procedure)
 //! scopes: procedures, S_BLOCK32, S_THUNK32, S_WITH32, S_SEPCODE and managed procedures end at
 //!   S_END (0x0006) / S_PROC_ID_END (0x114F); inline sites (see inlinees.rs) at
 //!   S_INLINESITE_END (0x114E)
@@ -48,6 +50,9 @@ pub struct Proc<'a> {
     pub section: u16,
     pub offset: u32,
     pub len: u32,
+    /// `(section, offset, length)` of code split off the procedure (S_SEPCODE: PGO's cold
+    /// blocks), which belongs to it all the same.
+    pub separated: Vec<(u16, u32, u32)>,
 }
 
 pub struct Site<'a> {
@@ -109,7 +114,17 @@ pub fn walk<'a>(symbols: &'a [u8], mut on_proc: impl FnMut(Lang, &Proc<'a>, &[Si
                 }
             }
             S_BLOCK32 => stack.push(Scope::Block),
-            S_THUNK32 | S_WITH32 | S_SEPCODE | S_GMANPROC | S_LMANPROC => stack.push(Scope::Other),
+            S_SEPCODE => {
+                let in_proc = stack.iter().any(|s| matches!(s, Scope::Proc));
+                if let (true, Some(p), Some(block)) = (in_proc, proc.as_mut(), parse_separated(body)) {
+                    if p.separated.len() < 1024 {
+                        p.separated.push(block);
+                    }
+                }
+                // Inline sites inside it are relative to the block; they are not read.
+                stack.push(Scope::Other);
+            }
+            S_THUNK32 | S_WITH32 | S_GMANPROC | S_LMANPROC => stack.push(Scope::Other),
             S_INLINESITE | S_INLINESITE2 => {
                 let parent = stack.iter().rev().find_map(|s| match s {
                     Scope::Site(i) => Some(*i),
@@ -164,7 +179,21 @@ fn parse_proc(body: &[u8]) -> Option<Proc<'_>> {
         section,
         offset,
         len,
+        separated: Vec::new(),
     })
+}
+
+/// S_SEPCODE: parent u32 | end u32 | length u32 | flags u32 | offset u32 | parent offset u32
+/// | section u16 | parent section u16.
+fn parse_separated(body: &[u8]) -> Option<(u16, u32, u32)> {
+    let mut c = Cursor::new(body);
+    c.skip(8)?;
+    let len = c.u32()?;
+    let _flags = c.u32()?;
+    let offset = c.u32()?;
+    let _parent_offset = c.u32()?;
+    let section = c.u16()?;
+    Some((section, offset, len))
 }
 
 fn parse_site(body: &[u8], has_invocations: bool) -> Option<(u32, &[u8])> {
@@ -250,11 +279,20 @@ pub mod tests {
         s.extend(end(S_INLINESITE_END));
         s.extend(end(S_END));
         s.extend(proc_record(S_LPROC32_ID, 1, 0x60, 0x8, "second"));
+        let mut sep = vec![0u8; 8];
+        for v in [0x10u32, 0, 0x900, 0x60] {
+            sep.extend_from_slice(&v.to_le_bytes());
+        }
+        sep.extend_from_slice(&[1, 0, 1, 0]);
+        s.extend(record(S_SEPCODE, &sep));
+        s.extend(site_record(0x2009, &[4]));
+        s.extend(end(S_INLINESITE_END));
+        s.extend(end(S_END));
         s.extend(end(S_PROC_ID_END));
         let mut got = Vec::new();
         walk(&s, |lang, p, sites| {
             let sites: Vec<_> = sites.iter().map(|x| (x.inlinee, x.parent, x.depth)).collect();
-            got.push((lang, p.name.to_vec(), p.offset, p.len, sites));
+            got.push((lang, p.name.to_vec(), p.offset, p.len, p.separated.clone(), sites));
         });
         assert_eq!(
             got,
@@ -264,9 +302,10 @@ pub mod tests {
                     b"outer".to_vec(),
                     0x10,
                     0x40,
+                    vec![],
                     vec![(0x2000, None, 0), (0x2001, None, 0), (0x2002, Some(1), 1)]
                 ),
-                (Lang::Cpp, b"second".to_vec(), 0x60, 0x8, vec![]),
+                (Lang::Cpp, b"second".to_vec(), 0x60, 0x8, vec![(1, 0x900, 0x10)], vec![]),
             ]
         );
         for n in 0..s.len() {
