@@ -59,24 +59,24 @@ function run(cmd, args) {
 const t0 = performance.now();
 const objs = [];
 const jobs = [];
+/** One translation unit, compiled as the fixtures are (clang-cl /Z7 /O2, no CRT). */
+const compile = (name) => {
+  objs.push(`${name}.obj`);
+  jobs.push(() =>
+    run(
+      "clang-19",
+      ["--driver-mode=cl", "--target=x86_64-pc-windows-msvc", "/nologo", "/Z7", "/O2", "/GS-", "/GR-"].concat([
+        "-gcodeview-ghash",
+        "/c",
+        `${name}.cpp`,
+        `/Fo${name}.obj`,
+      ]),
+    ),
+  );
+};
 for (let u = 0; u < units; u++) {
   writeFileSync(join(dir, `u${u}.cpp`), unit(u));
-  objs.push(`u${u}.obj`);
-  jobs.push(() =>
-    run("clang-19", [
-      "--driver-mode=cl",
-      "--target=x86_64-pc-windows-msvc",
-      "/nologo",
-      "/Z7",
-      "/O2",
-      "/GS-",
-      "/GR-",
-      "-gcodeview-ghash",
-      "/c",
-      `u${u}.cpp`,
-      `/Fou${u}.obj`,
-    ]),
-  );
+  compile(`u${u}`);
 }
 const mainSrc = [
   `namespace gen {`,
@@ -88,20 +88,7 @@ const mainSrc = [
   `  return r & 0x7f; }`,
 ];
 writeFileSync(join(dir, "main.cpp"), mainSrc.join("\n"));
-jobs.push(() =>
-  run("clang-19", [
-    "--driver-mode=cl",
-    "--target=x86_64-pc-windows-msvc",
-    "/nologo",
-    "/Z7",
-    "/O2",
-    "/GS-",
-    "/c",
-    "main.cpp",
-    "/Fomain.obj",
-  ]),
-);
-objs.push("main.obj");
+compile("main");
 // Two compilers at a time (the machine has 2 cores).
 let next = 0;
 await Promise.all(

@@ -1,7 +1,8 @@
 //! The one bounds-checked reader every PDB parser goes through: little-endian integers,
 //! NUL-terminated strings and sub-slices of a borrowed byte slice. Every read returns `None`
 //! instead of reading past the end, so a truncated or hostile record ends its parser with a
-//! reason, never a panic. Offsets are `usize` and all arithmetic is checked.
+//! reason, never a panic. Offsets are `usize` and all arithmetic is checked. `Records` walks
+//! the CodeView record framing that symbol and type streams share.
 
 #[derive(Clone, Copy)]
 pub struct Cursor<'a> {
@@ -82,4 +83,29 @@ pub fn slice(data: &[u8], offset: usize, len: usize) -> Option<&[u8]> {
 /// A little-endian u32 at `offset`, or `None`.
 pub fn u32_at(data: &[u8], offset: usize) -> Option<u32> {
     Cursor::at(data, offset).u32()
+}
+
+/// CodeView records as symbol and type streams hold them: `length u16` (the bytes after it,
+/// padding included; at least 2) `| kind u16 | body`. Yields `(offset, kind, body)` and stops
+/// at the first record that does not fit.
+pub struct Records<'a> {
+    c: Cursor<'a>,
+}
+
+impl<'a> Records<'a> {
+    pub fn new(data: &'a [u8]) -> Self {
+        Records { c: Cursor::new(data) }
+    }
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = (usize, u16, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let at = self.c.pos();
+        let len = self.c.u16().filter(|&l| l >= 2)? as usize;
+        let kind = self.c.u16()?;
+        let body = self.c.bytes(len - 2)?;
+        Some((at, kind, body))
+    }
 }

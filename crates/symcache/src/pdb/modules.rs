@@ -20,7 +20,7 @@
 //! Nesting is followed with a stack instead of the records' `parent`/`end` offsets, so a
 //! corrupt offset cannot send the walk backwards; depth is capped.
 
-use super::cursor::Cursor;
+use super::cursor::{Cursor, Records};
 use crate::lang::Lang;
 
 const S_END: u16 = 0x0006;
@@ -84,20 +84,11 @@ pub fn split(stream: &[u8], symbol_bytes: u32, c11_bytes: u32, c13_bytes: u32) -
 /// Walks the symbol records, calling `on_proc(language, procedure, its inline sites)` at the
 /// end of each procedure. Inline sites come in record order (a parent before its children).
 pub fn walk<'a>(symbols: &'a [u8], mut on_proc: impl FnMut(Lang, &Proc<'a>, &[Site<'a>])) {
-    let mut c = Cursor::new(symbols);
     let mut lang = Lang::Unknown;
     let mut stack: Vec<Scope> = Vec::new();
     let mut proc: Option<Proc<'a>> = None;
     let mut sites: Vec<Site<'a>> = Vec::new();
-    while c.remaining() >= 4 {
-        let (len, kind) = match (c.u16(), c.u16()) {
-            (Some(l), Some(k)) if l >= 2 => (l as usize, k),
-            _ => break,
-        };
-        let body = match c.bytes(len - 2) {
-            Some(b) => b,
-            None => break,
-        };
+    for (_, kind, body) in Records::new(symbols) {
         match kind {
             S_COMPILE3 | S_COMPILE2 => {
                 if let Some(flags) = Cursor::new(body).u32() {

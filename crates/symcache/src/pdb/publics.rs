@@ -13,7 +13,7 @@
 //! (lld sorts that map by address, then name).
 
 use super::address::AddressMap;
-use super::cursor::Cursor;
+use super::cursor::{Cursor, Records};
 
 const S_PUB32: u16 = 0x110E;
 const PUBLIC_CODE: u32 = 1;
@@ -28,19 +28,7 @@ pub struct Publics<'a> {
 impl<'a> Publics<'a> {
     pub fn read(records: &'a [u8], map: &AddressMap) -> Self {
         let mut by_rva = Vec::new();
-        let mut c = Cursor::new(records);
-        while c.remaining() >= 4 {
-            let (len, kind) = match (c.u16(), c.u16()) {
-                (Some(l), Some(k)) if l >= 2 => (l as usize, k),
-                _ => break,
-            };
-            let body = match c.bytes(len - 2) {
-                Some(b) => b,
-                None => break,
-            };
-            if kind != S_PUB32 {
-                continue;
-            }
+        for (_, _, body) in Records::new(records).filter(|r| r.1 == S_PUB32) {
             let mut b = Cursor::new(body);
             let parsed = (|| Some((b.u32()?, b.u32()?, b.u16()?, b.cstr()?)))();
             if let Some((flags, offset, section, name)) = parsed {

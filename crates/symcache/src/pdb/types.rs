@@ -22,7 +22,7 @@
 //! Records are located by one scan that keeps a u32 offset per record; a broken record ends
 //! the scan (the records before it stay usable).
 
-use super::cursor::Cursor;
+use super::cursor::{Cursor, Records};
 use crate::hash::FxHashMap;
 
 const LF_CLASS: u16 = 0x1504;
@@ -59,19 +59,10 @@ impl<'a> TypeStream<'a> {
             None => data.get(header_bytes as usize..).unwrap_or(&[]),
         };
         let declared = end.saturating_sub(begin) as usize;
-        let mut offsets = Vec::with_capacity(declared.min(records.len() / 4));
-        let mut r = Cursor::new(records);
-        while r.remaining() >= 4 && offsets.len() < declared {
-            let at = r.pos();
-            let len = match r.u16() {
-                Some(l) if l >= 2 => l as usize,
-                _ => break,
-            };
-            if r.skip(len).is_none() {
-                break;
-            }
-            offsets.push(at as u32);
-        }
+        let offsets: Vec<u32> = Records::new(records)
+            .take(declared)
+            .map(|(at, _, _)| at as u32)
+            .collect();
         TypeStream {
             records,
             begin,
