@@ -115,6 +115,21 @@ impl<'a> ModuleConverter<'a> {
         proc: &Proc<'_>,
         sites: &[Site<'_>],
     ) {
+        // The scratch buffers are reused from procedure to procedure.
+        let mut s = std::mem::take(&mut self.scratch);
+        self.convert(&mut s, shared, writer, lang, proc, sites);
+        self.scratch = s;
+    }
+
+    fn convert(
+        &mut self,
+        s: &mut Scratch,
+        shared: &mut Shared<'_>,
+        writer: &mut Writer,
+        lang: Lang,
+        proc: &Proc<'_>,
+        sites: &[Site<'_>],
+    ) {
         if shared
             .owner(proc.section, proc.offset)
             .map_or(false, |m| m != self.module)
@@ -125,28 +140,26 @@ impl<'a> ModuleConverter<'a> {
             Some(e) if e <= u64::from(u32::MAX) => e,
             _ => return,
         };
-        let mut s = std::mem::take(&mut self.scratch);
         s.ranges.clear();
         shared
             .map
             .ranges(proc.section, proc.offset, proc.len, |a, b| s.ranges.push((a, b)));
         s.ranges.retain(|r| r.0 <= u64::from(u32::MAX));
         if s.ranges.is_empty() || !writer.first_time_seen(s.ranges[0].0, s.ranges[0].1) {
-            self.scratch = s;
             return;
         }
         for &(section, offset, len) in &proc.separated {
-            shared.map.ranges(section, offset, len, |a, b| s.ranges.push((a, b)));
+            shared.map.ranges(section, offset, len, |a, b| {
+                if a <= u64::from(u32::MAX) {
+                    s.ranges.push((a, b));
+                }
+            });
         }
-        s.ranges.retain(|r| r.0 <= u64::from(u32::MAX));
         // llvm-symbolizer names a procedure after the public symbol at its start, if any.
         let name = shared.publics.at(entry).unwrap_or(proc.name);
         let function = match writer.function(name, entry as u32, Some(lang)) {
             Ok(f) => f,
-            Err(_) => {
-                self.scratch = s;
-                return;
-            }
+            Err(_) => return,
         };
 
         // The procedure's own line-table rows.
@@ -167,6 +180,8 @@ impl<'a> ModuleConverter<'a> {
                 });
             }
         }
+        // Separated blocks may lie before the procedure: call sites search these rows in order.
+        s.outer.sort_by_key(|r| r.start);
 
         // Inline sites: rows in addresses, their functions, whether usable (a site without an
         // inlinee line entry has no rows, and neither do its children then).
@@ -228,7 +243,6 @@ impl<'a> ModuleConverter<'a> {
         for &(lo, hi) in &s.ranges {
             writer.add_function(function, lo, hi, &s.lines, &s.inlinees);
         }
-        self.scratch = s;
     }
 
     fn file(&mut self, shared: &Shared<'_>, writer: &mut Writer, checksum_offset: u32) -> u32 {
