@@ -68,7 +68,7 @@ fn parse_named_streams<'a>(c: &mut Cursor<'a>) -> Option<Vec<(&'a [u8], u32)>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
 
     pub fn info_stream(names: &[(&str, u32)]) -> Vec<u8> {

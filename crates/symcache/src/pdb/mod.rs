@@ -240,3 +240,95 @@ mod fuzz {
         }
     }
 }
+
+/// A whole PDB made of the parsers' own test builders: a rewritten binary (OMAP) whose
+/// procedure moved, and a public that covers code without a procedure.
+#[cfg(test)]
+mod synthetic {
+    use super::{dbi, info, lines, modules, msf, publics};
+
+    fn section_headers(rva: u32) -> Vec<u8> {
+        let mut h = vec![0u8; 40];
+        h[12..16].copy_from_slice(&rva.to_le_bytes());
+        h[36..40].copy_from_slice(&0x6000_0020u32.to_le_bytes());
+        h
+    }
+
+    /// `(entry_pc, name)` of every function record of a serialized symcache.
+    fn functions(symcache: &[u8]) -> Vec<(u32, String)> {
+        let u = |at: usize| u32::from_le_bytes([symcache[at], symcache[at + 1], symcache[at + 2], symcache[at + 3]]);
+        let (files, count, locs, ranges) = (u(44) as usize, u(48) as usize, u(52) as usize, u(56) as usize);
+        let pad = |n: usize| (n + 7) & !7;
+        let fns = 80 + pad(files * 12);
+        let strings = fns + pad(count * 16) + pad(locs * 16) + pad(ranges * 4);
+        (0..count)
+            .map(|i| {
+                let name = u(fns + 16 * i) as usize + strings;
+                let len = symcache[name] as usize;
+                (
+                    u(fns + 16 * i + 8),
+                    String::from_utf8_lossy(&symcache[name + 1..name + 1 + len]).into_owned(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn omap_moves_procedures_and_publics_cover_the_rest() {
+        let mut names = Vec::new();
+        for v in [0xEFFE_EFFEu32, 1, 9] {
+            names.extend_from_slice(&v.to_le_bytes());
+        }
+        names.extend_from_slice(b"\0/s/a.c\0\0");
+        let mut symbols = 4u32.to_le_bytes().to_vec();
+        symbols.extend(modules::tests::compile3(0));
+        symbols.extend(modules::tests::proc_record(0x1110, 1, 0x10, 0x20, "moved"));
+        symbols.extend(modules::tests::end(0x0006));
+        let mut c13 = lines::tests::checksums(&[1]);
+        c13.extend(lines::tests::lines(0x10, 1, 0x20, &[(0, &[(0, 7), (0x8, 8)])]));
+        let mut module = symbols.clone();
+        module.extend(&c13);
+        // Original 0x1000.. maps to 0x5000..; the public at original 0x1040 maps to 0x2000.
+        let omap: Vec<u8> = [(0x1000u32, 0x5000u32), (0x1040, 0x2000), (0x1050, 0)]
+            .iter()
+            .flat_map(|&(a, b)| [a.to_le_bytes(), b.to_le_bytes()].concat())
+            .collect();
+        let mut records = publics::tests::pub32(2, 1, 0x40, "asm_stub");
+        records.extend(publics::tests::pub32(2, 1, 0x10, "moved_public"));
+        let debug = [0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 7, 6, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 8];
+        let m = dbi::tests::TestModule {
+            stream: 5,
+            symbol_bytes: symbols.len() as u32,
+            c13_bytes: c13.len() as u32,
+            name: "a.obj",
+        };
+        let mut dbi = dbi::tests::dbi_stream(&[m], &[(1, 0x10, 0x20, 0)], &debug);
+        dbi[20..22].copy_from_slice(&10u16.to_le_bytes()); // symbol records stream
+        let info = info::tests::info_stream(&[("/names", 9)]);
+        let final_headers = section_headers(0x5000);
+        let original_headers = section_headers(0x1000);
+        let streams: Vec<&[u8]> = vec![
+            b"",
+            &info,
+            b"",
+            &dbi,
+            b"",
+            &module,
+            &final_headers,
+            &omap,
+            &original_headers,
+            &names,
+            &records,
+        ];
+        let file = msf::tests::build(&streams, true);
+        let symcache = crate::build_symcache(&file, crate::InputKind::Pdb).unwrap();
+        let mut got = functions(&symcache);
+        got.sort();
+        // The procedure's record and its public's (no language) name the same code.
+        got.dedup();
+        assert_eq!(
+            got,
+            vec![(0x2000, "asm_stub".to_string()), (0x5010, "moved_public".to_string())]
+        );
+    }
+}

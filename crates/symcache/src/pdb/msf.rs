@@ -181,7 +181,7 @@ fn pages_for(bytes: usize, block_size: usize) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
 
     /// A tiny MSF with 512-byte pages: page 0 superblock, 1 block map, 2 directory, then data.
