@@ -5,8 +5,8 @@
  *   node bench/ui/run.mjs [--files 1000] [--requests 200]
  *
  * Makes N distinct PDB files (copies of test/fixtures/files/pe-x86_64.pdb, each with its own
- * GUID written over the one in the PDB info stream: PDBs get no symcache, so processing is
- * assembly and identification only), uploads them with the real sentry-cli --wait to a fresh
+ * GUID written over the one in the PDB info stream; processing is assembly, identification and
+ * the PDB's small symcache), uploads them with the real sentry-cli --wait to a fresh
  * `wrangler dev`, signs in to the page with a token, then times sequential requests after a
  * warm-up of 20:
  *   floor:      GET /  (a trivial route: the local HTTP path every request pays)

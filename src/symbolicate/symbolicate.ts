@@ -114,6 +114,7 @@ export async function symbolicate(request: SymbolicateRequest, resolved: Map<num
           ...(f.filename !== undefined ? { filename: f.filename } : {}),
           ...(f.absPath !== undefined ? { abs_path: f.absPath } : {}),
           lineno: f.lineno,
+          ...(f.sourceLink !== undefined ? { source_link: f.sourceLink } : {}),
         });
       }
     });

@@ -77,7 +77,7 @@ export class TaskHost implements BuilderHost {
 }
 
 /** The builder's input kinds (ffi.rs). */
-export type InputKind = "object" | "breakpad";
+export type InputKind = "object" | "breakpad" | "pdb";
 
 export interface InputParams {
   kind: InputKind;
@@ -88,9 +88,11 @@ export interface InputParams {
   materialized: { section: number; source: number }[];
 }
 
+const INPUT_KIND_WORDS: Record<InputKind, number> = { object: 0, breakpad: 1, pdb: 2 };
+
 function inputWords(p: InputParams): number[] {
   return [
-    p.kind === "breakpad" ? 1 : 0,
+    INPUT_KIND_WORDS[p.kind],
     p.mainSize,
     p.altSize === null ? 0 : p.altSize + 1,
     p.materialized.length,

@@ -4,11 +4,12 @@
  * file they read, and the unit starts the builder needs for references across units.
  */
 import { buildKey } from "../storage/keys";
+import type { InputKind } from "./build-host";
 import type { SymcacheJob } from "./build-task";
 
 export interface StoredPlan {
   version: 1;
-  kind: "object" | "breakpad";
+  kind: InputKind;
   inputBytes: number;
   /** The dwz alternate file the build reads as source 1. */
   alt: { org: string; project: string; checksum: string } | null;

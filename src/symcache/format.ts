@@ -1,12 +1,12 @@
 /**
- * Constants of our symcache format, version 2 (magic `SYCE`): a header, compressed pages, an
+ * Constants of our symcache format, version 3 (magic `SYCE`): a header, compressed pages, an
  * index of the pages and a trailer. docs/symcache-format.md is the one description of the layout;
  * the pages are written by crates/symcache (src/page.rs), the container by container.ts, and
  * read by reader.ts.
  */
 
 export const SYMCACHE_MAGIC = 0x45435953; // the bytes "SYCE" read as u32 LE
-export const SYMCACHE_VERSION = 2;
+export const SYMCACHE_VERSION = 3;
 export const NONE = 0xffffffff;
 
 /** magic u32, version u32: the first bytes of the file. */
@@ -35,7 +35,8 @@ export const FLAG_DEFLATE = 1;
 export const PAGE_HEADER_SIZE = 32;
 export const LOCATION_SIZE = 16;
 export const FUNCTION_SIZE = 16;
-export const FILE_SIZE = 12;
+/** File `{comp_dir, directory, name, source_link}`: string offsets, `NONE` when absent. */
+export const FILE_SIZE = 16;
 
 /** Inline chains are never longer than the builder's depth cap (plus the outer frame). */
 export const MAX_FRAMES = 129;

@@ -25,6 +25,7 @@ import {
   wholeParams,
   type BuilderPlan,
   type ByteSource,
+  type InputKind,
   type InputParams,
 } from "./build-host";
 import type { SymcacheJob, TaskOutcome } from "./build-task";
@@ -52,7 +53,7 @@ export async function prepare(
       ? `Built without the dwz alternate file ${altLink.file} (build id ${altLink.buildId}), which was not uploaded to this project: function names defined only there are missing. Upload it and then this file again.`
       : undefined;
 
-  const kind = identity.format === "breakpad" ? "breakpad" : "object";
+  const kind: InputKind = identity.format === "breakpad" || identity.format === "pdb" ? identity.format : "object";
   const sources: ByteSource[] = [
     fileSource(env.BUCKET, manifest),
     alt ? fileSource(env.BUCKET, alt.manifest) : NO_SOURCE,

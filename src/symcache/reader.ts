@@ -41,6 +41,8 @@ export interface SymcacheFrame {
   lineno: number;
   /** Entry address of the function, image-relative; only on the outermost frame. */
   symAddr?: number;
+  /** Where the exact version of `absPath` can be downloaded (a PDB's source server stream). */
+  sourceLink?: string;
 }
 
 export type IndexResult =
@@ -262,6 +264,8 @@ export class SymcachePage {
       if (absPath !== "" && absPath !== ".") {
         frame.absPath = absPath;
         frame.filename = basename(absPath);
+        const link = this.string(view.getUint32(at + 12, true));
+        if (link !== undefined) frame.sourceLink = link;
       }
     }
     return frame;

@@ -1,6 +1,6 @@
 /**
  * Which debug files get a symcache. Formats the builder reads (DWARF or symbol tables in ELF,
- * Mach-O, PE and WebAssembly; Breakpad text) must convert, and a conversion error fails the
+ * Mach-O, PE and WebAssembly; Breakpad text; Windows PDBs) must convert, and a conversion error fails the
  * upload, as Sentry's 2018 pipeline reported conversion errors at upload time. Formats it cannot
  * read yet are stored and served (symbol-server routes, downloads) with a note, not rejected.
  */
@@ -15,6 +15,7 @@ export function symcacheSupport(identity: DebugFileIdentity): SymcacheSupport {
     case "pe":
     case "wasm":
     case "breakpad":
+    case "pdb":
       if (!identity.features.includes("symtab") && !identity.features.includes("debug")) {
         return {
           supported: false,
@@ -22,8 +23,6 @@ export function symcacheSupport(identity: DebugFileIdentity): SymcacheSupport {
         };
       }
       return { supported: true };
-    case "pdb":
-      return { supported: false, detail: "Stored; symbolication from PDB files is not supported yet" };
     case "portablepdb":
       return { supported: false, detail: "Stored; symbolication from Portable PDB files is not supported yet" };
     case "sourcebundle":

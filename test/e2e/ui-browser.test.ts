@@ -157,7 +157,7 @@ describe.skipIf(!available)("the web page in chromium", () => {
     // File rows link their names; rows of uploads in flight do not.
     const files = page.locator("#live td a.name");
     await expect.poll(() => files.count(), { timeout: 30_000 }).toBe(5);
-    await expect.poll(() => page.locator("#live .badge", { hasText: "Ready" }).count(), { timeout: 30_000 }).toBe(4);
+    await expect.poll(() => page.locator("#live .badge", { hasText: "Ready" }).count(), { timeout: 30_000 }).toBe(5);
     expect(await page.evaluate("window.marker")).toBe(42);
     expect(await page.locator("#live td a.name").allTextContents()).toContain(XSS_NAME);
     expect(await page.locator("#live img").count()).toBe(0);

@@ -92,6 +92,34 @@ describe("sentry-cli debug-files upload against wrangler dev", () => {
     expect(rerun.stderr).not.toMatch(/POST \S*chunk-upload/);
   });
 
+  it("uploads a Windows build (exe + PDB) and symbolicates a crash in it through the PDB", async () => {
+    const dir = corpusDir(["pe-x86_64-o2.exe", "pe-x86_64-o2.pdb"]);
+    dirs.push(dir);
+    const run = await upload(dir, ["--wait"], "windows");
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const debugId = debugIdOf("pe-x86_64-o2.pdb");
+    expect(run.stdout).toContain(`OK ${debugId} (pe-x86_64-o2.pdb; x86_64 debug companion)`);
+    expect(run.stdout).toContain(`OK ${debugId} (pe-x86_64-o2.exe; x86_64 executable)`);
+
+    const image = 0x140000000;
+    const res = await fetch(`${server.url}/api/0/projects/acme/windows/symbolicate/`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        stacktraces: [{ frames: [{ instruction_addr: `0x${(image + 0x1020).toString(16)}` }] }],
+        modules: [{ type: "pe", debug_id: debugId, image_addr: `0x${image.toString(16)}`, image_size: 0x6000 }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const body = await res.json<{ stacktraces: { frames: Record<string, unknown>[] }[] }>();
+    // main inlines point_sum, which inlines clamp_add (test/fixtures/src/main.c, util.h).
+    expect(body.stacktraces[0]?.frames.map((f) => [f.function, f.filename, f.lineno])).toEqual([
+      ["clamp_add", "util.h", 15],
+      ["point_sum", "util.h", 21],
+      ["main", "main.c", 18],
+    ]);
+  });
+
   it("uploads without --wait and reports the files as uploaded", async () => {
     const dir = corpusDir(["elf-x86_64-gcc-O2-nopie"]);
     dirs.push(dir);

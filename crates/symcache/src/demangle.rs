@@ -1,11 +1,12 @@
 //! Demangling at build time, so that lookups in the Worker need no demangler.
 //!
 //! Symbolicator's style: C++ with parameters and without return type, Rust in the alternate
-//! form (no hash). C++ comes from our own Itanium demangler (`itanium/`), which prints what
+//! form (no hash). Itanium C++ comes from our own demangler (`itanium/`), which prints what
 //! LLVM 19's prints (llvm-symbolizer's names) minus return types; docs/demangling.md has the
-//! rules and why cpp_demangle was dropped. Output is capped at [`MAX_DEMANGLED`] bytes
-//! because Itanium substitutions can expand exponentially ("billion laughs"); on any failure
-//! the raw name is kept.
+//! rules and why cpp_demangle was dropped. Microsoft C++ names are demangled as llvm-symbolizer
+//! shows them (`msvc_demangle.rs`). Output is capped at [`MAX_DEMANGLED`] bytes because Itanium
+//! substitutions can expand exponentially ("billion laughs"); on any failure the raw name is
+//! kept.
 
 mod itanium;
 
@@ -23,6 +24,10 @@ pub fn demangle(raw: &str, lang: Lang) -> Option<String> {
     // MSVC MD5-hashed names are opaque.
     if raw.starts_with("??@") {
         return None;
+    }
+    // Microsoft C++ names (PDB publics, PE exports), whatever the unit's language.
+    if raw.starts_with('?') {
+        return crate::msvc_demangle::demangle(raw);
     }
     let lang = match lang {
         // rustc's legacy names are Itanium names ending in a `17h<16 hex digits>E` hash; a

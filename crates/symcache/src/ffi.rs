@@ -17,7 +17,7 @@
 //! memory_bytes() -> u32          the size of linear memory, which never shrinks: the peak
 //! format_version() -> u32
 //! ```
-//! kind: 0 = object file (ELF, Mach-O, PE, WASM), 1 = Breakpad. Section codes index
+//! kind: 0 = object file (ELF, Mach-O, PE, WASM), 1 = Breakpad, 2 = PDB. Section codes index
 //! `plan::SECTION_NAMES`.
 
 use crate::host;
@@ -84,10 +84,11 @@ impl Params<'_> {
         let kind = match self.next()? {
             0 => InputKind::Object,
             1 => InputKind::Breakpad,
+            2 => InputKind::Pdb,
             _ => {
                 return Err(Error::new(
                     ErrorKind::BadObject,
-                    "unknown input kind (expected 0 = object file, 1 = Breakpad)",
+                    "unknown input kind (expected 0 = object file, 1 = Breakpad, 2 = PDB)",
                 ))
             }
         };

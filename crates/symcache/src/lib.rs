@@ -34,8 +34,10 @@ mod hash;
 pub mod host;
 mod lang;
 pub mod merge;
+mod msvc_demangle;
 mod objfile;
 pub mod page;
+mod pdb;
 pub mod plan;
 mod reader;
 mod store;
@@ -70,7 +72,14 @@ pub enum InputKind {
     Object,
     /// Breakpad `.sym` text.
     Breakpad,
+    /// A Windows PDB (MSF 7.00): procedures, C13 lines, inline sites and publics (`pdb/`). Held
+    /// whole for now: PDBs are built in one piece, up to the one-piece limit.
+    Pdb,
 }
+
+/// PDBs are converted whole, up to this size: a 5.7 MiB PDB dense with inlining peaked at
+/// 17.9 MiB of WebAssembly memory (bench/pdb-build), so 24 MiB stays near 75 MiB.
+pub const PDB_WHOLE_BYTES: u64 = 24 << 20;
 
 /// What a build step reads.
 pub struct Input {
@@ -106,6 +115,27 @@ pub fn plan_build(input: &Input, limits: &Limits) -> Result<Plan> {
                 sup_unit_offsets: Vec::new(),
             })
         }
+        InputKind::Pdb => {
+            // Held whole (pdb/): a PDB's working set is about 3x its size (bench/pdb-build).
+            if input.main_size > PDB_WHOLE_BYTES {
+                return Err(Error::new(
+                    ErrorKind::TooLarge,
+                    format!(
+                        "The PDB is {} MiB; symcaches are built from PDBs of up to {} MiB for now. Upload a Breakpad file (dump_syms) instead, or split the program into DLLs with a PDB each",
+                        input.main_size >> 20,
+                        PDB_WHOLE_BYTES >> 20
+                    ),
+                ));
+            }
+            Ok(Plan {
+                input_bytes: input.main_size,
+                fast: true,
+                materialize: Vec::new(),
+                units: Vec::new(),
+                unit_offsets: Vec::new(),
+                sup_unit_offsets: Vec::new(),
+            })
+        }
         InputKind::Object => {
             let obj = objfile::open(MAIN, input.main_size)?;
             let alt = match input.alt_size {
@@ -126,6 +156,11 @@ pub fn build_whole(input: &Input) -> Result<MergeStats> {
             let layout = breakpad::layout(&store, section)?;
             breakpad::build_span(&store, section, layout, layout.header_end, layout.body_end, &mut writer)?;
         }
+        InputKind::Pdb => {
+            let data = objfile::read_exact(MAIN, 0, input.main_size as usize, "PDB file")?;
+            writer.is_windows = true;
+            pdb::build(&data, &mut writer)?;
+        }
         InputKind::Object => {
             let obj = objfile::open(MAIN, input.main_size)?;
             writer.is_windows = obj.is_windows;
@@ -138,6 +173,14 @@ pub fn build_whole(input: &Input) -> Result<MergeStats> {
         }
     }
     merge_writer(writer, Mode::Resolve)
+}
+
+/// Builds `data` in one piece with the native host and returns the raw final pages (tests).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) fn build_in_memory(data: &[u8], kind: InputKind) -> Result<Vec<Vec<u8>>> {
+    host::native::set_sources(vec![data.to_vec()]);
+    build_whole(&Input { kind, main_size: data.len() as u64, alt_size: None, materialized: Vec::new() })?;
+    Ok(host::native::take_outputs().into_iter().filter(|o| o.0 == host::STREAM_PAGE).map(|o| o.1).collect())
 }
 
 /// What a unit covers, and the unit starts for cross-unit references.

@@ -217,7 +217,7 @@ impl Tables for EmptyTables {
     fn function(&self, _: u32) -> Option<[u32; 4]> {
         None
     }
-    fn file(&self, _: u32) -> Option<[u32; 3]> {
+    fn file(&self, _: u32) -> Option<[u32; 4]> {
         None
     }
     fn string(&self, _: u32) -> Option<&[u8]> {
@@ -484,9 +484,9 @@ fn intern_chain(
             Some(&hit) => hit,
             None => {
                 let interned = match tables.file(l[0]) {
-                    Some([c, d, n]) => {
+                    Some([c, d, n, link]) => {
                         let s = |o| tables.string(o).unwrap_or(&[]);
-                        out.file(s(c), s(d), s(n))
+                        out.file(s(c), s(d), s(n), s(link))
                     }
                     None => (NONE, 0),
                 };

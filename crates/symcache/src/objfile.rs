@@ -135,7 +135,7 @@ pub fn open(source: SourceId, size: u64) -> Result<ObjectInfo> {
     if head.starts_with(&PDB_MAGIC[..head.len().min(PDB_MAGIC.len())]) && head.len() >= 32 {
         return Err(Error::new(
             ErrorKind::Unsupported,
-            "PDB files are not supported for symbolication yet",
+            "this is a PDB file: it is built with the PDB input kind, not as an object file",
         ));
     }
     if head.len() >= 8 && head[..4] == [0xca, 0xfe, 0xba, 0xbe] {

@@ -14,7 +14,7 @@
 //! | 4 × num_ranges | location of each range (`NONE`: a gap, no frames) |
 //! | 16 × num_locations | Location `{file, line, function, inlined_into}` |
 //! | 16 × num_functions | Function `{name, demangled_name, entry_pc, lang}` |
-//! | 12 × num_files | File `{comp_dir, directory, name}` |
+//! | 16 × num_files | File `{comp_dir, directory, name, source_link}` (`NONE`: no link) |
 //! | string_bytes | strings: ULEB128 length + UTF-8 bytes |
 //!
 //! Run page: a 32-byte header `{page_bytes, num_records, num_locations, num_functions,
@@ -57,7 +57,8 @@ pub struct Record {
 pub trait Tables {
     fn location(&self, i: u32) -> Option<[u32; 4]>;
     fn function(&self, i: u32) -> Option<[u32; 4]>;
-    fn file(&self, i: u32) -> Option<[u32; 3]>;
+    /// `{comp_dir, directory, name, source_link}`.
+    fn file(&self, i: u32) -> Option<[u32; 4]>;
     fn string(&self, offset: u32) -> Option<&[u8]>;
 }
 
@@ -109,8 +110,8 @@ pub struct FunctionContent<'a> {
 pub struct PageBuilder {
     strings: Vec<u8>,
     string_map: FxHashMap<u64, Vec<u32>>,
-    files: Vec<[u32; 3]>,
-    file_map: FxHashMap<[u32; 3], (u32, u64)>,
+    files: Vec<[u32; 4]>,
+    file_map: FxHashMap<[u32; 4], (u32, u64)>,
     functions: Vec<[u32; 4]>,
     function_map: FxHashMap<[u32; 4], (u32, u64)>,
     locations: Vec<[u32; 4]>,
@@ -133,7 +134,7 @@ impl PageBuilder {
             + self.ranges.len() * 8
             + self.locations.len() * 16
             + self.functions.len() * 16
-            + self.files.len() * 12
+            + self.files.len() * 16
             + self.strings.len()
     }
 
@@ -169,15 +170,17 @@ impl PageBuilder {
         (off, h)
     }
 
-    pub fn file(&mut self, comp_dir: &[u8], dir: &[u8], name: &[u8]) -> (u32, u64) {
+    /// Interns a file; `source_link` (the URL of its exact version) may be empty.
+    pub fn file(&mut self, comp_dir: &[u8], dir: &[u8], name: &[u8], source_link: &[u8]) -> (u32, u64) {
         let (c, hc) = self.optional_string(comp_dir);
         let (d, hd) = self.optional_string(dir);
         let (n, hn) = self.string(name);
-        let key = [c, d, n];
+        let (l, hl) = self.optional_string(source_link);
+        let key = [c, d, n, l];
         if let Some(&hit) = self.file_map.get(&key) {
             return hit;
         }
-        let h = mix(mix(mix(0x66, hc), hd), hn);
+        let h = mix(mix(mix(mix(0x66, hc), hd), hn), hl);
         let i = (self.files.len() as u32, h);
         self.files.push(key);
         self.file_map.insert(key, i);
@@ -326,7 +329,7 @@ impl RunPage {
         let loc_at = RUN_HEADER.checked_add((records as usize).checked_mul(RUN_RECORD)?)?;
         let fn_at = loc_at.checked_add(locs as usize * 16)?;
         let file_at = fn_at.checked_add(fns as usize * 16)?;
-        let str_at = file_at.checked_add(files as usize * 12)?;
+        let str_at = file_at.checked_add(files as usize * 16)?;
         if len as usize != bytes.len() || str_at.checked_add(strings as usize)? != bytes.len() {
             return None;
         }
@@ -385,15 +388,16 @@ impl Tables for RunPage {
         ])
     }
 
-    fn file(&self, i: u32) -> Option<[u32; 3]> {
+    fn file(&self, i: u32) -> Option<[u32; 4]> {
         if i >= self.num_files {
             return None;
         }
-        let at = self.files + i as usize * 12;
+        let at = self.files + i as usize * 16;
         Some([
             u32_at(&self.bytes, at)?,
             u32_at(&self.bytes, at + 4)?,
             u32_at(&self.bytes, at + 8)?,
+            u32_at(&self.bytes, at + 12)?,
         ])
     }
 

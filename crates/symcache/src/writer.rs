@@ -26,7 +26,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// The symcache format version this crate writes (docs/symcache-format.md).
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 pub const NONE: u32 = u32::MAX;
 
 const CHUNK_RECORDS: usize = 1 << 15;
@@ -151,6 +151,8 @@ pub struct Writer {
     seq: u32,
     instances: u32,
     seen_ranges: FxHashSet<u64>,
+    /// `file -> url` (a string offset): where a file's exact version can be downloaded.
+    source_links: FxHashMap<u32, u32>,
     /// This writer's place among the units of a build: the high half of orders and instances.
     pub unit: u32,
     pub is_windows: bool,
@@ -182,6 +184,7 @@ impl Default for Writer {
             seq: 0,
             instances: 0,
             seen_ranges: FxHashSet::default(),
+            source_links: FxHashMap::default(),
             unit: 0,
             is_windows: false,
             heap: BinaryHeap::new(),
@@ -212,6 +215,17 @@ impl Writer {
         self.files.push(key);
         self.file_map.insert(key, i);
         Ok(i)
+    }
+
+    /// Records the URL of the exact version of a file (PDB source indexing). The first link of
+    /// a file counts.
+    pub fn source_link(&mut self, file: u32, url: &[u8]) -> Result<()> {
+        if file == NONE || self.source_links.contains_key(&file) {
+            return Ok(());
+        }
+        let url = self.strings.intern(url)?;
+        self.source_links.insert(file, url);
+        Ok(())
     }
 
     /// Interns a function record. `entry_pc` is `NONE` for inlined functions; `lang` is `None`
@@ -521,8 +535,9 @@ impl Tables for UnitRecords {
     fn function(&self, i: u32) -> Option<[u32; 4]> {
         self.writer.functions.get(i as usize).copied()
     }
-    fn file(&self, i: u32) -> Option<[u32; 3]> {
-        self.writer.files.get(i as usize).copied()
+    fn file(&self, i: u32) -> Option<[u32; 4]> {
+        let [c, d, n] = *self.writer.files.get(i as usize)?;
+        Some([c, d, n, self.writer.source_links.get(&i).copied().unwrap_or(NONE)])
     }
     fn string(&self, offset: u32) -> Option<&[u8]> {
         if offset == NONE {

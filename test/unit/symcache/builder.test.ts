@@ -136,7 +136,6 @@ describe("symcache builder", () => {
 
   describe("refused inputs have a clear message", () => {
     const cases: [string, RegExp][] = [
-      ["pe-x86_64.pdb", /PDB files are not supported for symbolication yet/],
       ["macho-universal", /fat \(universal\) Mach-O/],
       ["neg-random.bin", /not a readable ELF, Mach-O, PE or WASM/],
       ["neg-truncated.elf", /truncated or malformed/],

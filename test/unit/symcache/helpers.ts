@@ -115,8 +115,16 @@ export function elfFunctionSymbols(file: string): { addr: number; size: number; 
 export type Disagreement =
   "llvm_unknown_we_resolve" | "we_unknown_llvm_resolves" | "inline_depth" | "function_name" | "file" | "line";
 
-/** null when our frames and llvm-symbolizer's agree on name, file, line of every frame. */
-export function compareFrames(ours: SymcacheFrame[], theirs: OracleFrame[]): Disagreement | null {
+/**
+ * null when our frames and llvm-symbolizer's agree on name, file, line of every frame. `name`
+ * picks the name compared with llvm's: the raw symbol (default, for `--no-demangle`) or the
+ * demangled function.
+ */
+export function compareFrames(
+  ours: SymcacheFrame[],
+  theirs: OracleFrame[],
+  name: (frame: SymcacheFrame) => string = (f) => f.symbol,
+): Disagreement | null {
   const known = theirs.filter((f) => f.FunctionName !== "??" || f.Line !== 0);
   if (known.length === 0) return ours.length === 0 ? null : "llvm_unknown_we_resolve";
   if (ours.length === 0) return "we_unknown_llvm_resolves";
@@ -125,7 +133,7 @@ export function compareFrames(ours: SymcacheFrame[], theirs: OracleFrame[]): Dis
     const a = ours[i];
     const b = known[i];
     if (!a || !b) return "inline_depth";
-    if (a.symbol !== b.FunctionName) return "function_name";
+    if (name(a) !== b.FunctionName) return "function_name";
   }
   for (let i = 0; i < known.length; i++) {
     const a = ours[i];

@@ -1,7 +1,7 @@
 /** The reader's validation of the container and its pages, and symbolic's path rules. */
 import { deflateRawSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { TRAILER_SIZE, Trailer } from "../../../src/symcache/format";
+import { SYMCACHE_VERSION, TRAILER_SIZE, Trailer } from "../../../src/symcache/format";
 import { MemorySymcache, SymcacheIndex, SymcachePage } from "../../../src/symcache/reader";
 import { cleanPath, joinPath } from "../../../src/symcache/paths";
 import { buildFile, FIXTURES } from "./helpers";
@@ -24,19 +24,29 @@ describe("the symcache container", async () => {
     foreign.set([0x53, 0x59, 0x4d, 0x43], trailer); // "SYMC": symbolic's own format is not ours
     expect(parse(foreign)).toEqual({ ok: false, reason: "bad_magic" });
     const future = bytes.slice();
-    new DataView(future.buffer).setUint32(trailer + Trailer.version, 3, true);
-    expect(parse(future)).toEqual({ ok: false, reason: "unsupported_version", version: 3 });
+    new DataView(future.buffer).setUint32(trailer + Trailer.version, SYMCACHE_VERSION + 1, true);
+    expect(parse(future)).toEqual({ ok: false, reason: "unsupported_version", version: SYMCACHE_VERSION + 1 });
     const pages = bytes.slice();
     new DataView(pages.buffer).setUint32(trailer + Trailer.numPages, 1000, true);
     expect(parse(pages)).toEqual({ ok: false, reason: "inconsistent" });
     expect(parse(bytes.subarray(0, bytes.length - 1))).toMatchObject({ ok: false });
   });
 
-  it("names a version 1 symcache as such", () => {
-    const v1 = new Uint8Array(200);
-    new DataView(v1.buffer).setUint32(0, 0x45435953, true);
-    new DataView(v1.buffer).setUint32(4, 1, true);
-    expect(parse(v1)).toEqual({ ok: false, reason: "unsupported_version", version: 1 });
+  it("names an older symcache's version (1: one flat table; 2: files without source links)", () => {
+    for (const version of [1, 2]) {
+      const old = new Uint8Array(200);
+      new DataView(old.buffer).setUint32(0, 0x45435953, true);
+      new DataView(old.buffer).setUint32(4, version, true);
+      expect(parse(old)).toEqual({ ok: false, reason: "unsupported_version", version });
+    }
+  });
+
+  it("carries a file's source link (a PDB's srcsrv stream) into its frames", async () => {
+    const pdb = await buildFile(`${FIXTURES}pe-x86_64-o2.pdb`, "pdb");
+    const opened = MemorySymcache.open(pdb.ok ? pdb.symcache : new Uint8Array());
+    const main = opened.ok ? opened.symcache.lookup(0x1006) : [];
+    expect(main.at(-1)).toMatchObject({ function: "main", filename: "main.c" });
+    expect(main.at(-1)?.sourceLink).toMatch(/^https:\/\/raw\.githubusercontent\.com\/.*\/src\/main\.c$/);
   });
 
   it("needs only the tail for the index", () => {

@@ -56,5 +56,5 @@ describe("the fixture corpus through the service", () => {
       symbolType: FORMATS[check.type] ?? check.type,
       data: { type: KINDS[kindText], features: check.features.split(", ").filter(Boolean) },
     });
-  });
+  }, 60_000); // a dwz file waits for its alternate file (about 10 s) before its symcache is built
 });

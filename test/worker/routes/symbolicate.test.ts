@@ -78,6 +78,67 @@ describe("POST /symbolicate/", () => {
     expect(result.modules.map((m) => m.debug_status)).toEqual(["missing", "found", "unused"]);
   });
 
+  it("symbolicates a PE uploaded next to its PDB through the PDB (the module names the PDB's GUID and age)", async () => {
+    const token = await mintToken("acme");
+    await uploadAndWait(token, "win", "pe-x86_64-o2.exe");
+    await uploadAndWait(token, "win", "pe-x86_64-o2.pdb");
+    const image = 0x140000000n;
+    const at = (rel: number) => `0x${(image + BigInt(rel)).toString(16)}`;
+    const result = await symbolicate(token, "win", {
+      stacktraces: [
+        {
+          frames: [
+            { instruction_addr: at(0x1417) }, // crashing: inside fixture::{anonymous}::helper
+            { instruction_addr: at(0x10c5) }, // return address inside Shape::area
+            { instruction_addr: at(0x1495) }, // nodebug_mix: public symbol only
+            { instruction_addr: at(0x1006) }, // main, its source indexed by the srcsrv stream
+          ],
+        },
+      ],
+      modules: [
+        {
+          type: "pe",
+          debug_id: "503cdcd9-c09a-5d27-4c4c-44205044422e-1",
+          code_id: "9db06cbf5000",
+          image_addr: at(0),
+          image_size: 0x6000,
+        },
+      ],
+    });
+    const frames = result.stacktraces[0]?.frames ?? [];
+    const ns = "fixture::`anonymous namespace'::";
+    expect(frames.map((f) => [f.original_index, f.function, f.filename, f.lineno, f.status])).toEqual([
+      [0, `${ns}clamp`, "geometry.cpp", 61, "symbolicated"],
+      [0, `${ns}mix`, "geometry.cpp", 62, "symbolicated"],
+      [0, `${ns}blend`, "geometry.cpp", 63, "symbolicated"],
+      [0, `${ns}helper`, "geometry.cpp", 64, "symbolicated"],
+      [1, "fixture::geom::Shape::area(void) const", "geometry.cpp", 38, "symbolicated"],
+      [2, "nodebug_mix", undefined, 0, "symbolicated"],
+      [3, "main", "main.c", 16, "symbolicated"],
+    ]);
+    expect(frames[6]?.source_link).toBe(
+      "https://raw.githubusercontent.com/acme/fixtures/6f1ed002ab5595859014ebf0951522d9e4d2b1a7/src/main.c",
+    );
+    expect(frames[3]?.source_link).toBeUndefined();
+    expect(frames[3]).toMatchObject({ abs_path: "/build/src/geometry.cpp", sym_addr: at(0x1410) });
+    expect(frames[4]).toMatchObject({ symbol: "?area@Shape@geom@fixture@@UEBAHXZ", sym_addr: at(0x10c0) });
+    expect(result.modules[0]).toMatchObject({ debug_status: "found", arch: "x86_64" });
+  });
+
+  it("names a DLL's code by its exports until its PDB arrives, then by the PDB", async () => {
+    const token = await mintToken("acme");
+    await uploadAndWait(token, "dll", "pe-x86_64-fixture.dll");
+    const request = {
+      stacktraces: [{ frames: [{ instruction_addr: "0x180001027" }] }],
+      modules: [{ type: "pe", debug_id: "64f6a68e-cd79-bd42-4c4c-44205044422e-1", image_addr: "0x180000000" }],
+    };
+    const exportsOnly = (await symbolicate(token, "dll", request)).stacktraces[0]?.frames;
+    expect(exportsOnly?.map((f) => [f.function, f.abs_path, f.lineno])).toEqual([["lib_api", undefined, 0]]);
+    await uploadAndWait(token, "dll", "pe-x86_64-fixture.pdb");
+    const withPdb = (await symbolicate(token, "dll", request)).stacktraces[0]?.frames;
+    expect(withPdb?.map((f) => [f.function, f.abs_path, f.lineno])).toEqual([["lib_api", "/build/src/lib.c", 14]]);
+  });
+
   it("uses a file uploaded after the first request at once: nothing is negatively cached", async () => {
     const token = await mintToken("acme");
     const request = {

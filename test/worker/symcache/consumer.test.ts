@@ -138,6 +138,17 @@ describe("symcache consumer", () => {
     expect((await env.BUCKET.list({ prefix: buildPrefix("acme", "cons-huge", checksum) })).objects).toEqual([]);
   });
 
+  it("builds a PDB's symcache, and names the PDB limit for a PDB above it", async () => {
+    const pdb = fixture("pe-x86_64-o2.pdb");
+    expect((await uploadAndWait("cons-pdb", "pe-x86_64-o2.pdb", pdb)).done.state).toBe("ok");
+    // The same PDB with zero blocks appended: identified the same, but above what a PDB build takes.
+    const big = new Uint8Array(25 * 1024 * 1024);
+    big.set(pdb);
+    const { done } = await uploadAndWait("cons-pdb-big", "big.pdb", big);
+    expect(done.state).toBe("error");
+    expect(done.detail).toMatch(/The PDB is 25 MiB; symcaches are built from PDBs of up to 24 MiB/);
+  });
+
   it("re-sends an unanswered task at a poll, but not one a builder is working on", async () => {
     const checksum = "e".repeat(40);
     const longAgo = Date.now() - 60_000;

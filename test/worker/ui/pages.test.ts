@@ -43,8 +43,8 @@ describe("web page over real uploads", () => {
       "hello",
     ]);
     expect(html).toContain("ea12398f-3c5a-c7b2-4c56-17488bdb6729");
-    expect(await texts(html, ".badge")).toEqual(["Ready", "Not built", "Not built", "Ready", "Ready", "Ready"]);
-    expect(html).toContain("symbolication from PDB files is not supported yet");
+    expect(await texts(html, ".badge")).toEqual(["Ready", "Not built", "Ready", "Ready", "Ready", "Ready"]);
+    expect(html).toContain("the file has neither symbols nor debug information");
   });
 
   it("renders an uploaded name as text, never as HTML", async () => {

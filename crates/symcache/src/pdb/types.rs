@@ -1,0 +1,263 @@
+//! The TPI (stream 2, types) and IPI (stream 4, ids) streams: CodeView type records numbered
+//! from `type_index_begin` (0x1000; smaller indices are built-in types). We read them only to
+//! name inlined functions, the way LLVM's `NativeInlineSiteSymbol::getName` does:
+//!
+//! * `LF_FUNC_ID` (IPI 0x1601): `scope u32 | type u32 | name cstr`, shown as
+//!   `<scope>::<name>` when `scope` (an `LF_STRING_ID`, e.g. a namespace) is set;
+//! * `LF_MFUNC_ID` (IPI 0x1602): `class u32 | type u32 | name cstr`, shown as
+//!   `<class name>::<name>`, the class name coming from its TPI record;
+//! * `LF_STRING_ID` (IPI 0x1605): `substrings u32 | string cstr`;
+//! * TPI `LF_CLASS`/`LF_STRUCTURE`/`LF_INTERFACE` (0x1504/0x1505/0x1519): `count u16 |
+//!   properties u16 | fields u32 | derived u32 | vshape u32 | size (numeric leaf) | name cstr`;
+//!   `LF_UNION` (0x1506): `count u16 | properties u16 | fields u32 | size | name`;
+//!   `LF_ENUM` (0x1507): `count u16 | properties u16 | underlying u32 | fields u32 | name`.
+//!
+//! ```text
+//! header: version u32 | header_bytes u32 | type_index_begin u32 | type_index_end u32
+//!   | record_bytes u32 | hash stream fields (36 bytes, unused here)
+//! records @header_bytes: length u16 (bytes after itself, padding included) | kind u16 | body
+//! ```
+//! (LLVM: `llvm/docs/PDB/TpiStream.rst`, `CodeViewTypes.def`.)
+//!
+//! Records are located by one scan that keeps a u32 offset per record; a broken record ends
+//! the scan (the records before it stay usable).
+
+use super::cursor::{Cursor, Records};
+use crate::hash::FxHashMap;
+
+const LF_CLASS: u16 = 0x1504;
+const LF_STRUCTURE: u16 = 0x1505;
+const LF_UNION: u16 = 0x1506;
+const LF_ENUM: u16 = 0x1507;
+const LF_INTERFACE: u16 = 0x1519;
+const LF_FUNC_ID: u16 = 0x1601;
+const LF_MFUNC_ID: u16 = 0x1602;
+const LF_STRING_ID: u16 = 0x1605;
+
+/// Inlinee names longer than this are cut (a hostile scope chain cannot blow up memory).
+const MAX_NAME: usize = 4096;
+
+#[derive(Default)]
+pub struct TypeStream<'a> {
+    records: &'a [u8],
+    begin: u32,
+    offsets: Vec<u32>,
+}
+
+impl<'a> TypeStream<'a> {
+    /// Indexes a TPI or IPI stream; an unreadable one indexes nothing.
+    pub fn parse(data: &'a [u8]) -> Self {
+        let mut c = Cursor::new(data);
+        let head = (|| Some((c.u32()?, c.u32()?, c.u32()?, c.u32()?, c.u32()?)))();
+        let (_version, header_bytes, begin, end, record_bytes) = match head {
+            Some(h) => h,
+            None => return TypeStream::default(),
+        };
+        let records = match super::cursor::slice(data, header_bytes as usize, record_bytes as usize) {
+            Some(r) => r,
+            // Trust the stream's end over a header that overstates it.
+            None => data.get(header_bytes as usize..).unwrap_or(&[]),
+        };
+        let declared = end.saturating_sub(begin) as usize;
+        let offsets: Vec<u32> = Records::new(records)
+            .take(declared)
+            .map(|(at, _, _)| at as u32)
+            .collect();
+        TypeStream {
+            records,
+            begin,
+            offsets,
+        }
+    }
+
+    /// `(kind, body)` of the record with this type index.
+    fn record(&self, index: u32) -> Option<(u16, &'a [u8])> {
+        let at = *self.offsets.get(index.checked_sub(self.begin)? as usize)? as usize;
+        let mut c = Cursor::at(self.records, at);
+        let len = c.u16()? as usize;
+        let kind = c.u16()?;
+        Some((kind, c.bytes(len - 2)?))
+    }
+}
+
+/// Names of inlined functions by their IPI index, cached.
+pub struct InlineeNames<'a> {
+    ipi: TypeStream<'a>,
+    tpi: TypeStream<'a>,
+    cache: FxHashMap<u32, Option<Vec<u8>>>,
+}
+
+impl<'a> InlineeNames<'a> {
+    pub fn new(ipi: TypeStream<'a>, tpi: TypeStream<'a>) -> Self {
+        InlineeNames {
+            ipi,
+            tpi,
+            cache: FxHashMap::default(),
+        }
+    }
+
+    /// The qualified name of an `LF_FUNC_ID` / `LF_MFUNC_ID`, or `None` if it has none.
+    pub fn get(&mut self, index: u32) -> Option<&[u8]> {
+        if !self.cache.contains_key(&index) {
+            let name = self.compute(index);
+            self.cache.insert(index, name);
+        }
+        self.cache.get(&index).and_then(|n| n.as_deref())
+    }
+
+    fn compute(&self, index: u32) -> Option<Vec<u8>> {
+        let (kind, body) = self.ipi.record(index)?;
+        let mut c = Cursor::new(body);
+        let scope = c.u32()?;
+        let _type = c.u32()?;
+        let name = c.cstr()?;
+        let mut out = Vec::new();
+        match kind {
+            LF_FUNC_ID if scope != 0 => {
+                if let Some(s) = self.string_id(scope) {
+                    out.extend_from_slice(s);
+                    out.extend_from_slice(b"::");
+                }
+            }
+            LF_FUNC_ID => {}
+            LF_MFUNC_ID => {
+                if let Some(class) = self.class_name(scope) {
+                    out.extend_from_slice(class);
+                    out.extend_from_slice(b"::");
+                }
+            }
+            _ => return None,
+        }
+        out.extend_from_slice(name);
+        out.truncate(MAX_NAME);
+        Some(out)
+    }
+
+    fn string_id(&self, index: u32) -> Option<&'a [u8]> {
+        match self.ipi.record(index)? {
+            (LF_STRING_ID, body) => Cursor::at(body, 4).cstr(),
+            _ => None,
+        }
+    }
+
+    fn class_name(&self, index: u32) -> Option<&'a [u8]> {
+        let (kind, body) = self.tpi.record(index)?;
+        let mut c = Cursor::new(body);
+        match kind {
+            LF_CLASS | LF_STRUCTURE | LF_INTERFACE => {
+                c.skip(2 + 2 + 4 + 4 + 4)?;
+                numeric_leaf(&mut c)?;
+            }
+            LF_UNION => {
+                c.skip(2 + 2 + 4)?;
+                numeric_leaf(&mut c)?;
+            }
+            LF_ENUM => c.skip(2 + 2 + 4 + 4)?,
+            _ => return None,
+        }
+        c.cstr()
+    }
+}
+
+/// Skips a CodeView numeric leaf: a u16 below 0x8000 is the value itself, otherwise it names
+/// the type of the value that follows. Returns the value when it fits in u64.
+pub fn numeric_leaf(c: &mut Cursor<'_>) -> Option<u64> {
+    let tag = c.u16()?;
+    if tag < 0x8000 {
+        return Some(u64::from(tag));
+    }
+    let (bytes, value): (usize, bool) = match tag {
+        0x8000 => (1, true),                     // LF_CHAR
+        0x8001 | 0x8002 => (2, true),            // LF_SHORT, LF_USHORT
+        0x8003 | 0x8004 => (4, true),            // LF_LONG, LF_ULONG
+        0x8009 | 0x800a => (8, true),            // LF_QUADWORD, LF_UQUADWORD
+        0x8005 => (4, false),                    // LF_REAL32
+        0x8006 | 0x800c => (8, false),           // LF_REAL64, LF_COMPLEX32
+        0x8007 => (10, false),                   // LF_REAL80
+        0x8008 | 0x8017 | 0x8018 => (16, false), // LF_REAL128, LF_OCTWORD, LF_UOCTWORD
+        0x8010 => {
+            // LF_VARSTRING: u16 length + bytes
+            let n = c.u16()? as usize;
+            c.skip(n)?;
+            return Some(0);
+        }
+        _ => return None,
+    };
+    let raw = c.bytes(bytes)?;
+    if !value {
+        return Some(0);
+    }
+    let mut v = [0u8; 8];
+    v[..bytes].copy_from_slice(raw);
+    Some(u64::from_le_bytes(v))
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+
+    /// A TPI/IPI stream holding these `(kind, body)` records from index 0x1000.
+    pub fn type_stream(records: &[(u16, Vec<u8>)]) -> Vec<u8> {
+        let mut body = Vec::new();
+        for (kind, data) in records {
+            let mut rec = kind.to_le_bytes().to_vec();
+            rec.extend_from_slice(data);
+            while (rec.len() + 2) % 4 != 0 {
+                rec.push(0xF0 + ((4 - (rec.len() + 2) % 4) as u8));
+            }
+            body.extend_from_slice(&(rec.len() as u16).to_le_bytes());
+            body.extend_from_slice(&rec);
+        }
+        let mut out = Vec::new();
+        for v in [
+            20040203u32,
+            56,
+            0x1000,
+            0x1000 + records.len() as u32,
+            body.len() as u32,
+        ] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.resize(56, 0);
+        out.extend_from_slice(&body);
+        out
+    }
+
+    pub fn id_record(a: u32, b: u32, name: &str) -> Vec<u8> {
+        let mut v = a.to_le_bytes().to_vec();
+        v.extend_from_slice(&b.to_le_bytes());
+        v.extend_from_slice(name.as_bytes());
+        v.push(0);
+        v
+    }
+
+    #[test]
+    fn names_function_ids_like_llvm() {
+        let mut class = vec![0u8; 2 + 2 + 4 + 4 + 4];
+        class.extend_from_slice(&0x8002u16.to_le_bytes());
+        class.extend_from_slice(&300u16.to_le_bytes());
+        class.extend_from_slice(b"ns::Vec<int>\0");
+        let tpi = type_stream(&[(LF_STRUCTURE, class)]);
+        let ipi = type_stream(&[
+            (LF_STRING_ID, id_record(0, 0, "ns").split_off(4)),
+            (LF_FUNC_ID, id_record(0x1000, 0x1000, "add")),
+            (LF_MFUNC_ID, id_record(0x1000, 0x1000, "dot")),
+            (LF_FUNC_ID, id_record(0, 0x1000, "plain")),
+            (LF_MFUNC_ID, id_record(0x1234, 0x1000, "orphan")),
+        ]);
+        let mut names = InlineeNames::new(TypeStream::parse(&ipi), TypeStream::parse(&tpi));
+        assert_eq!(names.get(0x1001), Some(&b"ns::add"[..]));
+        assert_eq!(names.get(0x1002), Some(&b"ns::Vec<int>::dot"[..]));
+        assert_eq!(names.get(0x1003), Some(&b"plain"[..]));
+        assert_eq!(names.get(0x1004), Some(&b"orphan"[..]));
+        assert_eq!(names.get(0x1000), None);
+        assert_eq!(names.get(0x0fff), None);
+        assert_eq!(names.get(0x2000), None);
+        for n in 0..ipi.len() {
+            let mut names = InlineeNames::new(TypeStream::parse(&ipi[..n]), TypeStream::parse(&tpi));
+            for i in 0x1000..0x1005 {
+                let _ = names.get(i);
+            }
+        }
+    }
+}
