@@ -5,7 +5,7 @@
 //! needs exactly one page (and the symcache's index) to answer a lookup, and a merge holds one
 //! page per input. All integers are u32 little-endian; `NONE` is `0xFFFF_FFFF`.
 //!
-//! Final page (docs/symcache-format.md, version 2):
+//! Final page (docs/symcache-format.md, version 3):
 //!
 //! | size | content |
 //! |---|---|
