@@ -30,8 +30,13 @@ export interface SymcacheIdentity {
   arch: string;
 }
 
-/** DEFLATE level: a page is written once and read many times, but a build must stay fast. */
-const LEVEL = 6;
+/**
+ * DEFLATE level: a page is written once and read many times, but the final merge that writes
+ * every page runs alone, after all units. On the pages of a 100 MiB dSYM's symcache (74 MiB raw)
+ * level 4 costs 0.77 s of CPU for 16.0 MiB, level 6 1.28 s for 15.1 MiB, level 1 0.59 s for
+ * 17.3 MiB: 4 buys most of the speed for 6% more bytes.
+ */
+const LEVEL = 4;
 
 export class SymcacheWriter {
   private offset = 0;
