@@ -110,8 +110,13 @@ export const TIMELINE = {
   resendMs: 60_000,
   /** ...or this long when someone polls for the file. */
   pollResendMs: 20_000,
-  /** A task picked up but silent this long is sent again (its consumer died). */
-  taskTimeoutMs: 5 * 60_000,
+  /**
+   * A task picked up but silent this long is sent again (its consumer died and its message is
+   * gone: local queues forget pending messages on restart). Tasks are bounded by their unit
+   * (a 16 MiB unit takes seconds; the final merge of a 256 MiB file 4 s), so two minutes is
+   * far beyond a live one; a resend of a live task only repeats work that writes the same keys.
+   */
+  taskTimeoutMs: 2 * 60_000,
   /** A build still running this long after the assembly is scheduled answers `ok` (sentry-cli waits 5 min). */
   okAfterMs: 4 * 60_000,
   /** Catalog registration is retried this often until it succeeds. */

@@ -63,6 +63,7 @@ export async function runTask(
   const object = debugFileObject(env, job.org, job.project, job.checksum);
   const { wanted, identity } = await object.taskStarted(job.build, job.task);
   if (!wanted || !identity) return "done"; // done already, or the build is gone: a redelivery
+  const started = Date.now();
   let outcome: TaskOutcome;
   switch (job.task.stage) {
     case "prepare": {
@@ -78,8 +79,29 @@ export async function runTask(
       outcome = await mergeRuns(env, job, identity);
       break;
   }
+  console.log(`[symcache] ${job.checksum.slice(0, 12)} ${taskName(job)}: ${outcomeText(outcome)} in ${Date.now() - started} ms`);
   await object.taskFinished(job.build, job.task, outcome);
   return "done";
+}
+
+/** "prepare", "unit 3", "merge 1.0", "final merge": what an operator reading `wrangler tail` needs. */
+function taskName({ task }: SymcacheJob): string {
+  if (task.stage === "prepare") return "prepare";
+  if (task.stage === "units") return `unit ${task.index}`;
+  return task.final ? "final merge" : `merge ${task.level ?? 0}.${task.index}`;
+}
+
+function outcomeText(outcome: TaskOutcome): string {
+  switch (outcome.status) {
+    case "built":
+      return `symcache written (${outcome.size} bytes)`;
+    case "planned":
+      return `cut into ${outcome.units} units`;
+    case "done":
+      return "run written";
+    case "failed":
+      return `failed: ${outcome.detail}`;
+  }
 }
 
 function isJob(body: unknown): body is SymcacheJob {

@@ -30,7 +30,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startDev(options: { persistDir?: string; port?: number } = {}): Promise<DevServer> {
+export async function startDev(
+  options: { persistDir?: string; port?: number; vars?: Record<string, string> } = {},
+): Promise<DevServer> {
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "symbol-service-e2e-"));
@@ -50,6 +52,7 @@ export async function startDev(options: { persistDir?: string; port?: number } =
       persistDir,
       "--var",
       `ADMIN_TOKEN:${ADMIN_TOKEN}`,
+      ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
       "--show-interactive-dev-session=false",
     ],
     {

@@ -349,8 +349,8 @@ describe("file state transitions", () => {
       expect(sent(step(started, { type: "alarm" }, T0 + 2000 + TIMELINE.taskTimeoutMs - 1))).toEqual([]);
       const silent = step(started, { type: "alarm" }, T0 + 2000 + TIMELINE.taskTimeoutMs);
       expect(sent(silent)).toHaveLength(1);
-      // By then the upload has waited longer than OK_AFTER_MS: the file is registered meanwhile.
-      expect(silent.state).toMatchObject({ phase: "registering", build: { tasks: [{ startedAt: null }] } });
+      // The re-sent task counts as not picked up again; the upload keeps waiting (2 min < OK_AFTER_MS).
+      expect(silent.state).toMatchObject({ phase: "building", build: { tasks: [{ startedAt: null }] } });
     });
     it("a build that outlasts four minutes registers the file, then publishes the outcome", () => {
       let s = step(
