@@ -12,7 +12,8 @@
  * {type: "elf", debug_id, image_addr: 0x7f0000000000, image_size}, one stacktrace of 50 frames,
  * every frame with adjust_instruction_addr: false so that the service looks up exactly the
  * address llvm-symbolizer gets.
- *   cold:        the first request (loads the symcache from R2 into the isolate cache)
+ *   cold:        the first request (reads the symcache index from the tail of its R2 object, then
+ *                the pages the addresses fall in, into the isolate's page cache)
  *   sequential:  one request at a time, after a warm-up: p50/p99 latency, frames/s
  *   concurrent:  8 requests in flight: frames/s
  *   baseline:    ONE `llvm-symbolizer-19 --obj=PATH` process, addresses piped on stdin, after a
@@ -315,7 +316,7 @@ run(async () => {
   );
   console.table([
     { measure: "upload + symcache (sentry-cli --wait)", value: `${f1(upload.seconds)} s` },
-    { measure: "cold request (symcache R2 → isolate cache)", value: `${f1(coldMs)} ms` },
+    { measure: "cold request (index + pages from R2)", value: `${f1(coldMs)} ms` },
     { measure: "second request", value: `${f1(secondMs)} ms` },
     { measure: `warm sequential: requests`, value: String(latencies.length) },
     {

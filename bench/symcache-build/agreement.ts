@@ -4,10 +4,34 @@
  * the innermost frame's file:line, its function (raw linkage names), and the whole inline chain
  * (every frame's function, file and line, in order).
  */
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { openSync, readFileSync, readSync, closeSync } from "node:fs";
 import { MemorySymcache } from "../../src/symcache/reader";
 import { cleanPath } from "../../src/symcache/paths";
-import { elfFunctionSymbols, elfLoadAddress, rng, symbolize } from "../../test/unit/symcache/helpers";
+import {
+  elfFunctionSymbols,
+  elfLoadAddress,
+  lineTableAddresses,
+  rng,
+  symbolize,
+} from "../../test/unit/symcache/helpers";
+
+function isElf(file: string): boolean {
+  const fd = openSync(file, "r");
+  const magic = Buffer.alloc(4);
+  readSync(fd, magic, 0, 4, 0);
+  closeSync(fd);
+  return magic.toString("latin1") === "\x7fELF";
+}
+
+/** Mach-O symcache addresses are relative to the __TEXT segment's vmaddr (0 for a dylib). */
+function machoTextVmaddr(file: string): number {
+  const text = execFileSync("llvm-objdump-19", ["--macho", "--private-headers", file], {
+    maxBuffer: 1 << 28,
+  }).toString();
+  const m = /segname __TEXT\n\s+vmaddr 0x([0-9a-f]+)/.exec(text);
+  return m ? Number.parseInt(m[1] ?? "0", 16) : 0;
+}
 
 export interface Agreement {
   n: number;
@@ -17,9 +41,17 @@ export interface Agreement {
   examples: string[];
 }
 
+/**
+ * ELF: addresses inside function symbols. Mach-O symbols carry no size, so there: line-table
+ * rows (a dSYM's own rows, each a place an instruction pointer can be).
+ */
 export function sampleAddresses(file: string, count: number, seed: number): number[] {
-  const funcs = elfFunctionSymbols(file);
   const next = rng(seed);
+  if (!isElf(file)) {
+    const rows = lineTableAddresses(file);
+    return Array.from({ length: Math.min(count, rows.length) }, () => rows[Math.floor(next() * rows.length)] ?? 0);
+  }
+  const funcs = elfFunctionSymbols(file);
   const out: number[] = [];
   while (out.length < count && funcs.length > 0) {
     const f = funcs[Math.floor(next() * funcs.length)];
@@ -32,7 +64,7 @@ export function agreement(file: string, symcachePath: string, vmas: number[]): A
   const opened = MemorySymcache.open(new Uint8Array(readFileSync(symcachePath)));
   if (!opened.ok) throw new Error(`symcache unreadable: ${opened.reason}`);
   const sc = opened.symcache;
-  const load = elfLoadAddress(file);
+  const load = isElf(file) ? elfLoadAddress(file) : machoTextVmaddr(file);
   const oracle = symbolize(file, vmas);
   let fileLine = 0;
   let fn = 0;

@@ -99,14 +99,21 @@ for (const file of files) {
   console.log(
     `    units            slowest ${(slowestUnit / 1000).toFixed(2)} s, peak wasm ${MB(Math.max(...units.map((c) => c.wasmPeak)))} MiB, at most ${Math.max(...units.map((c) => c.hostReads))} host reads, runs ${MB(units.reduce((a, c) => a + c.outputBytes, 0))} MiB`,
   );
+  console.log(`    unit times       ${units.map((c) => (c.ms / 1000).toFixed(2)).join(" ")} s`);
   for (const m of merges)
     console.log(
       `    ${m.what.padEnd(17)}${(m.ms / 1000).toFixed(2)} s, peak wasm ${MB(m.wasmPeak)} MiB, ${m.hostReads} host reads`,
     );
-  const wallWith = (n) =>
-    parts.calls[0].ms +
-    Math.ceil(units.length / n) * (units.reduce((a, c) => a + c.ms, 0) / units.length) +
-    merges.reduce((a, c) => a + c.ms, 0);
+  // n consumers take the units in order, each the next unit when it is free (the queue's
+  // behaviour); the merges wait for the last unit.
+  const wallWith = (n) => {
+    const free = new Array(n).fill(0);
+    for (const u of units) {
+      const k = free.indexOf(Math.min(...free));
+      free[k] += u.ms;
+    }
+    return parts.calls[0].ms + Math.max(...free) + merges.reduce((a, c) => a + c.ms, 0);
+  };
   console.log(
     `    wall, 8 consumers in parallel (estimate) ${(wallWith(8) / 1000).toFixed(2)} s = ${(wallWith(8) / g.ms).toFixed(2)}x gsymutil`,
   );
