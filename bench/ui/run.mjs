@@ -23,7 +23,7 @@
  * `wrangler dev` runs from a snapshot of HEAD (bench/upload/dev.mjs). Not a test: prints
  * numbers, gates nothing.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
