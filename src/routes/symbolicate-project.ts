@@ -64,7 +64,10 @@ async function resolveModule(env: Env, candidates: DebugFileRecord[]): Promise<R
     has_symbols: candidates.some((r) => r.features.includes("symtab")),
     has_sources: candidates.some((r) => r.features.includes("sources")),
   };
-  if (rank(best) === 0) return { status: "unsupported", arch: best.arch, features };
+  if (rank(best) === 0) {
+    const building = candidates.some((r) => r.symcache.status === "building");
+    return { status: building ? "timeout" : "unsupported", arch: best.arch, features };
+  }
   const opened = await openSymcache(env.BUCKET, best);
   switch (opened.status) {
     case "found":

@@ -10,7 +10,12 @@ import { adjustedAddress } from "./instruction-address";
 import { findModule, moduleRanges } from "./module-lookup";
 import { parseHex, type RawModule, type SymbolicateRequest } from "./request";
 
-export type ModuleStatus = "found" | "unused" | "missing" | "malformed" | "unsupported";
+/**
+ * Symbolicator's module statuses, plus `unsupported` (a file we store but cannot symbolicate
+ * from). `timeout` is Symbolicator's "not available in time, ask again": here, a symcache that
+ * is still being built.
+ */
+export type ModuleStatus = "found" | "unused" | "missing" | "malformed" | "unsupported" | "timeout";
 
 export interface ResolvedModule {
   status: Exclude<ModuleStatus, "unused">;

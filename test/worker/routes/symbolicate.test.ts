@@ -1,5 +1,7 @@
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { NewDebugFileRecord } from "../../../src/common/debug-file";
+import { projectCatalogName } from "../../../src/storage/keys";
 import { BASE, assemble, fixture, mintToken, uploadFile, waitForFile } from "../helpers";
 
 async function uploadAndWait(token: string, project: string, name: string) {
@@ -61,6 +63,34 @@ describe("POST /symbolicate/", () => {
     });
     expect(frames[4]).toMatchObject({ instruction_addr: at(0x1058), sym_addr: at(0x1040) });
     expect(result.modules[0]).toMatchObject({ debug_status: "found", arch: "x86_64" });
+  });
+
+  it("answers a module whose symcache is still being built `timeout` (ask again), not `unsupported`", async () => {
+    const token = await mintToken("acme");
+    const catalog = env.PROJECT_CATALOG.get(env.PROJECT_CATALOG.idFromName(projectCatalogName("acme", "sym-building")));
+    const record: NewDebugFileRecord = {
+      org: "acme",
+      project: "sym-building",
+      checksum: "ab".repeat(20),
+      objectName: "libbig.so.debug",
+      debugId: "0badf00d-0000-0000-0000-000000000000",
+      codeId: null,
+      arch: "x86_64",
+      kind: "dbg",
+      format: "elf",
+      features: ["debug", "symtab"],
+      size: 300 << 20,
+      contentType: "application/x-elf-binary",
+      createdAt: new Date().toISOString(),
+      symcache: { status: "building" },
+    };
+    await catalog.register(record);
+    const result = await symbolicate(token, "sym-building", {
+      stacktraces: [{ frames: [{ instruction_addr: "0x100010" }] }],
+      modules: [{ type: "elf", debug_id: record.debugId, image_addr: "0x100000", image_size: 4096 }],
+    });
+    expect(result.modules.map((m) => m.debug_status)).toEqual(["timeout"]);
+    expect(result.stacktraces[0]?.frames.map((f) => f.status)).toEqual(["missing"]);
   });
 
   it("marks unknown modules missing and frames outside any function missing_symbol", async () => {
