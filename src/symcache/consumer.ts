@@ -79,7 +79,9 @@ export async function runTask(
       outcome = await mergeRuns(env, job, identity);
       break;
   }
-  console.log(`[symcache] ${job.checksum.slice(0, 12)} ${taskName(job)}: ${outcomeText(outcome)} in ${Date.now() - started} ms`);
+  console.log(
+    `[symcache] ${job.checksum.slice(0, 12)} ${taskName(job)}: ${outcomeText(outcome)} in ${Date.now() - started} ms`,
+  );
   await object.taskFinished(job.build, job.task, outcome);
   return "done";
 }

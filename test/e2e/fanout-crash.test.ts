@@ -102,7 +102,11 @@ describe.skipIf(missing !== null)("a crash in the middle of a symcache built in 
       expect(first.code, first.stdout + first.stderr).toBe(0);
 
       // Kill once a few units are done and the final merge has not run.
-      const unitsDone = () => server.log().split("\n").filter((l) => l.includes(`${tag} unit `)).length;
+      const unitsDone = () =>
+        server
+          .log()
+          .split("\n")
+          .filter((l) => l.includes(`${tag} unit `)).length;
       await waitFor("the first units of the build", () => unitsDone() >= 3, 120_000);
       expect(server.log()).not.toContain(`${tag} final merge`);
       logs.push(server.log());
@@ -116,10 +120,12 @@ describe.skipIf(missing !== null)("a crash in the middle of a symcache built in 
       logs.push(server.log());
 
       // The symcache answers: the outermost frame of an address inside a function is that function.
-      const symbols = functionSymbols(file).filter((_, i) => i % 97 === 0).slice(0, 20);
-      const debugId = JSON.parse(
-        (await sentryCli(["debug-files", "check", "--json", file])).stdout,
-      ) as { variants: { debug_id: string }[] };
+      const symbols = functionSymbols(file)
+        .filter((_, i) => i % 97 === 0)
+        .slice(0, 20);
+      const debugId = JSON.parse((await sentryCli(["debug-files", "check", "--json", file])).stdout) as {
+        variants: { debug_id: string }[];
+      };
       const image = 0x7f0000000000;
       const res = await fetch(`${server.url}/api/0/projects/acme/crash/symbolicate/`, {
         method: "POST",
