@@ -26,7 +26,9 @@ export async function assembleAndIdentify(env: Env, job: AssembleJob, now: () =>
   const { manifest } = assembled;
   await putManifest(env.BUCKET, job.org, job.project, manifest);
 
-  const identified = await identify(new ManifestReader(env.BUCKET, manifest));
+  const identified = await identify(new ManifestReader(env.BUCKET, manifest), {
+    breakpadRecords: assembled.breakpadRecords,
+  });
   if (!identified.ok) return { ok: false, detail: identified.failure.detail };
   const identity = identified.identity;
   // The section table and load address, for the symbol-server routes and the symcache planner.

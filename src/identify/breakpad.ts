@@ -12,8 +12,9 @@
  * Features follow symbolic's iterators: symtab = a `PUBLIC ` line before the first `STACK `
  * line, debug = a `FUNC ` line before the first `STACK ` line, unwind = any `STACK WIN` or
  * `STACK CFI INIT` line. Finding them means reading until the first STACK record, so the scan
- * streams the file in fixed windows and looks only at the first bytes of each line; memory
- * stays at one window whatever the file's size.
+ * looks only at the first bytes of each line, fed in pieces; memory stays at one piece whatever
+ * the file's size. Assembly feeds it the chunks it streams anyway (no read of its own); alone,
+ * it reads the file in 1 MiB windows.
  */
 import { parseArchName } from "./arch";
 import { normalizeCodeId, parseDebugId } from "./debug-id-parse";
@@ -37,7 +38,8 @@ const INFO_SCAN = 4096;
 
 const MODULE_LINE = /^MODULE +(\S+) +(\S+) +(\S+)(?: +(.*))?$/;
 
-export async function identifyBreakpad(reader: RangedReader): Promise<IdentifyResult> {
+/** `records`: the record scan, when assembly already made it while streaming the file. */
+export async function identifyBreakpad(reader: RangedReader, records?: BreakpadRecords): Promise<IdentifyResult> {
   const head = await readUpTo(reader, 0, HEADER_CAP);
   const text = decodeHeader(head);
   if (text === undefined) return malformed("the Breakpad MODULE line is not valid UTF-8");
@@ -50,7 +52,7 @@ export async function identifyBreakpad(reader: RangedReader): Promise<IdentifyRe
   if (!debugId) return malformed(`invalid debug id "${m[3]}" in the Breakpad MODULE line`);
 
   const codeId = await findCodeId(reader);
-  const records = await scanRecords(reader);
+  records ??= await scanRecords(reader);
   const features: Feature[] = [];
   if (records.publicRecord) features.push("symtab");
   if (records.funcRecord) features.push("debug");
@@ -97,7 +99,7 @@ async function findCodeId(reader: RangedReader): Promise<string | null> {
   return null;
 }
 
-interface RecordScan {
+export interface BreakpadRecords {
   publicRecord: boolean;
   funcRecord: boolean;
   stackRecord: boolean;
@@ -109,43 +111,90 @@ function startsWithAscii(bytes: Uint8Array, at: number, ascii: string): boolean 
   return true;
 }
 
-async function scanRecords(reader: RangedReader): Promise<RecordScan> {
-  const scan: RecordScan = { publicRecord: false, funcRecord: false, stackRecord: false, bytesScanned: 0 };
-  let seenStack = false;
-  let pos = 0;
-  let atLineStart = true;
-  while (pos < reader.size) {
-    const win = await readUpTo(reader, pos, WINDOW);
-    if (win.byteLength === 0) break;
-    scan.bytesScanned += win.byteLength;
-    const eof = pos + win.byteLength >= reader.size;
+/**
+ * The record scan, fed the file's bytes in order in pieces of any size: by the ranged reads of
+ * `scanRecords`, or by assembly, which streams every byte once anyway to verify the checksum
+ * (then identification reads nothing more). Holds at most one line prefix between pieces.
+ */
+export class BreakpadRecordScanner {
+  private readonly scan: BreakpadRecords = {
+    publicRecord: false,
+    funcRecord: false,
+    stackRecord: false,
+    bytesScanned: 0,
+  };
+  private seenStack = false;
+  private atLineStart = true;
+  /** The start of a line whose prefix was cut by the end of the previous piece. */
+  private carry: Uint8Array = new Uint8Array(0);
+  /** True once the answer is final (an unwind record after every PUBLIC/FUNC that counts). */
+  done = false;
+
+  push(piece: Uint8Array): void {
+    if (this.done || piece.byteLength === 0) return;
+    this.scan.bytesScanned += piece.byteLength;
+    let bytes = piece;
+    if (this.carry.byteLength > 0) {
+      bytes = new Uint8Array(this.carry.byteLength + piece.byteLength);
+      bytes.set(this.carry);
+      bytes.set(piece, this.carry.byteLength);
+      this.carry = new Uint8Array(0);
+    }
+    this.consume(bytes, false);
+  }
+
+  /** The answer once every byte was pushed (or `done`). */
+  finish(): BreakpadRecords {
+    if (!this.done && this.carry.byteLength > 0) {
+      const rest = this.carry;
+      this.carry = new Uint8Array(0);
+      this.consume(rest, true);
+    }
+    return { ...this.scan };
+  }
+
+  private consume(bytes: Uint8Array, eof: boolean): void {
     let i = 0;
     for (;;) {
-      if (atLineStart) {
-        // Re-read from this line start when its prefix is cut by the window end.
-        if (!eof && i + PREFIX > win.byteLength) break;
-        if (startsWithAscii(win, i, "STACK ")) {
-          seenStack = true;
-          if (startsWithAscii(win, i, "STACK WIN") || startsWithAscii(win, i, "STACK CFI INIT"))
-            scan.stackRecord = true;
-        } else if (!seenStack) {
-          if (startsWithAscii(win, i, "PUBLIC ")) scan.publicRecord = true;
-          else if (startsWithAscii(win, i, "FUNC ")) scan.funcRecord = true;
+      if (this.atLineStart) {
+        // Keep a line start whose prefix is cut by the piece's end for the next piece.
+        if (!eof && i + PREFIX > bytes.byteLength && bytes.indexOf(0x0a, i) < 0) {
+          this.carry = bytes.slice(i);
+          return;
         }
-        atLineStart = false;
-        // Once a STACK line is seen, PUBLIC/FUNC answers are final; stop at the first unwind record.
-        if (seenStack && scan.stackRecord) return scan;
+        this.classify(bytes, i);
+        if (this.done) return;
       }
-      const nl = win.indexOf(0x0a, i);
-      if (nl < 0) {
-        i = win.byteLength;
-        break;
-      }
+      const nl = bytes.indexOf(0x0a, i);
+      if (nl < 0) return;
       i = nl + 1;
-      atLineStart = true;
+      this.atLineStart = true;
     }
-    if (i === 0) break; // cannot happen with WINDOW > PREFIX; keeps the loop provably finite
-    pos += i;
   }
-  return scan;
+
+  private classify(bytes: Uint8Array, i: number): void {
+    const scan = this.scan;
+    if (startsWithAscii(bytes, i, "STACK ")) {
+      this.seenStack = true;
+      if (startsWithAscii(bytes, i, "STACK WIN") || startsWithAscii(bytes, i, "STACK CFI INIT"))
+        scan.stackRecord = true;
+    } else if (!this.seenStack) {
+      if (startsWithAscii(bytes, i, "PUBLIC ")) scan.publicRecord = true;
+      else if (startsWithAscii(bytes, i, "FUNC ")) scan.funcRecord = true;
+    }
+    this.atLineStart = false;
+    // Once a STACK line is seen, PUBLIC/FUNC answers are final; stop at the first unwind record.
+    if (this.seenStack && scan.stackRecord) this.done = true;
+  }
+}
+
+async function scanRecords(reader: RangedReader): Promise<BreakpadRecords> {
+  const scanner = new BreakpadRecordScanner();
+  for (let pos = 0; pos < reader.size && !scanner.done;) {
+    const win = await readUpTo(reader, pos, WINDOW);
+    if (win.byteLength === 0) break;
+    scanner.push(win);
+    pos += win.byteLength;
+  }
+  return scanner.finish();
 }

@@ -13,7 +13,7 @@
  * is the last line of defence, turning a bug into a `malformed` result instead of a crash.
  */
 import type { RangedReader } from "../common/ranged-reader";
-import { identifyBreakpad } from "./breakpad";
+import { identifyBreakpad, type BreakpadRecords } from "./breakpad";
 import { NIL_DEBUG_ID } from "./debug-id";
 import { identifyElf } from "./elf";
 import { identifyMacho } from "./macho";
@@ -53,15 +53,20 @@ const HOW_TO_GET_AN_ID: Record<keyof typeof FORMAT_NAMES, string> = {
   sourcebundle: "recreate the bundle with sentry-cli",
 };
 
-export async function identify(reader: RangedReader): Promise<IdentifyResult> {
+/** What assembly learned while streaming the file, so identification need not read it again. */
+export interface StreamedFacts {
+  breakpadRecords?: BreakpadRecords;
+}
+
+export async function identify(reader: RangedReader, streamed: StreamedFacts = {}): Promise<IdentifyResult> {
   try {
-    return checkUsable(await dispatch(reader));
+    return checkUsable(await dispatch(reader, streamed));
   } catch {
     return failed("malformed", "the debug file could not be read (it is damaged or in an unexpected layout)");
   }
 }
 
-async function dispatch(reader: RangedReader): Promise<IdentifyResult> {
+async function dispatch(reader: RangedReader, streamed: StreamedFacts): Promise<IdentifyResult> {
   const head = await readUpTo(reader, 0, SNIFF_BYTES);
   switch (sniff(head, reader.size)) {
     case "elf":
@@ -73,7 +78,7 @@ async function dispatch(reader: RangedReader): Promise<IdentifyResult> {
     case "sourcebundle":
       return identifySourceBundle(reader);
     case "breakpad":
-      return identifyBreakpad(reader);
+      return identifyBreakpad(reader, streamed.breakpadRecords);
     case "wasm":
       return identifyWasm(reader);
     case "portablepdb":

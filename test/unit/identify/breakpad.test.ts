@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { identifyBreakpad } from "../../../src/identify/breakpad";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { BreakpadRecordScanner, identifyBreakpad } from "../../../src/identify/breakpad";
 import type { IdentifyResult } from "../../../src/identify/types";
 import { BufferReader, type RangedReader } from "../../../src/common/ranged-reader";
 import { CountingReader } from "./helpers";
@@ -105,6 +107,40 @@ describe("Breakpad identification", () => {
       expect(id.features).toEqual(["symtab", "debug", "unwind"]);
       expect(reader.maxRead).toBeLessThanOrEqual(1024 * 1024);
       expect(reader.reads).toBeLessThan(100);
+    });
+  });
+
+  describe("record scan fed in pieces (as assembly streams a file)", () => {
+    const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures", "files");
+    const samples: [string, Uint8Array][] = [
+      ...readdirSync(FIXTURES)
+        .filter((n) => n.endsWith(".sym"))
+        .map((n): [string, Uint8Array] => [n, new Uint8Array(readFileSync(join(FIXTURES, n)))]),
+      ...[
+        "MODULE Linux x86_64 0123456789ABCDEF0123456789ABCDEF0 a\nSTACK CFI INIT 0 1 .cfa: $rsp 8 +\nPUBLIC 1 0 f\n",
+        "MODULE Linux x86_64 0123456789ABCDEF0123456789ABCDEF0 a\nFUNC 2 1 0 g\n1 2 3 4\nSTACK CFI 0 .cfa: $rsp\nPUBLIC 1 0 f",
+        "MODULE Linux x86_64 0123456789ABCDEF0123456789ABCDEF0 a\nPUBLIC 1 0 f\nSTACK WIN 4 0 1 0 0 0 0 0 0 1 0",
+        "MODULE Linux x86_64 0123456789ABCDEF0123456789ABCDEF0 a\nFUN\nPUBLI\nSTACK",
+      ].map((t, i): [string, Uint8Array] => [`text ${i}`, new TextEncoder().encode(t)]),
+    ];
+
+    it.each(samples)("%s: any piece sizes give the answer of the ranged scan", async (_, bytes) => {
+      const expected = ok(await identifyBreakpad(new BufferReader(bytes))).features;
+      let seed = 7;
+      for (const maxPiece of [1, 2, 7, 16, 17, 100, 4096]) {
+        const scanner = new BreakpadRecordScanner();
+        for (let at = 0; at < bytes.byteLength;) {
+          seed = (seed * 1103515245 + 12345) >>> 0;
+          const n = 1 + (seed % maxPiece);
+          scanner.push(bytes.subarray(at, at + n));
+          at += n;
+        }
+        const reader = new CountingReader(new BufferReader(bytes));
+        const id = ok(await identifyBreakpad(reader, scanner.finish()));
+        expect(id.features, `pieces of up to ${maxPiece} bytes`).toEqual(expected);
+        // With the scan given, identification reads only the head (MODULE and INFO lines).
+        expect(reader.bytesRead).toBeLessThanOrEqual(320 + 4096);
+      }
     });
   });
 });
