@@ -49,6 +49,12 @@ export interface BuildState {
   /** The final task writes the symcache (prepare before planning; the last merge level). */
   final: boolean;
   tasks: TaskProgress[];
+  /**
+   * When a task of this build last started or finished (absent in states saved before it
+   * existed). While tasks keep moving, the ones not yet picked up are waiting their turn in the
+   * queue, not lost, and are not sent again.
+   */
+  progressAt?: number;
   /** A caveat found while preparing (e.g. a dwz alternate file that was not uploaded). */
   note?: string;
 }

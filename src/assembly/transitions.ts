@@ -304,7 +304,7 @@ function onTaskStarted(state: FileState | null, id: string, task: BuildTask, now
   const progress = build ? sameTask(build, id, task) : null;
   if (!state || !build || !progress) return { state, effects: [], wanted: false };
   const tasks = build.tasks.map((t, i) => (i === task.index ? { ...t, startedAt: now } : t));
-  return { state: withBuild(state as WithBuild, { ...build, tasks }), effects: [], wanted: true };
+  return { state: withBuild(state as WithBuild, { ...build, tasks, progressAt: now }), effects: [], wanted: true };
 }
 
 function onTaskFinished(state: FileState | null, id: string, task: BuildTask, outcome: TaskOutcome, now: number): Step {
@@ -333,7 +333,8 @@ function onTaskFinished(state: FileState | null, id: string, task: BuildTask, ou
     case "done": {
       if (build.stage === "prepare" || build.final) return buildEnded(current, inconsistent(task), now);
       const tasks = build.tasks.map((t, i) => (i === task.index ? { ...t, done: true } : t));
-      if (tasks.some((t) => !t.done)) return { state: withBuild(current, { ...build, tasks }), effects: [] };
+      if (tasks.some((t) => !t.done))
+        return { state: withBuild(current, { ...build, tasks, progressAt: now }), effects: [] };
       // The stage is complete: the next merge level reads its runs.
       const inputs = tasks.length;
       const level = mergeLevel(inputs);
@@ -444,8 +445,15 @@ function watchBuild(state: WithBuild, now: number, resendAfter: number): Step {
   }
   const job = state.phase === "ok" ? jobOfRecord(state.record) : state.job;
   const resend: number[] = [];
+  // A task not picked up counts as lost only when the whole build has stood still that long:
+  // with few consumers and many units, most tasks wait in the queue behind the others, and
+  // sending them again would only pile up duplicates.
+  const stillSince = build.progressAt ?? 0;
   const tasks = build.tasks.map((t, i) => {
-    const overdue = t.startedAt === null ? now - t.sentAt >= resendAfter : now - t.startedAt >= TIMELINE.taskTimeoutMs;
+    const overdue =
+      t.startedAt === null
+        ? now - Math.max(t.sentAt, stillSince) >= resendAfter
+        : now - t.startedAt >= TIMELINE.taskTimeoutMs;
     if (t.done || !overdue) return t;
     resend.push(i);
     return { ...t, sentAt: now, startedAt: null };

@@ -352,6 +352,25 @@ describe("file state transitions", () => {
       // The re-sent task counts as not picked up again; the upload keeps waiting (2 min < OK_AFTER_MS).
       expect(silent.state).toMatchObject({ phase: "building", build: { tasks: [{ startedAt: null }] } });
     });
+    it("does not re-send tasks waiting their turn while others progress; re-sends them once the build stands still", () => {
+      let s = step(
+        building(),
+        finished("b1", { stage: "prepare", index: 0 }, { status: "planned", units: 4 }, 0)[0],
+        T0 + 2000,
+      );
+      const unit = (index: number) => ({ stage: "units" as const, index });
+      // One consumer works through the units one at a time, 15 s each, while sentry-cli polls.
+      for (let i = 0; i < 3; i++) {
+        const at = T0 + 2000 + i * 15_000;
+        s = step(s.state, { type: "task_started", build: "b1", task: unit(i) }, at);
+        expect(sent(step(s.state, ...poll(at + 14_000)))).toEqual([]);
+        s = step(s.state, finished("b1", unit(i), { status: "done" }, 0)[0], at + 15_000);
+      }
+      // Unit 3's message is lost: nothing moves, and 20 s later a poll sends it again.
+      const stood = T0 + 2000 + 45_000;
+      expect(sent(step(s.state, ...poll(stood + TIMELINE.pollResendMs - 1)))).toEqual([]);
+      expect(sent(step(s.state, ...poll(stood + TIMELINE.pollResendMs)))).toEqual([unit(3)]);
+    });
     it("a build that outlasts four minutes registers the file, then publishes the outcome", () => {
       let s = step(
         building(),
