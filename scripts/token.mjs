@@ -15,7 +15,11 @@ if (!org) {
   console.error("usage: npm run token -- <org> [--sntrys] [--scopes a,b] [--url URL]");
   process.exit(2);
 }
-const url = (flag("--url") ?? process.env.SERVICE_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
+// The service: --url, else SERVICE_URL, else the `npm start` running in this checkout (which
+// writes its URL into its state directory), else the default port.
+const devUrlFile = `${process.env.PERSIST_TO ?? ".wrangler/state"}/dev-url`;
+const devUrl = existsSync(devUrlFile) ? readFileSync(devUrlFile, "utf8").trim() : undefined;
+const url = (flag("--url") || process.env.SERVICE_URL || devUrl || "http://127.0.0.1:8787").replace(/\/+$/, "");
 const scopes = (flag("--scopes") ?? "project:read,project:write,project:releases").split(",");
 let admin = process.env.ADMIN_TOKEN;
 for (const file of [".dev.vars", ".dev.vars.example"]) {
@@ -26,6 +30,11 @@ const res = await fetch(`${url}/api/0/admin/tokens/`, {
   method: "POST",
   headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
   body: JSON.stringify({ org, scopes, format: args.includes("--sntrys") ? "sntrys" : "plain" }),
+}).catch((err) => {
+  console.error(
+    `cannot reach the service at ${url} (${err.cause?.code ?? err.message}): is \`npm start\` running? Otherwise pass --url`,
+  );
+  process.exit(1);
 });
 const body = await res.json().catch(() => ({}));
 if (res.status !== 201) {

@@ -1,0 +1,132 @@
+/**
+ * `npm start` and `npm run token` as the README gives them: `--port N` and `PORT=N`, a taken port
+ * answered with one line, and the token script finding the server that runs. The scripts run as
+ * npm runs them (`node scripts/...` in the repository), on a state directory of their own.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort, removeDir } from "./wrangler-dev";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+function npmStart(args: string[], env: Record<string, string>): Started {
+  let output = "";
+  const child = spawn("node", ["scripts/dev.mjs", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: "1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true, // its own process group: stopping it takes wrangler and workerd down too
+  });
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  return { child, output: () => output };
+}
+
+async function ready(url: string, started: Started): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (started.child.exitCode !== null) throw new Error(`npm start exited:\n${started.output()}`);
+    const up = await fetch(`${url}/`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) return;
+    if (Date.now() > deadline) throw new Error(`not up within 90 s:\n${started.output()}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function stop(started: Started): Promise<void> {
+  const { child } = started;
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  process.kill(-child.pid, "SIGINT");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // gone
+  }
+}
+
+/** `npm run token -- <args>` against whatever server it finds (no --url). */
+function mint(args: string[], env: Record<string, string>) {
+  return spawnSync("node", ["scripts/token.mjs", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, SERVICE_URL: "", ...env },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+}
+
+async function scopesOf(url: string, token: string): Promise<unknown> {
+  const res = await fetch(`${url}/api/0/`, { headers: { authorization: `Bearer ${token}` } });
+  return (await res.json<{ auth: { scopes: string[] } | null }>()).auth?.scopes;
+}
+
+describe("npm start and npm run token", () => {
+  const state = mkdtempSync(join(tmpdir(), "npm-start-"));
+  const running: Started[] = [];
+  afterAll(async () => {
+    await Promise.all(running.map(stop));
+    removeDir(state);
+  });
+
+  it("listens on `--port N`, and `npm run token` mints against it without --url", async () => {
+    const port = await freePort();
+    const server = npmStart(["--port", String(port)], { PERSIST_TO: state });
+    running.push(server);
+    const url = `http://127.0.0.1:${port}`;
+    await ready(url, server);
+    expect(server.output()).toContain("sntryu_00000000000000000000000000000000000000000000000000000000000dac3e");
+
+    const minted = mint(["acme"], { PERSIST_TO: state });
+    expect(minted.status, minted.stderr).toBe(0);
+    expect(await scopesOf(url, minted.stdout.trim())).toEqual(["project:read", "project:write", "project:releases"]);
+
+    // A second start on the same port: one clear line, before wrangler starts.
+    const second = spawnSync("node", ["scripts/dev.mjs"], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), PERSIST_TO: state },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(second.status).toBe(1);
+    expect(second.stdout).toBe("");
+    expect(second.stderr.trim().split("\n")).toEqual([
+      `npm start: port ${port} on 127.0.0.1 is in use (another \`npm start\`?); choose another with \`npm start -- --port ${port + 1}\` or \`PORT=${port + 1} npm start\``,
+    ]);
+
+    await stop(server);
+    expect(existsSync(join(state, "dev-url"))).toBe(false);
+  });
+
+  it("listens on `PORT=N`, and the token follows it", async () => {
+    const port = await freePort();
+    const server = npmStart([], { PORT: String(port), PERSIST_TO: state });
+    running.push(server);
+    const url = `http://127.0.0.1:${port}`;
+    await ready(url, server);
+    const minted = mint(["acme", "--scopes", "project:read"], { PERSIST_TO: state });
+    expect(minted.status, minted.stderr).toBe(0);
+    expect(await scopesOf(url, minted.stdout.trim())).toEqual(["project:read"]);
+  });
+
+  it("refuses a port that is not a number, and says when no server answers", () => {
+    const bad = spawnSync("node", ["scripts/dev.mjs", "--port", "eighty"], { cwd: ROOT, encoding: "utf8" });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('the port must be a number from 1 to 65535, not "eighty"');
+
+    const nobody = mint(["acme", "--url", "http://127.0.0.1:9"], { PERSIST_TO: state });
+    expect(nobody.status).toBe(1);
+    expect(nobody.stderr).toContain("cannot reach the service at http://127.0.0.1:9");
+  });
+});
