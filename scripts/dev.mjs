@@ -5,9 +5,11 @@
 // README) is put into local KV. The running server's URL is written to .wrangler/state/dev-url,
 // where `npm run token` finds it.
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 
 /** `--port N` / `--port=N` are ours (wrangler would get two ports and refuse); the rest goes to wrangler. */
 function takePort(args) {
@@ -54,20 +56,39 @@ if (!existsSync(".dev.vars")) {
   console.log("created .dev.vars from .dev.vars.example");
 }
 
-// The development token: org "acme", read + write. Stored hashed, like every token.
+// The development token: org "acme", read + write. Stored hashed, like every token, with its
+// entry in the org's token list (the layout of src/auth/tokens.ts and docs/storage.md).
 const DEV_TOKEN = "sntryu_00000000000000000000000000000000000000000000000000000000000dac3e";
-const record = JSON.stringify({
+const hash = createHash("sha256").update(DEV_TOKEN).digest("hex");
+const record = {
   org: "acme",
   scopes: ["project:read", "project:write", "project:releases"],
   createdAt: "2026-01-01T00:00:00.000Z",
   format: "plain",
-});
-const key = `token/${createHash("sha256").update(DEV_TOKEN).digest("hex")}`;
+  hint: `${DEV_TOKEN.slice(0, 7)}...${DEV_TOKEN.slice(-4)}`,
+};
+const listed = {
+  id: hash.slice(0, 16),
+  hint: record.hint,
+  scopes: record.scopes,
+  format: record.format,
+  createdAt: record.createdAt,
+  lastUsedAt: null,
+};
+const seedFile = join(mkdtempSync(join(tmpdir(), "dev-token-")), "seed.json");
+writeFileSync(
+  seedFile,
+  JSON.stringify([
+    { key: `token/${hash}`, value: JSON.stringify(record) },
+    { key: `org-token/${record.org}/${listed.id}`, value: hash, metadata: listed },
+  ]),
+);
 const seeded = spawnSync(
   "npx",
-  ["wrangler", "kv", "key", "put", key, record, "--binding", "TOKENS", "--local", "--persist-to", persist],
+  ["wrangler", "kv", "bulk", "put", seedFile, "--binding", "TOKENS", "--local", "--persist-to", persist],
   { env, stdio: ["ignore", "ignore", "inherit"] },
 );
+rmSync(dirname(seedFile), { recursive: true, force: true });
 if (seeded.status !== 0) console.warn("could not seed the development token (continuing)");
 
 const dev = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", port, "--persist-to", persist, ...rest], {

@@ -14,6 +14,7 @@
 import { Hono } from "hono";
 import type { Env } from "../env";
 import { authenticate, requireAccess, type AuthVariables } from "../auth/middleware";
+import { listTokens } from "../auth/tokens";
 import { listMirroredStatuses } from "../assembly/status-mirror";
 import { orgCatalog } from "../durable-objects";
 
@@ -32,12 +33,17 @@ export const organizationRoutes = new Hono<App>();
 
 organizationRoutes.get("/", async (c) => {
   const token = await authenticate(c.env, c.req.header("authorization"));
+  // The organization came to be with its first token.
+  const created = (await listTokens(c.env.TOKENS, token.org)).reduce(
+    (oldest, t) => (t.createdAt < oldest ? t.createdAt : oldest),
+    token.createdAt,
+  );
   return c.json([
     {
       id: token.org,
       slug: token.org,
       name: token.org,
-      dateCreated: token.createdAt,
+      dateCreated: created,
       status: { id: "active", name: "active" },
       isEarlyAdopter: false,
       require2FA: false,

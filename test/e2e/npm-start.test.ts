@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { sentryCli } from "./sentry-cli";
 import { freePort, removeDir } from "./wrangler-dev";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -109,15 +110,46 @@ describe("npm start and npm run token", () => {
     expect(existsSync(join(state, "dev-url"))).toBe(false);
   });
 
+  let portUrl = "";
+  const url = () => portUrl;
+
   it("listens on `PORT=N`, and the token follows it", async () => {
     const port = await freePort();
     const server = npmStart([], { PORT: String(port), PERSIST_TO: state });
     running.push(server);
-    const url = `http://127.0.0.1:${port}`;
-    await ready(url, server);
+    portUrl = `http://127.0.0.1:${port}`;
+    await ready(portUrl, server);
     const minted = mint(["acme", "--scopes", "project:read"], { PERSIST_TO: state });
     expect(minted.status, minted.stderr).toBe(0);
-    expect(await scopesOf(url, minted.stdout.trim())).toEqual(["project:read"]);
+    expect(await scopesOf(portUrl, minted.stdout.trim())).toEqual(["project:read"]);
+  });
+
+  it("lists the org's tokens and revokes one, which sentry-cli then finds refused", async () => {
+    const token = mint(["acme"], { PERSIST_TO: state }).stdout.trim();
+    const info = () => sentryCli(["--url", url(), "--auth-token", token, "info", "--no-defaults"]);
+    expect((await info()).code).toBe(0);
+
+    const listed = mint(["acme", "--list"], { PERSIST_TO: state });
+    expect(listed.status, listed.stderr).toBe(0);
+    const lines = listed.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^ID\s+TOKEN\s+SCOPES\s+CREATED\s+LAST USED$/);
+    // The development token, the one of the previous test, and this one (used just now).
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^[0-9a-f]{16}\s+sntryu_\.\.\.ac3e\s+project:read,project:write,project:releases\s+2026-01-01T/,
+      ),
+    );
+    const row = lines.find((l) => l.includes(`sntryu_...${token.slice(-4)}`));
+    expect(row).toMatch(/\s\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+    expect(listed.stdout).not.toContain(token.slice(7, 60));
+
+    const revoked = mint(["acme", "--revoke", token], { PERSIST_TO: state });
+    expect(revoked.status, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toContain(`revoked ${row?.split(" ")[0]} (sntryu_...${token.slice(-4)}`);
+    const refused = await info();
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("Invalid token (http status: 401)");
+    expect(mint(["acme", "--list"], { PERSIST_TO: state }).stdout).not.toContain(`sntryu_...${token.slice(-4)}`);
   });
 
   it("refuses a port that is not a number, and says when no server answers", () => {
