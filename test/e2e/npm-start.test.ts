@@ -3,60 +3,14 @@
  * answered with one line, and the token script finding the server that runs. The scripts run as
  * npm runs them (`node scripts/...` in the repository), on a state directory of their own.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { ROOT, npmStart, ready, stop, type Started } from "./npm-start";
 import { sentryCli } from "./sentry-cli";
 import { freePort, removeDir } from "./wrangler-dev";
-
-const ROOT = join(import.meta.dirname, "..", "..");
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-}
-
-function npmStart(args: string[], env: Record<string, string>): Started {
-  let output = "";
-  const child = spawn("node", ["scripts/dev.mjs", ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: "1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true, // its own process group: stopping it takes wrangler and workerd down too
-  });
-  child.stdout?.on("data", (d) => (output += d));
-  child.stderr?.on("data", (d) => (output += d));
-  return { child, output: () => output };
-}
-
-async function ready(url: string, started: Started): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (started.child.exitCode !== null) throw new Error(`npm start exited:\n${started.output()}`);
-    const up = await fetch(`${url}/`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) return;
-    if (Date.now() > deadline) throw new Error(`not up within 90 s:\n${started.output()}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
-async function stop(started: Started): Promise<void> {
-  const { child } = started;
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  process.kill(-child.pid, "SIGINT");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {
-    // gone
-  }
-}
 
 /** `npm run token -- <args>` against whatever server it finds (no --url). */
 function mint(args: string[], env: Record<string, string>) {
