@@ -316,7 +316,9 @@ function onTaskFinished(state: FileState | null, id: string, task: BuildTask, ou
       return buildEnded(current, { status: "error", detail: outcome.detail }, now);
     case "built":
       if (!build.final) return buildEnded(current, inconsistent(task), now);
-      return buildEnded(current, { status: "ok", size: outcome.size, ...noteOf(outcome.note ?? build.note) }, now);
+      // The plan's note (a missing dwz file) and the final task's (unreadable DWARF) both stand.
+      const note = [build.note, outcome.note].filter((n) => n !== undefined).join(" ");
+      return buildEnded(current, { status: "ok", size: outcome.size, ...noteOf(note) }, now);
     case "planned": {
       if (build.stage !== "prepare" || outcome.units < 1) return buildEnded(current, inconsistent(task), now);
       const next: BuildState = {

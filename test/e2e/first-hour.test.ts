@@ -4,7 +4,7 @@
  * a plain token and a bad token, and `--wait` showing the outcome of a file whose chunks are all
  * stored already (the same file in a second project, a re-upload after a delete, a file that fails).
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -104,6 +104,25 @@ describe("a new user's first hour with sentry-cli", () => {
       expect(run.code).toBe(1);
       expect(run.stderr).toContain("organization not found");
     });
+  });
+
+  describe("no false warning", () => {
+    // Debian's binaries are stripped but keep `.gnu_debugaltlink` naming the package's dwz file.
+    const LS = "/bin/ls";
+    const hasAltLink = existsSync(LS) && readFileSync(LS).includes(".gnu_debugaltlink");
+    if (!hasAltLink) console.log(`skipped: ${LS} has no .gnu_debugaltlink on this machine (not Debian?)`);
+
+    it.runIf(hasAltLink)(
+      "a stripped binary that names a dwz file but has no DWARF ends OK, without a note or a wait",
+      async () => {
+        const run = await upload(dirWith("ls", new Uint8Array(readFileSync(LS))), "stripped-system");
+        expect(run.code, run.stdout + run.stderr).toBe(0);
+        expect(run.stdout).toMatch(/ OK [0-9a-f-]{36} \(ls; x86_64 (library|executable)\)/);
+        expect(run.stdout).not.toContain("dwz");
+        // No wait for an alternate file (that wait is ~10 s).
+        expect(run.seconds).toBeLessThan(8);
+      },
+    );
   });
 
   describe("--wait shows the outcome when every chunk is stored already", () => {
