@@ -160,4 +160,24 @@ describe("a new user's first hour with sentry-cli", () => {
       expect(run.stdout).toMatch(/The symcache could not be built: .*zstd/);
     });
   });
+
+  describe("the server's log", () => {
+    it("has one line per file when it is assembled and one when its symcache is ready or failed", () => {
+      const log = server.log();
+      const id = DEBUG_ID;
+      expect(log).toMatch(
+        new RegExp(`\\[debug-file\\] assembled ${FILE} \\(elf, debug id ${id}, \\d+ bytes\\) in \\d+ ms`),
+      );
+      expect(log).toMatch(
+        new RegExp(`\\[debug-file\\] symcache ready for ${FILE} \\(debug id ${id}, \\d+ bytes\\) in \\d+ ms`),
+      );
+      const failed = log.match(/\[debug-file\] .*broken\.debug.*/g) ?? [];
+      // Per failing upload (two projects): one "assembled", one "symcache failed" with the reason.
+      expect(failed.filter((l) => l.includes("symcache failed for broken.debug"))).toHaveLength(2);
+      expect(failed.filter((l) => /failed/.test(l))).toHaveLength(2);
+      expect(failed.find((l) => l.includes("symcache failed"))).toMatch(
+        /symcache failed for broken\.debug \(debug id [0-9a-f-]+\) after \d+ ms: The symcache could not be built: .*zstd/,
+      );
+    });
+  });
 });
