@@ -1,13 +1,7 @@
 /** Built in parts (a unit per compilation unit), a file whose DWARF is partly unreadable says so too. */
 import { describe, expect, it } from "vitest";
 import { fillElfSection, secondUnitOffset } from "../support/corrupt-elf-section";
-import { assemble, fixture, mintToken, uploadFile, waitForFile } from "../worker/helpers";
-
-async function upload(token: string, project: string, bytes: Uint8Array, name: string) {
-  const { checksum, entry } = await uploadFile(token, "acme", bytes, name);
-  await assemble(token, "acme", project, { [checksum]: entry });
-  return waitForFile(token, "acme", project, checksum, entry, 60);
-}
+import { fixture, mintToken, uploadAndWait as upload } from "../worker/helpers";
 
 describe("unreadable DWARF, built in parts", () => {
   it("ends ok with the note of the one-piece build", async () => {

@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fillElfSection, secondUnitOffset } from "../../support/corrupt-elf-section";
-import { assemble, fixture, mintToken, uploadFile, waitForFile } from "../helpers";
-
-async function upload(token: string, project: string, bytes: Uint8Array, name: string) {
-  const { checksum, entry } = await uploadFile(token, "acme", bytes, name);
-  await assemble(token, "acme", project, { [checksum]: entry });
-  return waitForFile(token, "acme", project, checksum, entry, 60);
-}
+import { fixture, mintToken, uploadAndWait as upload } from "../helpers";
 
 describe("a file whose DWARF cannot be read", () => {
   it("ends ok with a note naming what could not be read, counted over a small corpus", async () => {
