@@ -11,15 +11,18 @@ import { chunkUploadRoutes } from "./routes/chunk-upload";
 import { breakpadStoreRoutes } from "./routes/breakpad-store";
 import { debugFileRoutes } from "./routes/debug-files";
 import { debuginfodRoutes } from "./routes/debuginfod";
+import { apiIndexRoutes, organizationRoutes } from "./routes/organizations";
 import { symbolicateRoutes } from "./routes/symbolicate";
 import { symstoreRoutes } from "./routes/symstore";
 import { uiRoutes } from "./ui/app";
 
-// Not strict: `/x` and `/x/` both match (sub-app roots are mounted without the slash); never a redirect.
+// Not strict: `/x` and `/x/` both match, never a redirect. Paths are written without the trailing
+// slash: a route registered as `/x/` matches nothing when not strict.
 export const app = new Hono<{ Bindings: Env }>({ strict: false });
 
 app.get("/", (c) => c.json({ service: "symbol-service", api: "/api/0/" }));
-app.get("/api/0/", (c) => c.json({ user: null, auth: null }));
+app.route("/api/0", apiIndexRoutes);
+app.route("/api/0/organizations", organizationRoutes);
 
 app.route("/api/0/admin", adminRoutes);
 app.route("/api/0/organizations/:org/chunk-upload", chunkUploadRoutes);

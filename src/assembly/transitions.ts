@@ -316,7 +316,9 @@ function onTaskFinished(state: FileState | null, id: string, task: BuildTask, ou
       return buildEnded(current, { status: "error", detail: outcome.detail }, now);
     case "built":
       if (!build.final) return buildEnded(current, inconsistent(task), now);
-      return buildEnded(current, { status: "ok", size: outcome.size, ...noteOf(outcome.note ?? build.note) }, now);
+      // The plan's note (a missing dwz file) and the final task's (unreadable DWARF) both stand.
+      const note = [build.note, outcome.note].filter((n) => n !== undefined).join(" ");
+      return buildEnded(current, { status: "ok", size: outcome.size, ...noteOf(note) }, now);
     case "planned": {
       if (build.stage !== "prepare" || outcome.units < 1) return buildEnded(current, inconsistent(task), now);
       const next: BuildState = {
@@ -381,19 +383,22 @@ function sendStage(state: WithBuild, build: BuildState, now: number): Step {
 function buildEnded(state: WithBuild, outcome: SymcacheOutcome, now: number): Step {
   const build = state.build as BuildState;
   const cleanup: Effect = { type: "delete_files", scope: "build", build: build.id };
-  const name = state.record.objectName;
+  // One line per file on `npm start`'s console: what, which, how big, how long, and why.
+  const { objectName: name, debugId } = state.record;
+  const took = now - build.since;
   const log: Effect = {
     type: "log",
     message:
       outcome.status === "ok"
-        ? `symcache ready for ${name} (${outcome.size ?? 0} bytes) in ${now - build.since} ms`
-        : `symcache failed for ${name}: ${outcome.detail ?? "unknown reason"}`,
+        ? `symcache ready for ${name} (debug id ${debugId}, ${outcome.size ?? 0} bytes) in ${took} ms${outcome.detail ? `; note: ${outcome.detail}` : ""}`
+        : `symcache failed for ${name} (debug id ${debugId}) after ${took} ms: ${outcome.detail ?? "unknown reason"}`,
   };
   switch (state.phase) {
     case "building": {
       if (outcome.status === "error") {
         const failed = fail(state.job, outcome.detail ?? "The symcache could not be built", now);
-        return { ...failed, effects: [log, ...failed.effects] };
+        // This line says it all; the upload's own "failed" line would repeat it.
+        return { ...failed, effects: [log, ...failed.effects.filter((e) => e.type !== "log")] };
       }
       const record = { ...state.record, symcache: outcome };
       return {

@@ -48,13 +48,19 @@ export function bearerToken(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
+/** The caller's token record: 401 without a token or with one the service does not know. */
+export async function authenticate(env: Env, authorization: string | undefined): Promise<TokenRecord> {
+  const text = bearerToken(authorization);
+  if (!text) throw ApiError.unauthorized("Authentication credentials were not provided.");
+  const token = await lookupToken(env.TOKENS, text);
+  if (!token) throw ApiError.unauthorized("Invalid token");
+  return token;
+}
+
 /** Authenticates the caller and checks that the token may act on `:org` (and `:project`). */
 export function requireAccess(access: Access): MiddlewareHandler<{ Bindings: Env; Variables: AuthVariables }> {
   return async (c, next) => {
-    const text = bearerToken(c.req.header("authorization"));
-    if (!text) throw ApiError.unauthorized("Authentication credentials were not provided.");
-    const token = await lookupToken(c.env.TOKENS, text);
-    if (!token) throw ApiError.unauthorized("Invalid token");
+    const token = await authenticate(c.env, c.req.header("authorization"));
     const org = c.req.param("org");
     const project = c.req.param("project");
     if (org === undefined || !SLUG.test(org) || org !== token.org) throw ApiError.notFound();

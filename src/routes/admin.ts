@@ -1,16 +1,27 @@
 /**
  * Admin routes, authorized by the ADMIN_TOKEN secret (not by API tokens).
  *
- *   POST /api/0/admin/tokens/  {"org": "acme", "scopes": [...], "format": "plain" | "sntrys"}
- *   -> 201 {"token": "...", "org": "acme", "scopes": [...]}
+ *   POST   /api/0/admin/tokens/  {"org": "acme", "scopes": [...], "format": "plain" | "sntrys"}
+ *          -> 201 {"token": "...", "org": "acme", "scopes": [...]}
+ *   GET    /api/0/admin/tokens/?org=acme   -> 200 [{"id", "hint", "scopes", "format", "createdAt", "lastUsedAt"}]
+ *   DELETE /api/0/admin/tokens/{org}/{id}/ -> 200 the revoked token's entry; 404 when the org has no such token
  *
- * The token is shown once; only its SHA-256 is stored.
+ * The token is shown once; only its SHA-256 is stored. The list shows a hint (`sntryu_...ac3e`) and
+ * an id (the first 16 hex digits of the SHA-256), which names the token to revoke.
  */
 import { Hono } from "hono";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { bearerToken } from "../auth/middleware";
-import { KNOWN_SCOPES, mintTokenText, storeToken, timingSafeEqual, type Scope } from "../auth/tokens";
+import {
+  KNOWN_SCOPES,
+  listTokens,
+  mintTokenText,
+  revokeToken,
+  storeToken,
+  timingSafeEqual,
+  type Scope,
+} from "../auth/tokens";
 
 const ORG_SLUG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -32,10 +43,9 @@ adminRoutes.post("/tokens", async (c) => {
     throw ApiError.badRequest("Invalid json body");
   }
   if (typeof body !== "object" || body === null) throw ApiError.badRequest("Expected a JSON object");
-  const { org, scopes, format = "plain" } = body as Record<string, unknown>;
-  if (typeof org !== "string" || !ORG_SLUG.test(org)) {
-    throw ApiError.badRequest("'org' must be an organization slug (letters, digits, '-', '_', '.')");
-  }
+  const { scopes, format = "plain" } = body as Record<string, unknown>;
+  const given = (body as Record<string, unknown>).org;
+  const org = orgParam(typeof given === "string" ? given : undefined);
   if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => KNOWN_SCOPES.includes(s as Scope))) {
     throw ApiError.badRequest(`'scopes' must be a non-empty list of: ${KNOWN_SCOPES.join(", ")}`);
   }
@@ -49,4 +59,22 @@ adminRoutes.post("/tokens", async (c) => {
     format,
   });
   return c.json({ token, org, scopes }, 201);
+});
+
+function orgParam(org: string | undefined): string {
+  if (org === undefined || !ORG_SLUG.test(org)) {
+    throw ApiError.badRequest("'org' must be an organization slug (letters, digits, '-', '_', '.')");
+  }
+  return org;
+}
+
+adminRoutes.get("/tokens", async (c) => c.json(await listTokens(c.env.TOKENS, orgParam(c.req.query("org")))));
+
+adminRoutes.delete("/tokens/:org/:id", async (c) => {
+  const id = c.req.param("id");
+  if (!/^[0-9a-f]{16}$/.test(id))
+    throw ApiError.badRequest("A token id is 16 lowercase hex digits, as the list shows it");
+  const revoked = await revokeToken(c.env.TOKENS, orgParam(c.req.param("org")), id);
+  if (!revoked) throw ApiError.notFound("The organization has no token with this id");
+  return c.json(revoked);
 });

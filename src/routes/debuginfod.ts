@@ -9,7 +9,8 @@
  *
  * The build id is the GNU build id in hex (a stored ELF file's code id) or a Mach-O UUID in the
  * same form. Answers carry elfutils' headers: X-DEBUGINFOD-SIZE (bytes of the whole answer),
- * X-DEBUGINFOD-FILE (the stored object name), Last-Modified, Content-Length.
+ * X-DEBUGINFOD-FILE (the stored object name, percent-encoded where it is not printable ASCII),
+ * Last-Modified, Content-Length.
  *
  * Sections are served raw, compressed ones included (what debuginfod 0.188 does), read from the
  * stored file through its section table: the header tables are read with ranged reads, then only
@@ -26,6 +27,7 @@ import { identifyElf } from "../identify/elf";
 import { getLayout, getManifest, ManifestReader } from "../storage/file-store";
 import { findBundledSource, streamBundledSource } from "../symbol-server/source-bundle-files";
 import type { DebugFileRecord } from "../common/debug-file";
+import { asciiHeaderValue } from "../common/header-value";
 import { parseBuildId } from "../symbol-server/ids";
 import { chooseSection, sectionCandidates, selectDebuginfo, selectExecutable } from "../symbol-server/select";
 import { serveStoredFile } from "./stored-file-response";
@@ -52,7 +54,7 @@ async function candidates(c: Context<App>): Promise<DebugFileRecord[]> {
 }
 
 function debuginfodHeaders(record: DebugFileRecord, size: number): Record<string, string> {
-  return { "X-DEBUGINFOD-SIZE": String(size), "X-DEBUGINFOD-FILE": record.objectName };
+  return { "X-DEBUGINFOD-SIZE": String(size), "X-DEBUGINFOD-FILE": asciiHeaderValue(record.objectName) };
 }
 
 async function artifact(c: Context<App>, which: "debuginfo" | "executable"): Promise<Response> {
@@ -76,7 +78,7 @@ async function source(c: Context<App>): Promise<Response> {
       "Content-Type": "text/plain; charset=utf-8",
       "Content-Length": String(found.entry.size),
       "X-DEBUGINFOD-SIZE": String(found.entry.size),
-      "X-DEBUGINFOD-FILE": path,
+      "X-DEBUGINFOD-FILE": asciiHeaderValue(path),
       "Last-Modified": new Date(record.createdAt).toUTCString(),
       "Cache-Control": "private, max-age=3600",
     };

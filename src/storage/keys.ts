@@ -71,6 +71,19 @@ export function tokenKey(tokenSha256: string): string {
 }
 
 /**
+ * KV (TOKENS): one token in its organization's list, named by the token's id (the first 16 hex
+ * digits of its SHA-256); the value is the full SHA-256, the metadata what the list shows.
+ */
+export function orgTokenKey(org: string, id: string): string {
+  return `${orgTokenPrefix(org)}${id}`;
+}
+
+/** KV (TOKENS): the prefix of every listed token of an org. Ends in `/`, so `acme` does not match `acme2`. */
+export function orgTokenPrefix(org: string): string {
+  return `org-token/${enc(org)}/`;
+}
+
+/**
  * KV (TOKENS): a web-page session, keyed by the hex SHA-256 of the opaque id in the cookie (as
  * tokens are: a reader of KV cannot take over a session). Expires with the session.
  */

@@ -19,6 +19,11 @@ export interface BuildReport {
   hostReads: number;
   hostReadBytes: number;
   memoryBytes: number;
+  /** Compilation units of `.debug_info` whose header was read, and units skipped as unreadable. */
+  dwarfUnitsRead: number;
+  dwarfUnitsSkipped: number;
+  /** Where a malformed unit header ended the walk (nothing after it could be read), or null. */
+  dwarfUnreadableFrom: number | null;
 }
 
 const UNKNOWN: SymcacheIdentity = { debugId: "00000000-0000-0000-0000-000000000000", arch: "unknown" };

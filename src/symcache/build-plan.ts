@@ -3,6 +3,7 @@
  * merge task of the build: what the units are, which inflated sections and which dwz alternate
  * file they read, and the unit starts the builder needs for references across units.
  */
+import type { BuildReport } from "./build-file";
 import { buildKey } from "../storage/keys";
 import type { InputKind } from "./build-host";
 import type { SymcacheJob } from "./build-task";
@@ -39,4 +40,29 @@ export async function getPlan(bucket: R2Bucket, job: SymcacheJob): Promise<Store
 /** R2 key of run `index` of merge level `level` (level 0: the units' runs). */
 export function runKey(job: SymcacheJob, level: number, index: number): string {
   return buildKey(job.org, job.project, job.checksum, job.build, `run-${level}-${index}`);
+}
+
+type DwarfCounts = Pick<BuildReport, "dwarfUnitsRead" | "dwarfUnitsSkipped" | "dwarfUnreadableFrom">;
+
+/**
+ * R2: an empty object whose name holds the DWARF units unit task `index` read and skipped
+ * (`dwarf-{index}-{read}-{skipped}-{malformed from, or x}`): one list gives the final merge them all.
+ */
+export function dwarfCountsKey(job: SymcacheJob, index: number, counts: DwarfCounts): string {
+  const from = counts.dwarfUnreadableFrom ?? "x";
+  return `${dwarfCountsPrefix(job)}${index}-${counts.dwarfUnitsRead}-${counts.dwarfUnitsSkipped}-${from}`;
+}
+
+export function dwarfCountsPrefix(job: SymcacheJob): string {
+  return buildKey(job.org, job.project, job.checksum, job.build, "dwarf-");
+}
+
+export function parseDwarfCountsKey(job: SymcacheJob, key: string): DwarfCounts | null {
+  const m = /^\d+-(\d+)-(\d+)-(\d+|x)$/.exec(key.slice(dwarfCountsPrefix(job).length));
+  if (!m) return null;
+  return {
+    dwarfUnitsRead: Number(m[1]),
+    dwarfUnitsSkipped: Number(m[2]),
+    dwarfUnreadableFrom: m[3] === "x" ? null : Number(m[3]),
+  };
 }

@@ -20,9 +20,11 @@ import {
   type ByteSource,
   type InputParams,
 } from "./build-host";
-import { getPlan, runKey, type StoredPlan } from "./build-plan";
+import { dwarfCountsKey, dwarfCountsPrefix, getPlan, parseDwarfCountsKey, runKey, type StoredPlan } from "./build-plan";
 import { mergeInputs, MERGE_FAN_IN, type SymcacheJob, type TaskOutcome } from "./build-task";
+import type { BuildReport } from "./build-file";
 import { SymcacheWriter } from "./container";
+import { dwarfReadNote } from "./dwarf-read-note";
 import { limitsFrom } from "./limits";
 import symcacheModule from "./symcache.wasm";
 
@@ -53,7 +55,32 @@ export async function buildUnit(
     return { status: "failed", detail: `The symcache could not be built: ${built.error}` };
   }
   await out.close();
+  if (unit[0] === 1) {
+    // What this DWARF span read and skipped, summed by the final merge into the file's note.
+    const report = JSON.parse(built.output) as BuildReport;
+    await env.BUCKET.put(dwarfCountsKey(job, job.task.index, report), "");
+  }
   return { status: "done" };
+}
+
+/** The DWARF unit tasks' counts, summed: the final merge's note (dwarf-read-note.ts). */
+async function unreadNote(env: Env, job: SymcacheJob): Promise<string | undefined> {
+  const sum = { dwarfUnitsRead: 0, dwarfUnitsSkipped: 0, dwarfUnreadableFrom: null as number | null };
+  let cursor: string | undefined;
+  do {
+    const listed = await env.BUCKET.list({ prefix: dwarfCountsPrefix(job), cursor });
+    for (const { key } of listed.objects) {
+      const counts = parseDwarfCountsKey(job, key);
+      if (!counts) continue;
+      sum.dwarfUnitsRead += counts.dwarfUnitsRead;
+      sum.dwarfUnitsSkipped += counts.dwarfUnitsSkipped;
+      if (counts.dwarfUnreadableFrom !== null) {
+        sum.dwarfUnreadableFrom = Math.min(sum.dwarfUnreadableFrom ?? Infinity, counts.dwarfUnreadableFrom);
+      }
+    }
+    cursor = listed.truncated ? listed.cursor : undefined;
+  } while (cursor);
+  return dwarfReadNote(sum);
 }
 
 export async function mergeRuns(
@@ -94,7 +121,8 @@ export async function mergeRuns(
       return { status: "failed", detail: `The symcache could not be built: ${merged.error}` };
     }
     await writer.finish();
-    return { status: "built", size: await out.close() };
+    const note = await unreadNote(env, job);
+    return { status: "built", size: await out.close(), ...(note ? { note } : {}) };
   }
   const out = new R2ObjectWriter(env.BUCKET, runKey(job, level, job.task.index));
   const merged = await runBuilder(

@@ -10,7 +10,7 @@
  */
 import { orgCatalog, projectCatalog } from "../durable-objects";
 import type { Env } from "../env";
-import type { DebugFileIdentity } from "../identify/types";
+import type { DebugFileIdentity, ElfSection } from "../identify/types";
 import { getManifest, streamFile, type FileManifest } from "../storage/file-store";
 import { buildKey, symcacheKey } from "../storage/keys";
 import { R2ObjectWriter } from "../storage/object-writer";
@@ -30,7 +30,9 @@ import {
 } from "./build-host";
 import type { SymcacheJob, TaskOutcome } from "./build-task";
 import { putPlan, type StoredPlan } from "./build-plan";
+import type { BuildReport } from "./build-file";
 import { SymcacheWriter } from "./container";
+import { dwarfReadNote } from "./dwarf-read-note";
 import { limitsFrom, type BuildLimits } from "./limits";
 import symcacheModule from "./symcache.wasm";
 
@@ -45,7 +47,7 @@ export async function prepare(
 ): Promise<TaskOutcome | "wait-for-alt"> {
   const manifest = await getManifest(env.BUCKET, job.org, job.project, job.checksum);
   if (!manifest) throw new Error(`manifest of ${job.checksum} not found`);
-  const altLink = identity.format === "elf" ? identity.details.altLink : null;
+  const altLink = identity.format === "elf" && hasDwarf(identity.details.sections) ? identity.details.altLink : null;
   const alt = altLink ? await findAltFile(env, job, altLink.buildId) : null;
   if (altLink && !alt && !stopWaiting) return "wait-for-alt";
   const note =
@@ -78,7 +80,8 @@ export async function prepare(
     }
     await writer.finish();
     const size = await out.close();
-    return { status: "built", size, ...(note ? { note } : {}) };
+    const notes = [note, dwarfReadNote(JSON.parse(built.output) as BuildReport)].filter((n) => n !== undefined);
+    return { status: "built", size, ...(notes.length > 0 ? { note: notes.join(" ") } : {}) };
   }
 
   // Sections too large to inflate in a unit's memory are inflated once, into their own objects.
@@ -160,6 +163,18 @@ async function inflateSection(
     throw err;
   }
   return out.close();
+}
+
+/**
+ * Whether the file has DWARF, the only thing that can refer to a dwz alternate file. A stripped
+ * binary keeps its `.gnu_debugaltlink` (Debian's do) but has nothing that needs the alternate
+ * file: it is built from its symbol table at once, without waiting for or mentioning that file.
+ */
+function hasDwarf(sections: readonly ElfSection[]): boolean {
+  const NOBITS = 8;
+  return sections.some(
+    (s) => (s.name === ".debug_info" || s.name === ".zdebug_info") && s.type !== NOBITS && s.size > 0,
+  );
 }
 
 /** The alternate file of a dwz'd file: uploaded to the same project (or, failing that, the org). */

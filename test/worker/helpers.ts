@@ -121,6 +121,18 @@ export async function waitForFile(
   throw new Error(`file ${checksum} did not finish within ${seconds} s`);
 }
 
+/** Uploads `bytes` as `name` into org acme's `project` and waits for the outcome, as `sentry-cli --wait` does. */
+export async function uploadAndWait(
+  token: string,
+  project: string,
+  bytes: Uint8Array,
+  name: string,
+): Promise<FileState> {
+  const { checksum, entry } = await uploadFile(token, "acme", bytes, name);
+  await assemble(token, "acme", project, { [checksum]: entry });
+  return waitForFile(token, "acme", project, checksum, entry, 60);
+}
+
 export function fixture(name: string): Uint8Array {
   const b64 = inject("fixtures")[name];
   if (!b64) throw new Error(`fixture ${name} missing: run npm run fixtures`);

@@ -12,6 +12,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::hash::FxHashMap;
 use crate::lang::Lang;
+use crate::merge::DwarfReadStats;
 use crate::objfile::{Compression, ObjectInfo, SectionInfo};
 use crate::reader::Bytes;
 use crate::store::{SectionData, Store};
@@ -214,8 +215,7 @@ pub struct DwarfProcessor<'d, 'o> {
     sup_unit_offsets: Vec<usize>,
     /// Recently opened units for cross-unit references: (in the sup file?, offset, unit, lang).
     cross_units: Vec<(bool, usize, Unit<'d>, Lang)>,
-    pub units_read: u32,
-    pub units_skipped: u32,
+    pub stats: DwarfReadStats,
 }
 
 impl<'d, 'o> DwarfProcessor<'d, 'o> {
@@ -238,16 +238,15 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
             unit_offsets,
             sup_unit_offsets,
             cross_units: Vec::new(),
-            units_read: 0,
-            units_skipped: 0,
+            stats: DwarfReadStats::default(),
         }
     }
 
     /// Processes the units whose headers start in `[from, to)` of `.debug_info`; `from` must be
-    /// a unit start.
-    pub fn process(&mut self, from: usize, to: usize, writer: &mut Writer) -> Result<()> {
+    /// a unit start. Units that cannot be read are skipped and counted in `stats`, for the caller
+    /// to report (the symbol table still names their functions).
+    pub fn process(&mut self, from: usize, to: usize, writer: &mut Writer) {
         let mut offset = from;
-        let mut any = false;
         while offset < to {
             let header = match self
                 .dwarf
@@ -257,20 +256,20 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
                 Ok(h) => h,
                 Err(_) => {
                     // A broken unit header ends the walk: the next offset is unknowable.
-                    self.units_skipped += 1;
+                    self.stats.units_skipped += 1;
+                    self.stats.unreadable_from = Some(offset as u64);
                     break;
                 }
             };
             let next = offset + header.length_including_self();
-            any = true;
-            self.units_read += 1;
+            self.stats.units_read += 1;
             match self.dwarf.unit(header) {
                 Ok(unit) => {
                     if self.process_unit(&unit, writer).is_err() {
-                        self.units_skipped += 1;
+                        self.stats.units_skipped += 1;
                     }
                 }
-                Err(_) => self.units_skipped += 1,
+                Err(_) => self.stats.units_skipped += 1,
             }
             // Keep the cross-unit cache from pinning memory, and the page cache within budget.
             if self.cross_units.len() > 4 {
@@ -282,13 +281,6 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
             }
             offset = next;
         }
-        if !any && from < to {
-            return Err(Error::new(
-                ErrorKind::BadDebugInfo,
-                "the DWARF debug information could not be read",
-            ));
-        }
-        Ok(())
     }
 
     fn process_unit(&mut self, unit: &Unit<'d>, writer: &mut Writer) -> gimli::Result<()> {

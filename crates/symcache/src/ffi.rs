@@ -140,14 +140,17 @@ fn finish(result: crate::Result<String>) -> i32 {
 fn report(stats: MergeStats) -> String {
     let (reads, read_bytes) = host::read_stats();
     format!(
-        "{{\"recordsIn\":{},\"rangesOut\":{},\"pages\":{},\"bytesOut\":{},\"hostReads\":{},\"hostReadBytes\":{},\"memoryBytes\":{}}}",
+        "{{\"recordsIn\":{},\"rangesOut\":{},\"pages\":{},\"bytesOut\":{},\"hostReads\":{},\"hostReadBytes\":{},\"memoryBytes\":{},\"dwarfUnitsRead\":{},\"dwarfUnitsSkipped\":{},\"dwarfUnreadableFrom\":{}}}",
         stats.records_in,
         stats.ranges_out,
         stats.pages,
         stats.bytes_out,
         reads,
         read_bytes,
-        memory_bytes()
+        memory_bytes(),
+        stats.dwarf.units_read,
+        stats.dwarf.units_skipped,
+        stats.dwarf.unreadable_from.map_or_else(|| "null".to_string(), |o| o.to_string())
     )
 }
 

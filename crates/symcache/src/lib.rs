@@ -49,7 +49,7 @@ mod zstd;
 pub use error::{Error, ErrorKind, Result};
 
 use host::SourceId;
-use merge::{merge, ChunkSource, MergeStats, Mode, RunSource, Source};
+use merge::{merge, ChunkSource, DwarfReadStats, MergeStats, Mode, RunSource, Source};
 use plan::{Limits, Plan, UnitSpan};
 use std::sync::Arc;
 use store::Store;
@@ -164,12 +164,23 @@ pub fn build_whole(input: &Input) -> Result<MergeStats> {
         InputKind::Object => {
             let obj = objfile::open(MAIN, input.main_size)?;
             writer.is_windows = obj.is_windows;
-            if obj.has_dwarf() {
-                walk_dwarf(&obj, input, None, &mut writer)?;
+            let dwarf = if obj.has_dwarf() {
+                walk_dwarf(&obj, input, None, &mut writer)?
+            } else {
+                DwarfReadStats::default()
+            };
+            if dwarf.none_readable() && obj.symbols.len() == 0 {
+                return Err(Error::new(
+                    ErrorKind::BadDebugInfo,
+                    "the DWARF debug information could not be read, and the file has no symbol table to fall back on",
+                ));
             }
             for s in symbols::read(&obj, 0, obj.symbols.len())? {
                 writer.add_symbol(&s.name, s.addr, s.size)?;
             }
+            let mut stats = merge_writer(writer, Mode::Resolve)?;
+            stats.dwarf = dwarf;
+            return Ok(stats);
         }
     }
     merge_writer(writer, Mode::Resolve)
@@ -209,10 +220,11 @@ pub fn build_unit(input: &Input, task: UnitTask) -> Result<MergeStats> {
     let mut writer = Writer::default();
     writer.unit = task.index;
     writer.is_windows = obj.is_windows;
+    let mut dwarf = DwarfReadStats::default();
     match task.span {
         UnitSpan::Dwarf { from, to } => {
             let offsets = Some((task.unit_offsets, task.sup_unit_offsets));
-            walk_dwarf(
+            dwarf = walk_dwarf(
                 &obj,
                 input,
                 Some((from as usize, to as usize, offsets)),
@@ -226,7 +238,9 @@ pub fn build_unit(input: &Input, task: UnitTask) -> Result<MergeStats> {
         }
         UnitSpan::Breakpad { .. } => unreachable_span(),
     }
-    merge_writer(writer, Mode::KeepAll)
+    let mut stats = merge_writer(writer, Mode::KeepAll)?;
+    stats.dwarf = dwarf;
+    Ok(stats)
 }
 
 /// Merges runs (host sources, with their sizes); `last`: write the final pages.
@@ -273,7 +287,7 @@ fn walk_dwarf(
     input: &Input,
     span: Option<(usize, usize, Option<Offsets>)>,
     writer: &mut Writer,
-) -> Result<()> {
+) -> Result<DwarfReadStats> {
     let mut store = Store::new(PAGE_SHIFT, PAGE_BUDGET);
     let sections = dwarf::Sections::load(obj, &mut store, &input.materialized)?;
     let alt = match input.alt_size {
@@ -303,7 +317,8 @@ fn walk_dwarf(
         None => (None, None),
     };
     let mut processor = dwarf::DwarfProcessor::new(&dwarf, &store, obj, units, sup_units);
-    processor.process(from, to, writer)
+    processor.process(from, to, writer);
+    Ok(processor.stats)
 }
 
 /// Opens the dwz alternate file after checking that it is the one the main file names.

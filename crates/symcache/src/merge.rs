@@ -231,13 +231,31 @@ pub enum Mode {
     Resolve,
 }
 
-/// What a merge wrote.
+/// What a merge wrote (and, set by the build that fed it, what of the DWARF could not be read).
 #[derive(Default, Debug)]
 pub struct MergeStats {
     pub records_in: u64,
     pub ranges_out: u64,
     pub pages: u64,
     pub bytes_out: u64,
+    pub dwarf: DwarfReadStats,
+}
+
+/// Compilation units of `.debug_info` read and skipped as unreadable by a build.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct DwarfReadStats {
+    pub units_read: u32,
+    pub units_skipped: u32,
+    /// Where a broken unit header ended the walk: nothing after it could be read.
+    pub unreadable_from: Option<u64>,
+}
+
+impl DwarfReadStats {
+    /// Whether units were skipped and none could be read.
+    pub fn none_readable(&self) -> bool {
+        let broken_header = u32::from(self.unreadable_from.is_some());
+        self.units_skipped > 0 && self.units_skipped - broken_header >= self.units_read
+    }
 }
 
 /// No frames: the hash of a gap.

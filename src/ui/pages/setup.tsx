@@ -88,7 +88,7 @@ export function SetupPage(props: { viewer: Viewer; project: string | null; origi
         <h2 id="gdb">gdb, debuginfod-find and llvm-symbolizer (debuginfod)</h2>
         <Command
           label="Once: a headers file with the token"
-          text={`umask 077\nprintf 'Authorization: Bearer %s\\n' "$TOKEN" > ~/.config/symbols.headers`}
+          text={`mkdir -p ~/.config\n(umask 077 && printf 'Authorization: Bearer %s\\n' "$TOKEN" > ~/.config/symbols.headers)`}
         />
         <Command
           label="In the shell that debugs"

@@ -52,6 +52,13 @@ function hasTool(tool: string): boolean {
 export const HAS_LLVM = hasTool("llvm-symbolizer-19") && hasTool("llvm-dwarfdump-19") && hasTool("llvm-readelf-19");
 export const fileExists = (p: string) => existsSync(p);
 
+/** Whether a system file a test compares against is there; when not, says which package brings it. */
+export function systemFile(path: string, debianPackage: string): boolean {
+  if (existsSync(path)) return true;
+  console.log(`skipped: ${path} is missing (apt-get install ${debianPackage}, or bash scripts/install-toolchain.sh)`);
+  return false;
+}
+
 export interface OracleFrame {
   FunctionName: string;
   FileName: string;

@@ -13,6 +13,7 @@ import {
   elfFunctionSymbols,
   elfLoadAddress,
   fileExists,
+  systemFile,
   FIXTURES,
   HAS_LLVM,
   lineTableAddresses,
@@ -82,7 +83,7 @@ describe.skipIf(!HAS_LLVM)("agreement with llvm-symbolizer-19", () => {
     const notes = execFileSync("llvm-readelf-19", ["-n", "/lib/x86_64-linux-gnu/libc.so.6"]).toString();
     const id = /Build ID: ([0-9a-f]+)/.exec(notes)?.[1];
     const path = id ? `/usr/lib/debug/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug` : undefined;
-    return path && fileExists(path) ? path : undefined;
+    return path && systemFile(path, "libc6-dbg") ? path : undefined;
   })();
 
   // Seeded random addresses inside sized FUNC symbols (functions with code).
@@ -97,11 +98,14 @@ describe.skipIf(!HAS_LLVM)("agreement with llvm-symbolizer-19", () => {
     return out;
   }
 
-  it.skipIf(!fileExists(LIBPYTHON))("libpython3.11d.so (25 MB, DWARF 5): 3000 random addresses", async () => {
-    const result = agreement(await openSymcache(LIBPYTHON), LIBPYTHON, sample(LIBPYTHON, 3000, 42));
-    console.log(`libpython3.11d.so: ${(result.rate * 100).toFixed(2)}% of ${result.n}`, result.kinds);
-    expect(result.rate).toBeGreaterThanOrEqual(0.999);
-  });
+  it.skipIf(!systemFile(LIBPYTHON, "libpython3.11-dbg"))(
+    "libpython3.11d.so (25 MB, DWARF 5): 3000 random addresses",
+    async () => {
+      const result = agreement(await openSymcache(LIBPYTHON), LIBPYTHON, sample(LIBPYTHON, 3000, 42));
+      console.log(`libpython3.11d.so: ${(result.rate * 100).toFixed(2)}% of ${result.n}`, result.kinds);
+      expect(result.rate).toBeGreaterThanOrEqual(0.999);
+    },
+  );
 
   it.skipIf(!libcDebug)("libc debug file (zlib sections): 3000 random addresses", async () => {
     const file = libcDebug ?? "";
