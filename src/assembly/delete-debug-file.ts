@@ -2,14 +2,15 @@
  * Deleting a debug file, for the API (`DELETE …/files/dsyms/?id=`) and the web page alike: the
  * project's catalog row, its copy in the org-wide index, everything of the file in R2 (manifest,
  * layout, symcache, what a build left), and the file's Durable Object state, so that a later
- * upload of the same bytes starts afresh. Chunks stay: other files and organizations may share
- * them (README, "Chunk retention").
+ * upload of the same bytes starts afresh, and its mirrored assemble status. Chunks stay: other
+ * files and organizations may share them; the sweep (storage/fsck.ts) deletes those no manifest
+ * names once their grace period is over.
  */
 import type { DebugFileRecord } from "../common/debug-file";
 import { debugFileObject, orgCatalog, projectCatalog } from "../durable-objects";
 import type { Env } from "../env";
 import { deletePrefix } from "../storage/file-store";
-import { filePrefix } from "../storage/keys";
+import { assembleStatusKey, filePrefix } from "../storage/keys";
 
 /** The removed record, or null when the project has no file with that id. */
 export async function deleteDebugFile(
@@ -24,5 +25,6 @@ export async function deleteDebugFile(
   await orgCatalog(env, org).removeFile(project, checksum);
   await deletePrefix(env.BUCKET, filePrefix(org, project, checksum));
   await debugFileObject(env, org, project, checksum).forget();
+  await env.ASSEMBLE_STATUS.delete(assembleStatusKey(org, project, checksum));
   return removed;
 }

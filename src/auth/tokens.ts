@@ -11,6 +11,7 @@
  */
 import { bytesToHex } from "../common/hex";
 import { tokenKey } from "../storage/keys";
+import { TOKEN_TTL_SECONDS } from "../storage/retention";
 
 export type Scope = "project:read" | "project:write" | "project:admin" | "project:releases" | "org:ci";
 export const KNOWN_SCOPES: readonly Scope[] = [
@@ -54,7 +55,8 @@ export function mintTokenText(format: "plain" | "sntrys", org: string, publicUrl
 }
 
 export async function storeToken(kv: KVNamespace, token: string, record: TokenRecord): Promise<void> {
-  await kv.put(tokenKey(await sha256Hex(token)), JSON.stringify(record));
+  // Every KV entry carries a TTL: a token lives a year (docs/storage.md).
+  await kv.put(tokenKey(await sha256Hex(token)), JSON.stringify(record), { expirationTtl: TOKEN_TTL_SECONDS });
 }
 
 /**
@@ -77,11 +79,26 @@ export async function lookupToken(kv: KVNamespace, token: string): Promise<Token
   return record;
 }
 
-/** Constant-time comparison for the admin secret. */
+/**
+ * Whether `given` is the admin secret, in time that depends on neither text: both are hashed to
+ * 32 bytes first (so their lengths do not show either) and the digests compared with the
+ * runtime's constant-time comparison.
+ */
+export async function isSecret(given: string, secret: string): Promise<boolean> {
+  const [a, b] = await Promise.all([sha256(given), sha256(secret)]);
+  return crypto.subtle.timingSafeEqual(a, b);
+}
+
+/**
+ * Constant-time comparison of two strings of a public, fixed length (the web page's CSRF token):
+ * only the length may show in the timing.
+ */
 export function timingSafeEqual(a: string, b: string): boolean {
   const ea = new TextEncoder().encode(a);
   const eb = new TextEncoder().encode(b);
-  let diff = ea.length ^ eb.length;
-  for (let i = 0; i < Math.max(ea.length, eb.length); i++) diff |= (ea[i] ?? 0) ^ (eb[i] ?? 0);
-  return diff === 0;
+  return ea.byteLength === eb.byteLength && crypto.subtle.timingSafeEqual(ea, eb);
+}
+
+async function sha256(text: string): Promise<ArrayBuffer> {
+  return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
 }
