@@ -3,8 +3,9 @@
  * Chaos soak (`npm run soak`): rounds of kill -9 of `wrangler dev`'s whole process group at a
  * random moment while the real sentry-cli uploads batches concurrently into two projects (the
  * same files in both: shared chunks), while files assemble, while symcaches build in parts (the
- * run lowers SYMCACHE_FAST_BYTES/SYMCACHE_UNIT_BYTES with `--var`, so every build fans out over
- * the queue; libpython3.11d, 24 MiB, makes the build last), and while a file is being deleted.
+ * run sets SYMCACHE_FAST_BYTES to 0 and SYMCACHE_UNIT_BYTES to 4 KiB with `--var`, so every
+ * build fans out over the queue in several units; `--big` adds libpython3.11d, 24 MiB, whose
+ * build lasts minutes), and while a file is being deleted.
  * Then the service restarts on the same state, every upload is rerun with `--wait`, and the
  * invariants are checked:
  *
@@ -13,7 +14,7 @@
  *  - every listed file downloads byte-exact (SHA-1 of the download = the record's checksum);
  *  - fsck finds no orphan (manifests without records, records without manifests, leftovers).
  *
- *   node test/soak/chaos.mjs [--rounds 20] [--seed 1] [--no-big]
+ *   node test/soak/chaos.mjs [--rounds 20] [--seed 1] [--big]
  *
  * Prints one line per round and a summary; exits 1 if any invariant failed.
  */
@@ -66,7 +67,7 @@ run(async () => {
   const uploads = join(work, "upload");
   mkdirSync(uploads);
   for (const name of FIXTURES) copyFileSync(join(ROOT, "test/fixtures/files", name), join(uploads, name));
-  const withBig = !process.argv.includes("--no-big") && existsSync(BIG);
+  const withBig = process.argv.includes("--big") && existsSync(BIG);
   if (withBig) copyFileSync(BIG, join(uploads, "libpython3.11d.so.1.0"));
   const expected = new Map(); // checksum -> name, every file sentry-cli will upload
   const args = [
@@ -75,7 +76,7 @@ run(async () => {
     "--var",
     "SYMCACHE_FAST_BYTES:0",
     "--var",
-    "SYMCACHE_UNIT_BYTES:262144",
+    "SYMCACHE_UNIT_BYTES:4096",
     "--var",
     "UPLOAD_COMPRESSION:none",
   ];
