@@ -110,6 +110,23 @@ describe("storage lifecycle", () => {
     await upload(token, "app", "breakpad-mac.sym");
   });
 
+  it("re-registers a file whose object says ok but whose catalog row a racing delete removed", async () => {
+    const token = await mintToken("acme", ["project:read", "project:write", "project:admin"]);
+    const { checksum, entry } = await uploadFile(
+      token,
+      "acme",
+      fixture("breakpad-linux.sym"),
+      "breakpad-linux.sym",
+      256,
+    );
+    const first = await waitForFile(token, "acme", "app", checksum, entry);
+    await projectCatalog(env, "acme", "app").remove(String(first.dif?.id));
+    // The next upload of the file (sentry-cli's rerun) assembles it afresh instead of answering ok.
+    const again = await waitForFile(token, "acme", "app", checksum, entry);
+    expect(again.state).toBe("ok");
+    expect(await projectCatalog(env, "acme", "app").byChecksum("app", checksum)).not.toBeNull();
+  });
+
   it("gives every KV entry a TTL", async () => {
     await mintToken("acme");
     const tokens = await env.TOKENS.list();
