@@ -147,14 +147,19 @@ run(async () => {
     for (const [i, r] of reruns.entries()) {
       if (r.code !== 0) problems.push(`rerun ${PROJECTS[i]} exited ${r.code}: ${(r.stderr + r.stdout).slice(-400)}`);
     }
-    const { problems: broken, pending } = await checkInvariants(api, server, expected, pendingSince, false);
+    const {
+      problems: broken,
+      pending,
+      pendingNames,
+    } = await checkInvariants(api, server, expected, pendingSince, false);
     problems.push(...broken);
     summary.pending.push(pending);
+    summary.pendingNames = pendingNames;
     summary.rounds++;
     if (problems.length) summary.failures++;
     console.log(
       `round ${round}: killed after ${killAfter} ms${victim ? `, during a delete of ${victim.objectName}` : ""}; ` +
-        `rerun ${summary.rerunSeconds.at(-1).toFixed(1)} s; ${summary.pending.at(-1)} pending; ${problems.length ? `FAILED:\n  ${problems.join("\n  ")}` : "invariants hold"}`,
+        `rerun ${summary.rerunSeconds.at(-1).toFixed(1)} s; ${summary.pending.at(-1)} pending${summary.pending.at(-1) ? ` (${summary.pendingNames.slice(0, 3).join(", ")})` : ""}; ${problems.length ? `FAILED:\n  ${problems.join("\n  ")}` : "invariants hold"}`,
     );
   }
   // In the end every file must settle, within the documented bounds: wait for that.
@@ -193,6 +198,7 @@ async function pickFile(api, project) {
 async function checkInvariants(api, server, expected, pendingSince, final) {
   const problems = [];
   let pending = 0;
+  const pendingNames = new Set();
   for (const project of PROJECTS) {
     const res = await api(`/api/0/projects/acme/${project}/files/dsyms/?per_page=100`);
     const files = await res.json();
@@ -212,12 +218,16 @@ async function checkInvariants(api, server, expected, pendingSince, final) {
       const listed = byChecksum.get(checksum)?.[0];
       if (state === "ok") {
         pendingSince.delete(key);
-        if (!listed) problems.push(`${project}: ${name} answers ok but is not listed`);
+        // It may have finished between the listing above and this poll: list again.
+        if (!listed && !(await listedNow(api, project, checksum))) {
+          problems.push(`${project}: ${name} answers ok but is not listed`);
+        }
       } else if (state === "error") {
         pendingSince.delete(key);
         if (!status[checksum]?.detail) problems.push(`${project}: ${name} is error without a reason`);
       } else if (state === "created" || state === "assembling") {
         pending++;
+        pendingNames.add(`${project}/${name}`);
         if (!pendingSince.has(key)) pendingSince.set(key, Date.now());
         if (Date.now() - pendingSince.get(key) > PENDING_BOUND_MS)
           problems.push(`${project}: ${name} pending past its bound`);
@@ -238,7 +248,12 @@ async function checkInvariants(api, server, expected, pendingSince, final) {
   for (const p of report.problems ?? [{ kind: `fsck answered ${fsck.status}`, where: "" }]) {
     problems.push(`fsck: ${p.kind} ${p.where}`);
   }
-  return { problems, pending };
+  return { problems, pending, pendingNames: [...pendingNames] };
+}
+
+async function listedNow(api, project, checksum) {
+  const files = await (await api(`/api/0/projects/acme/${project}/files/dsyms/?per_page=100`)).json();
+  return files.some((f) => f.sha1 === checksum);
 }
 
 function sleep(ms) {
