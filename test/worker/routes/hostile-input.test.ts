@@ -159,7 +159,7 @@ describe("hostile input", () => {
       for (let i = 0; i < 20; i++) expect((await mint(env.ADMIN_TOKEN as string, "198.51.100.1")).status).toBe(201);
       const statuses: number[] = [];
       for (let i = 0; i < 12; i++) statuses.push((await mint("wrong", "198.51.100.2")).status);
-      expect(statuses).toEqual([...Array(10).fill(401), 429, 429]);
+      expect(statuses).toEqual([...Array<number>(10).fill(401), 429, 429]);
       const limited = await mint(env.ADMIN_TOKEN as string, "198.51.100.2");
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
