@@ -5,9 +5,12 @@
  * request that proves the secret gives it back, so only wrong guesses cost. The bucket holds
  * ADMIN_BURST tokens and refills at `perMinute` a minute (ADMIN_FAILURES_PER_MINUTE, default
  * 10). An empty bucket answers 429 with Retry-After without comparing anything, so a guesser
- * gets at most `perMinute` comparisons a minute per address. The bucket is persisted (a restart
- * does not refill it) and deleted by an alarm once it would be full again, so idle clients
- * leave nothing stored.
+ * gets at most `perMinute` comparisons a minute per address.
+ *
+ * The bucket lives in the object's memory, not its storage: the runtime evicts an object only
+ * after it has been idle for a while, and an idle bucket refills (to full in one minute) anyway,
+ * so persisting it would buy little, and every guess would cost a storage write. A process
+ * restart forgets buckets; a restart is not something a client can cause at will.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
@@ -15,54 +18,28 @@ import type { Env } from "../env";
 export const ADMIN_BURST = 10;
 export const DEFAULT_ADMIN_FAILURES_PER_MINUTE = 10;
 
-interface Bucket {
-  tokens: number;
-  at: number;
-}
-
 export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 export class AdminGuard extends DurableObject<Env> {
-  private bucket: Bucket | null = null;
+  private tokens = ADMIN_BURST;
+  private at = Date.now();
 
-  async take(perMinute: number): Promise<Admission> {
-    const now = Date.now();
-    const bucket = this.refilled(await this.load(), perMinute, now);
-    if (bucket.tokens < 1) {
-      const retryAfterSeconds = Math.ceil(((1 - bucket.tokens) * 60) / perMinute);
-      await this.save(bucket, perMinute);
-      return { ok: false, retryAfterSeconds };
-    }
-    await this.save({ tokens: bucket.tokens - 1, at: now }, perMinute);
+  take(perMinute: number): Admission {
+    this.refill(perMinute);
+    if (this.tokens < 1) return { ok: false, retryAfterSeconds: Math.ceil(((1 - this.tokens) * 60) / perMinute) };
+    this.tokens -= 1;
     return { ok: true };
   }
 
   /** The caller proved the secret: its request does not count. */
-  async giveBack(perMinute: number): Promise<void> {
-    const bucket = this.refilled(await this.load(), perMinute, Date.now());
-    await this.save({ tokens: Math.min(ADMIN_BURST, bucket.tokens + 1), at: bucket.at }, perMinute);
+  giveBack(perMinute: number): void {
+    this.refill(perMinute);
+    this.tokens = Math.min(ADMIN_BURST, this.tokens + 1);
   }
 
-  override async alarm(): Promise<void> {
-    this.bucket = null;
-    await this.ctx.storage.deleteAll();
-  }
-
-  private refilled(bucket: Bucket | null, perMinute: number, now: number): Bucket {
-    if (!bucket) return { tokens: ADMIN_BURST, at: now };
-    const tokens = Math.min(ADMIN_BURST, bucket.tokens + ((now - bucket.at) * perMinute) / 60_000);
-    return { tokens, at: now };
-  }
-
-  private async load(): Promise<Bucket | null> {
-    this.bucket ??= (await this.ctx.storage.get<Bucket>("bucket")) ?? null;
-    return this.bucket;
-  }
-
-  private async save(bucket: Bucket, perMinute: number): Promise<void> {
-    this.bucket = bucket;
-    await this.ctx.storage.put("bucket", bucket);
-    const fullIn = ((ADMIN_BURST - bucket.tokens) * 60_000) / perMinute;
-    await this.ctx.storage.setAlarm(bucket.at + Math.ceil(fullIn) + 1000);
+  private refill(perMinute: number): void {
+    const now = Date.now();
+    this.tokens = Math.min(ADMIN_BURST, this.tokens + ((now - this.at) * perMinute) / 60_000);
+    this.at = now;
   }
 }

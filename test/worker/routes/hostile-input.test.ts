@@ -211,7 +211,6 @@ describe("hostile input", () => {
         const text = await res.text();
         kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
         spent.set(r.kind, (spent.get(r.kind) ?? 0) + performance.now() - t0);
-        if (sent % 1000 === 0) console.log(`${sent} sent after ${Date.now() - started} ms`);
         if (!r.allowed.includes(res.status)) surprises.push(`${r.kind}: ${res.status} ${text.slice(0, 200)}`);
         else if (res.status >= 400 && res.status !== 416) {
           const body = JSON.parse(text) as object;
