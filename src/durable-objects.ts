@@ -3,7 +3,13 @@
  * in one place, so a reader can follow every call across the boundary from here.
  */
 import type { Env } from "./env";
-import { chunkLedgerName, debugFileObjectName, orgCatalogName, projectCatalogName } from "./storage/keys";
+import {
+  adminGuardName,
+  chunkLedgerName,
+  debugFileObjectName,
+  orgCatalogName,
+  projectCatalogName,
+} from "./storage/keys";
 
 /** The single writer of one debug file (assembly/debug-file-object.ts). */
 export function debugFileObject(env: Pick<Env, "DEBUG_FILE">, org: string, project: string, checksum: string) {
@@ -23,4 +29,9 @@ export function orgCatalog(env: Pick<Env, "PROJECT_CATALOG">, org: string) {
 /** One shard of an organization's chunk ownership ledger (storage/chunk-ledger.ts). */
 export function chunkLedger(env: Pick<Env, "CHUNK_LEDGER">, org: string, shard: number) {
   return env.CHUNK_LEDGER.get(env.CHUNK_LEDGER.idFromName(chunkLedgerName(org, shard)));
+}
+
+/** The admin-secret guess limiter of one client address (auth/admin-guard.ts). */
+export function adminGuard(env: Pick<Env, "ADMIN_GUARD">, client: string) {
+  return env.ADMIN_GUARD.get(env.ADMIN_GUARD.idFromName(adminGuardName(client)));
 }

@@ -4,6 +4,7 @@
  * classes and a reader sees every binding in one place.
  */
 import type { DebugFileObject } from "./assembly/debug-file-object";
+import type { AdminGuard } from "./auth/admin-guard";
 import type { ChunkLedger } from "./storage/chunk-ledger";
 import type { ProjectCatalog } from "./storage/project-catalog";
 import type { SymcacheJob } from "./symcache/build-task";
@@ -15,9 +16,12 @@ export interface Env {
   DEBUG_FILE: DurableObjectNamespace<DebugFileObject>;
   CHUNK_LEDGER: DurableObjectNamespace<ChunkLedger>;
   PROJECT_CATALOG: DurableObjectNamespace<ProjectCatalog>;
+  ADMIN_GUARD: DurableObjectNamespace<AdminGuard>;
   SYMCACHE_JOBS: Queue<SymcacheJob>;
   /** Secret: authorizes the admin routes (mint tokens). */
   ADMIN_TOKEN?: string;
+  /** Wrong admin secrets a client may try per minute (auth/admin-guard.ts); default 10. */
+  ADMIN_FAILURES_PER_MINUTE?: string;
   /** Public root URL embedded in `sntrys_` tokens; empty means "the admin request's origin". */
   PUBLIC_URL?: string;
   /** "gzip" (default): sentry-cli compresses chunks; "none": it sends them raw (fast links). */

@@ -45,6 +45,11 @@ export class DebugFileObject extends DurableObject<Env> {
 
   /** Sentry's per-file decision procedure (see `schedule` in transitions.ts). */
   async assemble(job: AssembleJob): Promise<AssembleAnswer> {
+    // An `ok` the catalog no longer lists (a delete that raced this file's re-upload, or died
+    // between its steps) is forgotten, so this upload assembles and registers the file afresh
+    // instead of answering `ok` for a file nobody can find. One catalog read per call on a
+    // finished file: sentry-cli asks once per file and run.
+    if (this.state?.phase === "ok" && !(await this.listed(this.state.record))) await this.forget();
     const first = await this.apply({ type: "assemble", job, running: this.running, alarmAt: await this.alarmAt() });
     if (first.answer) return first.answer;
     const owned = await ownedChunkSizes(this.env, job.org, job.chunks);
@@ -79,6 +84,10 @@ export class DebugFileObject extends DurableObject<Env> {
     this.save(null);
     await this.ctx.storage.deleteAlarm();
     if (file) await mirrorStatus(this.env.ASSEMBLE_STATUS, file.org, file.project, file.checksum, null);
+  }
+
+  private async listed(file: { org: string; project: string; checksum: string }): Promise<boolean> {
+    return (await projectCatalog(this.env, file.org, file.project).byChecksum(file.project, file.checksum)) !== null;
   }
 
   async alarm(): Promise<void> {

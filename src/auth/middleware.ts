@@ -42,8 +42,18 @@ export interface AuthVariables {
   project: string;
 }
 
+/**
+ * Longer than any token this service mints (an `sntrys_` token with a long URL is a few hundred
+ * characters): a longer header is refused before it is hashed or looked up.
+ */
+const MAX_AUTHORIZATION_LENGTH = 2048;
+
+/**
+ * The token of `Authorization: Bearer <token>`. A repeated header reaches us joined with ", "
+ * and so matches nothing; neither does a malformed or oversized one.
+ */
 export function bearerToken(header: string | undefined): string | null {
-  if (!header) return null;
+  if (!header || header.length > MAX_AUTHORIZATION_LENGTH) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1] ?? null;
 }

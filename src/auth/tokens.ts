@@ -11,6 +11,7 @@
  */
 import { bytesToHex } from "../common/hex";
 import { orgTokenKey, orgTokenPrefix, tokenKey } from "../storage/keys";
+import { TOKEN_TTL_SECONDS } from "../storage/retention";
 
 export type Scope = "project:read" | "project:write" | "project:admin" | "project:releases" | "org:ci";
 export const KNOWN_SCOPES: readonly Scope[] = [
@@ -84,8 +85,10 @@ function listed(sha256: string, record: TokenRecord, lastUsedAt: string | null):
 export async function storeToken(kv: KVNamespace, token: string, record: Omit<TokenRecord, "hint">): Promise<void> {
   const hash = await sha256Hex(token);
   const full: TokenRecord = { ...record, hint: tokenHint(token) };
-  await kv.put(tokenKey(hash), JSON.stringify(full));
-  await kv.put(orgTokenKey(record.org, tokenId(hash)), hash, { metadata: listed(hash, full, null) });
+  // Every KV entry carries a TTL: a token, and its list entry, live a year (docs/storage.md).
+  const expirationTtl = TOKEN_TTL_SECONDS;
+  await kv.put(tokenKey(hash), JSON.stringify(full), { expirationTtl });
+  await kv.put(orgTokenKey(record.org, tokenId(hash)), hash, { metadata: listed(hash, full, null), expirationTtl });
 }
 
 /** The organization's tokens, oldest first (bounded: 10 KV list pages of 1,000). */
@@ -160,14 +163,32 @@ async function noteUse(kv: KVNamespace, hash: string, record: TokenRecord): Prom
   if (lastNoted.size >= TOKEN_CACHE_ENTRIES) lastNoted.delete(lastNoted.keys().next().value as string);
   lastNoted.set(hash, now);
   const metadata = listed(hash, record, new Date(now).toISOString());
-  await kv.put(orgTokenKey(record.org, tokenId(hash)), hash, { metadata });
+  // The list entry expires with its token (KV refuses expirations under 60 s away).
+  const expiration = Math.floor(Date.parse(record.createdAt) / 1000) + TOKEN_TTL_SECONDS;
+  if (expiration - now / 1000 < 120) return;
+  await kv.put(orgTokenKey(record.org, tokenId(hash)), hash, { metadata, expiration });
 }
 
-/** Constant-time comparison for the admin secret. */
+/**
+ * Whether `given` is the admin secret, in time that depends on neither text: both are hashed to
+ * 32 bytes first (so their lengths do not show either) and the digests compared with the
+ * runtime's constant-time comparison.
+ */
+export async function isSecret(given: string, secret: string): Promise<boolean> {
+  const [a, b] = await Promise.all([sha256(given), sha256(secret)]);
+  return crypto.subtle.timingSafeEqual(a, b);
+}
+
+/**
+ * Constant-time comparison of two strings of a public, fixed length (the web page's CSRF token):
+ * only the length may show in the timing.
+ */
 export function timingSafeEqual(a: string, b: string): boolean {
   const ea = new TextEncoder().encode(a);
   const eb = new TextEncoder().encode(b);
-  let diff = ea.length ^ eb.length;
-  for (let i = 0; i < Math.max(ea.length, eb.length); i++) diff |= (ea[i] ?? 0) ^ (eb[i] ?? 0);
-  return diff === 0;
+  return ea.byteLength === eb.byteLength && crypto.subtle.timingSafeEqual(ea, eb);
+}
+
+async function sha256(text: string): Promise<ArrayBuffer> {
+  return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
 }

@@ -8,30 +8,40 @@
  *
  * The token is shown once; only its SHA-256 is stored. The list shows a hint (`sntryu_...ac3e`) and
  * an id (the first 16 hex digits of the SHA-256), which names the token to revoke.
+ *
+ *   GET  /api/0/admin/fsck/             the storage consistency report (storage/fsck.ts)
+ *   POST /api/0/admin/fsck/?repair=1    the same, repairing what it reports
  */
 import { Hono } from "hono";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { bearerToken } from "../auth/middleware";
-import {
-  KNOWN_SCOPES,
-  listTokens,
-  mintTokenText,
-  revokeToken,
-  storeToken,
-  timingSafeEqual,
-  type Scope,
-} from "../auth/tokens";
+import { isSecret, KNOWN_SCOPES, listTokens, mintTokenText, revokeToken, storeToken, type Scope } from "../auth/tokens";
+import { DEFAULT_ADMIN_FAILURES_PER_MINUTE } from "../auth/admin-guard";
+import { adminGuard } from "../durable-objects";
+import { checkStorage } from "../storage/fsck";
 
 const ORG_SLUG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export const adminRoutes = new Hono<{ Bindings: Env }>();
 
+/**
+ * The secret is compared in constant time, and each client address may try only so many wrong
+ * secrets a minute (auth/admin-guard.ts): past that, 429 without a comparison.
+ */
 adminRoutes.use("*", async (c, next) => {
   const secret = c.env.ADMIN_TOKEN;
-  const given = bearerToken(c.req.header("authorization"));
   if (!secret) throw ApiError.forbidden("Admin routes are disabled: the ADMIN_TOKEN secret is not set.");
-  if (!given || !timingSafeEqual(given, secret)) throw ApiError.unauthorized("Invalid admin token");
+  const perMinute = Number(c.env.ADMIN_FAILURES_PER_MINUTE) || DEFAULT_ADMIN_FAILURES_PER_MINUTE;
+  const guard = adminGuard(c.env, c.req.header("cf-connecting-ip") ?? "unknown");
+  const admission = await guard.take(perMinute);
+  if (!admission.ok) {
+    c.header("Retry-After", String(admission.retryAfterSeconds));
+    throw new ApiError(429, "detail", `Too many wrong admin tokens; retry in ${admission.retryAfterSeconds} s`);
+  }
+  const given = bearerToken(c.req.header("authorization"));
+  if (!given || !(await isSecret(given, secret))) throw ApiError.unauthorized("Invalid admin token");
+  await guard.giveBack(perMinute);
   await next();
 });
 
@@ -78,3 +88,6 @@ adminRoutes.delete("/tokens/:org/:id", async (c) => {
   if (!revoked) throw ApiError.notFound("The organization has no token with this id");
   return c.json(revoked);
 });
+
+adminRoutes.get("/fsck", async (c) => c.json(await checkStorage(c.env, { repair: false })));
+adminRoutes.post("/fsck", async (c) => c.json(await checkStorage(c.env, { repair: c.req.query("repair") === "1" })));

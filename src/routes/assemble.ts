@@ -15,6 +15,8 @@ import { readMirroredStatus } from "../assembly/status-mirror";
 import type { AssembleAnswer } from "../assembly/file-state";
 import { toSentryDif, type SentryDif } from "./dif";
 import { debugFileObject } from "../durable-objects";
+import { readRequestText } from "./bounded-request";
+import { ASSEMBLE_BODY_DEADLINE_MS, BODY_IDLE_MS, MAX_ASSEMBLE_BODY } from "../upload/limits";
 
 type App = { Bindings: Env; Variables: AuthVariables };
 export const assembleRoutes = new Hono<App>();
@@ -26,11 +28,19 @@ interface WireFileState {
   dif?: SentryDif;
 }
 
-/** Durable Object calls in flight per request: a body may list hundreds of files. */
+/**
+ * Durable Object calls in flight per request: a body may list up to MAX_FILES_PER_ASSEMBLE files,
+ * and each call looks up the file's chunks in the ledger.
+ */
 const PARALLEL_FILES = 32;
 
 assembleRoutes.post("/", requireAccess("write"), async (c) => {
-  const parsed = parseAssembleRequest(await c.req.text());
+  const text = await readRequestText(c.req.raw, {
+    maxBytes: MAX_ASSEMBLE_BODY,
+    idleMs: BODY_IDLE_MS,
+    deadlineMs: ASSEMBLE_BODY_DEADLINE_MS,
+  });
+  const parsed = parseAssembleRequest(text);
   if (!parsed.ok) throw ApiError.badRequest(parsed.error);
   const { org, project } = c.var;
 

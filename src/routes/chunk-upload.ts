@@ -13,6 +13,8 @@ import { requireAccess, type AuthVariables } from "../auth/middleware";
 import { chunkStream, verifyChunks, type ChunkPart } from "../upload/chunk-verify";
 import {
   ACCEPT,
+  BODY_IDLE_MS,
+  CHUNK_BODY_DEADLINE_MS,
   CHUNK_SIZE,
   CONCURRENCY,
   MAX_CHUNKS_PER_REQUEST,
@@ -25,6 +27,7 @@ import { forEachLimited } from "../common/concurrency";
 import { storeChunk } from "../storage/chunk-store";
 import { GateTimeout, withRequestBudget } from "../upload/request-gate";
 import { grantOwnership } from "../storage/chunk-ownership";
+import { readRequestForm } from "./bounded-request";
 
 type App = { Bindings: Env; Variables: AuthVariables };
 export const chunkUploadRoutes = new Hono<App>();
@@ -65,12 +68,11 @@ chunkUploadRoutes.post("/", requireAccess("write"), async (c) => {
 
 /** Parses, verifies, stores and grants one request's chunks: all of them, or none. */
 async function receiveChunks(env: Env, request: Request, org: string): Promise<void> {
-  let form: FormData;
-  try {
-    form = await request.formData();
-  } catch {
-    throw ApiError.badRequest("Invalid multipart body");
-  }
+  const form = await readRequestForm(request, {
+    maxBytes: MAX_REQUEST_BODY,
+    idleMs: BODY_IDLE_MS,
+    deadlineMs: CHUNK_BODY_DEADLINE_MS,
+  });
   const parts: ChunkPart[] = [];
   for (const [field, gzip] of [
     ["file", false],

@@ -8,7 +8,9 @@ import { Hono } from "hono";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
-import { parseSymbolicateRequest } from "../symbolicate/request";
+import { LIMITS, parseSymbolicateRequest } from "../symbolicate/request";
+import { readRequestText } from "./bounded-request";
+import { ASSEMBLE_BODY_DEADLINE_MS, BODY_IDLE_MS } from "../upload/limits";
 import { parseDebugId } from "../identify/debug-id-parse";
 import { symbolicateInProject } from "./symbolicate-project";
 
@@ -16,9 +18,14 @@ type App = { Bindings: Env; Variables: AuthVariables };
 export const symbolicateRoutes = new Hono<App>();
 
 symbolicateRoutes.post("/", requireAccess("read"), async (c) => {
+  const text = await readRequestText(c.req.raw, {
+    maxBytes: LIMITS.bodyBytes,
+    idleMs: BODY_IDLE_MS,
+    deadlineMs: ASSEMBLE_BODY_DEADLINE_MS,
+  });
   let body: unknown;
   try {
-    body = await c.req.json();
+    body = JSON.parse(text);
   } catch {
     throw ApiError.badRequest("Invalid json body");
   }

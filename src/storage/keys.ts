@@ -122,3 +122,27 @@ export function projectCatalogName(org: string, project: string): string {
 function enc(slug: string): string {
   return encodeURIComponent(slug);
 }
+
+/** AdminGuard: one per client address (as the edge reports it). */
+export function adminGuardName(client: string): string {
+  return `admin-guard/${client}`;
+}
+
+/** The file a key under `files/` belongs to, and the rest of the key (`manifest.json`, `build/…`). */
+export function parseFileKey(key: string): { org: string; project: string; checksum: string; rest: string } | null {
+  const m = /^files\/([^/]+)\/([^/]+)\/([0-9a-f]{40})\/(.+)$/.exec(key);
+  if (!m) return null;
+  try {
+    return { org: decodeURIComponent(m[1]!), project: decodeURIComponent(m[2]!), checksum: m[3]!, rest: m[4]! };
+  } catch {
+    return null;
+  }
+}
+
+/** The SHA-1 a key under `chunks/` names, or null. */
+export function parseChunkKey(key: string): string | null {
+  return /^chunks\/([0-9a-f]{40})$/.exec(key)?.[1] ?? null;
+}
+
+/** KV (TOKENS): the prefix of every token entry. */
+export const TOKEN_PREFIX = "token/";

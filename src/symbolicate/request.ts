@@ -33,7 +33,8 @@ export interface SymbolicateRequest {
   modules: RawModule[];
 }
 
-export const LIMITS = { stacktraces: 256, frames: 20_000, modules: 5_000 };
+/** Per request; the body bound leaves ~800 bytes per frame and module at the other limits. */
+export const LIMITS = { stacktraces: 256, frames: 20_000, modules: 5_000, bodyBytes: 16 * 1024 * 1024 };
 
 export type ParsedRequest = { ok: true; request: SymbolicateRequest } | { ok: false; error: string };
 

@@ -31,3 +31,25 @@ export const ACCEPT = [
 
 /** How long sentry-cli may poll (its own default is also 300 s). */
 export const MAX_WAIT_SECONDS = 300;
+
+/**
+ * Bounds on the work one assemble request may cause. Each file of a request is one Durable
+ * Object call (and that object's ledger lookups), so an unbounded body lets one client starve
+ * the service: 100,000 entries held the route for minutes. sentry-cli sends one entry per
+ * debug file it uploads (a basename and its chunk list), so these sit far above any real upload
+ * and are answered at once, before any object is called.
+ */
+export const MAX_ASSEMBLE_BODY = 4 * 1024 * 1024;
+export const MAX_FILES_PER_ASSEMBLE = 1000;
+/** Chunk references across all files of one request: one 2 GiB file is 256 of 8 MiB. */
+export const MAX_CHUNK_REFS_PER_ASSEMBLE = 16 * MAX_CHUNKS_PER_FILE;
+/** The uploaded name is a basename (sentry-cli strips directories); Linux allows 255 bytes. */
+export const MAX_NAME_LENGTH = 1024;
+/**
+ * How long a request body may take to arrive. A client that trickles its body holds a request
+ * (and, for chunk uploads, a share of the memory budget) open: past these bounds it is cut off.
+ * The idle bound is the gap between two reads; the total bound allows 32 MiB at ~1 Mbit/s.
+ */
+export const BODY_IDLE_MS = 30_000;
+export const ASSEMBLE_BODY_DEADLINE_MS = 60_000;
+export const CHUNK_BODY_DEADLINE_MS = 300_000;

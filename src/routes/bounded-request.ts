@@ -1,0 +1,33 @@
+/**
+ * Request bodies read under bounds (common/bounded-body.ts), with the bound that was passed
+ * answered in Sentry's shape: 400 `{"error": "Request too large"}` for size (the text Sentry's
+ * chunk endpoint uses), 408 for a body that does not arrive in time.
+ */
+import { BodyLimitError, readBoundedForm, readBoundedText, type BodyBounds } from "../common/bounded-body";
+import { ApiError } from "../errors";
+
+export async function readRequestText(request: Request, bounds: BodyBounds): Promise<string> {
+  try {
+    return await readBoundedText(request, bounds);
+  } catch (err) {
+    throw toApiError(err, "Invalid request body");
+  }
+}
+
+export async function readRequestForm(request: Request, bounds: BodyBounds): Promise<FormData> {
+  try {
+    return await readBoundedForm(request, bounds);
+  } catch (err) {
+    throw toApiError(err, "Invalid multipart body");
+  }
+}
+
+function toApiError(err: unknown, unreadable: string): ApiError {
+  if (!(err instanceof BodyLimitError)) return ApiError.badRequest(unreadable);
+  switch (err.reason) {
+    case "too_large":
+      return ApiError.badRequest("Request too large");
+    case "too_slow":
+      return new ApiError(408, "error", "The request body did not arrive in time");
+  }
+}
