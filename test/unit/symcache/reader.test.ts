@@ -2,7 +2,14 @@
 import { deflateRawSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { SYMCACHE_VERSION, TRAILER_SIZE, Trailer } from "../../../src/symcache/format";
-import { MemorySymcache, SymcacheIndex, SymcachePage } from "../../../src/symcache/reader";
+import {
+  MemorySymcache,
+  PackedPageCache,
+  PageCache,
+  PagedSymcache,
+  SymcacheIndex,
+  SymcachePage,
+} from "../../../src/symcache/reader";
 import { cleanPath, joinPath } from "../../../src/symcache/paths";
 import { buildFile, FIXTURES } from "./helpers";
 
@@ -47,6 +54,34 @@ describe("the symcache container", async () => {
     const main = opened.ok ? opened.symcache.lookup(0x1006) : [];
     expect(main.at(-1)).toMatchObject({ function: "main", filename: "main.c" });
     expect(main.at(-1)?.sourceLink).toMatch(/^https:\/\/raw\.githubusercontent\.com\/.*\/src\/main\.c$/);
+  });
+
+  it("reads a page again from the packed tier, not from storage, once it left the inflated one", async () => {
+    const parsed = parse(bytes);
+    if (!parsed.ok) throw new Error("unreadable");
+    let reads = 0;
+    const read = (offset: number, length: number) => {
+      reads++;
+      return Promise.resolve(bytes.slice(offset, offset + length));
+    };
+    const packed = new PackedPageCache(1 << 20);
+    const whole = MemorySymcache.open(bytes);
+    if (!whole.ok) throw new Error("unreadable");
+    let address = 0;
+    while (address < 1 << 20 && whole.symcache.lookup(address).length === 0) address++;
+    const page = parsed.index.pageOf(address);
+    const frames = async (inflated: PageCache) => {
+      const sc = new PagedSymcache(parsed.index, "f", read, inflated, packed);
+      await sc.prefetch([address]);
+      return sc.lookup(address);
+    };
+    const first = await frames(new PageCache(1 << 20));
+    expect(first.length).toBeGreaterThan(0);
+    expect(reads).toBe(1);
+    // A fresh inflated tier (as after eviction): the page is inflated again from memory.
+    expect(await frames(new PageCache(1 << 20))).toEqual(first);
+    expect(reads).toBe(1);
+    expect(packed.bytes).toBe(parsed.index.location(page).length);
   });
 
   it("needs only the tail for the index", () => {
