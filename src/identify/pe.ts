@@ -21,7 +21,9 @@
  * Identity: code id = TimeDateStamp %08x + SizeOfImage %x; debug id = GUID + age of the RSDS
  * record, except that an entry with MinorVersion 0x504d (a Portable PDB build) uses the entry's
  * TimeDateStamp as the age; symtab = the export directory lists functions; debug = a section
- * named `.debug_info` (MinGW DWARF); unwind = non-empty exception data (.pdata) and not a stub.
+ * named `.debug_info` (MinGW DWARF); unwind = non-empty exception data (.pdata) and not a stub;
+ * a .NET image that embeds its Portable PDB (debug entry type 17) adds that file's debug and
+ * sources features (portable-pdb-embedded.ts).
  */
 import { coffArch } from "./arch";
 import { Cursor } from "./cursor";
@@ -31,6 +33,7 @@ import { identified, malformed } from "./result";
 import type { RangedReader } from "../common/ranged-reader";
 import type { Feature } from "../common/debug-file";
 import type { IdentifyResult } from "./types";
+import { embeddedPortablePdbFeatures, IMAGE_DEBUG_TYPE_EMBEDDED_PORTABLE_PDB } from "./portable-pdb-embedded";
 
 const IMAGE_FILE_DLL = 0x2000;
 const IMAGE_DEBUG_TYPE_CODEVIEW = 2;
@@ -55,6 +58,8 @@ export interface PeDetails {
   imageBase: number;
   /** The PDB path from the CodeView record, when there is one. */
   debugFileName: string | null;
+  /** The image embeds its Portable PDB (.NET `-debug:embedded`): its symcache is built from that. */
+  embeddedPortablePdb?: boolean;
   sections: { name: string; virtualAddress: number; virtualSize: number; rawPointer: number; rawSize: number }[];
 }
 
@@ -143,6 +148,13 @@ export async function identifyPe(reader: RangedReader): Promise<IdentifyResult> 
   }
 
   const codeView = await readCodeView(reader, sections, directories[6]);
+  // .NET: a Portable PDB embedded in the image brings its debug information and sources.
+  const embedded = await findEmbeddedPortablePdb(reader, sections, directories[6]);
+  if (embedded) {
+    const read = await embeddedPortablePdbFeatures(reader, embedded.offset, embedded.size);
+    if (read.ok) for (const f of read.features) if (!features.includes(f)) features.push(f);
+  }
+  sortFeatures(features);
   return identified({
     format: "pe",
     debugId: codeView?.debugId ?? NIL_DEBUG_ID,
@@ -153,6 +165,7 @@ export async function identifyPe(reader: RangedReader): Promise<IdentifyResult> 
     details: {
       imageBase,
       debugFileName: codeView?.path ?? null,
+      embeddedPortablePdb: embedded !== undefined,
       sections: sections.map((s) => ({ ...s })),
     } satisfies PeDetails,
   });
@@ -179,6 +192,32 @@ async function hasExports(reader: RangedReader, sections: Section[], dir: Direct
   if (!table) return false;
   const c = new Cursor(table, true);
   return (c.u32(20) ?? 0) > 0 || (c.u32(24) ?? 0) > 0;
+}
+
+const FEATURE_ORDER: Feature[] = ["symtab", "debug", "unwind", "sources"];
+function sortFeatures(features: Feature[]): void {
+  features.sort((a, b) => FEATURE_ORDER.indexOf(a) - FEATURE_ORDER.indexOf(b));
+}
+
+/** The file offset and size of the embedded Portable PDB's debug directory entry, if any. */
+async function findEmbeddedPortablePdb(
+  reader: RangedReader,
+  sections: Section[],
+  dir: Directory | undefined,
+): Promise<{ offset: number; size: number } | undefined> {
+  if (!dir || dir.rva === 0 || dir.size < 28) return undefined;
+  const offset = rvaToOffset(sections, dir.rva);
+  const count = Math.min(Math.floor(dir.size / 28), MAX_DEBUG_ENTRIES);
+  const table = offset === undefined ? undefined : await readRange(reader, offset, count * 28);
+  if (!table) return undefined;
+  const c = new Cursor(table, true);
+  for (let i = 0; i < count; i++) {
+    const e = c.struct(i * 28, { type: [12, "u32"], size: [16, "u32"], rva: [20, "u32"], pointer: [24, "u32"] });
+    if (!e || e.type !== IMAGE_DEBUG_TYPE_EMBEDDED_PORTABLE_PDB) continue;
+    const at = e.pointer !== 0 ? e.pointer : rvaToOffset(sections, e.rva);
+    return at === undefined ? undefined : { offset: at, size: e.size };
+  }
+  return undefined;
 }
 
 async function readCodeView(

@@ -19,6 +19,8 @@ export interface BuildReport {
   hostReads: number;
   hostReadBytes: number;
   memoryBytes: number;
+  /** .NET symcaches: the low address bits holding the IL offset (0: native addresses). */
+  ilOffsetBits: number;
 }
 
 const UNKNOWN: SymcacheIdentity = { debugId: "00000000-0000-0000-0000-000000000000", arch: "unknown" };
@@ -43,11 +45,7 @@ export async function buildFileSymcache(
   });
   const result = await runBuilder(module, "build_whole", params, host);
   if (!result.ok) return result;
-  await writer.finish();
-  return {
-    ok: true,
-    symcache: sink.bytes(),
-    peakMemoryBytes: result.peakMemoryBytes,
-    report: JSON.parse(result.output) as BuildReport,
-  };
+  const report = JSON.parse(result.output) as BuildReport;
+  await writer.finish(report.ilOffsetBits);
+  return { ok: true, symcache: sink.bytes(), peakMemoryBytes: result.peakMemoryBytes, report };
 }
