@@ -46,7 +46,8 @@ fn hidden_points_are_skipped_and_document_records_switch_files() {
     let points: Vec<(u32, u32, u32)> = parsed.points.iter().map(|p| (p.il, p.document, p.line)).collect();
     assert_eq!(points, vec![(0, 1, 10), (7, 2, 13)]);
     // Truncated: no answer rather than a guess.
-    assert_eq!(sequence_points(&blob[..8], 1).unwrap().points.len(), 1);
+    assert_eq!(sequence_points(&blob[..9], 1).unwrap().points.len(), 1);
+    assert!(sequence_points(&blob[..8], 1).is_none());
     assert!(sequence_points(&blob[..13], 1).is_none());
 }
 
