@@ -14,14 +14,14 @@ import { mintToken, removeDir, startDev, type DevServer } from "./wrangler-dev";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "files");
 
-/** Program.Crash's `throw` (test/fixtures/src/dotnet/Program.cs:35): its method row and IL offset. */
+/** Program.Crash's `throw` (test/fixtures/src/dotnet/Program.cs:37): its method row and IL offset. */
 function throwSite(): { debugId: string; row: number; il: number } {
   const oracle = readOracle(new Uint8Array(readFileSync(join(FIXTURES, "dotnet-fixture.pdb"))));
   for (const [row, points] of oracle.methods) {
-    const p = points.find((q) => !q.hidden && q.startLine === 35 && oracle.documents[q.document - 1]?.endsWith("/Program.cs"));
+    const p = points.find((q) => !q.hidden && q.startLine === 37 && oracle.documents[q.document - 1]?.endsWith("/Program.cs"));
     if (p) return { debugId: portablePdbDebugId(oracle.metadata), row, il: p.il };
   }
-  throw new Error("no sequence point at Program.cs:35");
+  throw new Error("no sequence point at Program.cs:37");
 }
 
 describe(".NET: sentry-cli uploads an assembly and its Portable PDB, then a pe_dotnet crash symbolicates", () => {
@@ -65,7 +65,7 @@ describe(".NET: sentry-cli uploads an assembly and its Portable PDB, then a pe_d
     return { run, site, body };
   }
 
-  it("uploads the Portable PDB next to the assembly and answers Program.cs:35 with its source link", async () => {
+  it("uploads the Portable PDB next to the assembly and answers Program.cs:37 with its source link", async () => {
     const { run, site, body } = await uploadAndSymbolicate("dotnet", ["dotnet-fixture.dll", "dotnet-fixture.pdb"]);
     expect(run.stdout).toContain(`OK ${site.debugId} (dotnet-fixture.pdb; unknown debug companion)`);
     expect(body.stacktraces[0]?.frames[0]).toMatchObject({
@@ -74,7 +74,7 @@ describe(".NET: sentry-cli uploads an assembly and its Portable PDB, then a pe_d
       lang: "csharp",
       abs_path: "/build/dotnet/Program.cs",
       filename: "Program.cs",
-      lineno: 35,
+      lineno: 37,
       source_link: expect.stringMatching(/^https:\/\/raw\.githubusercontent\.com\/.*\/dotnet\/Program\.cs$/) as unknown,
     });
     expect(body.modules[0]).toMatchObject({ debug_status: "found" });
@@ -85,6 +85,6 @@ describe(".NET: sentry-cli uploads an assembly and its Portable PDB, then a pe_d
     // sentry-cli inflates the embedded Portable PDB and uploads it as <assembly>.pdb; a PE
     // uploaded by other means is read through its debug directory (the worker tests).
     expect(run.stdout).toContain(`OK ${site.debugId} (dotnet-fixture-embedded.pdb; unknown debug companion)`);
-    expect(body.stacktraces[0]?.frames[0]).toMatchObject({ abs_path: "/build/dotnet/Program.cs", lineno: 35 });
+    expect(body.stacktraces[0]?.frames[0]).toMatchObject({ abs_path: "/build/dotnet/Program.cs", lineno: 37 });
   });
 });

@@ -60,8 +60,8 @@ describe("symbolicating .NET frames (pe_dotnet modules)", () => {
         probes.push({ row, il, file: oracle.documents[p.document - 1] as string, line: p.startLine });
       });
     }
-    // Program.Crash's `throw new InvalidOperationException(...)` (src/dotnet/Program.cs:35).
-    throwAt = probes.find((p) => p.file.endsWith("/Program.cs") && p.line === 35) as Probe;
+    // Program.Crash's `throw new InvalidOperationException(...)` (src/dotnet/Program.cs:37).
+    throwAt = probes.find((p) => p.file.endsWith("/Program.cs") && p.line === 37) as Probe;
   });
 
   const request = (frames: Record<string, unknown>[], id = debugId, type = "pe_dotnet") => ({
@@ -84,7 +84,7 @@ describe("symbolicating .NET frames (pe_dotnet modules)", () => {
     expect(crash).toMatchObject({
       filename: "Program.cs",
       abs_path: "/build/dotnet/Program.cs",
-      lineno: 35,
+      lineno: 37,
       source_link: `${SOURCE_LINK}Program.cs`,
       addr_mode: "rel:0",
       instruction_addr: `0x${throwAt.il.toString(16)}`,
@@ -105,7 +105,7 @@ describe("symbolicating .NET frames (pe_dotnet modules)", () => {
       { function: "no method named", instruction_addr: "0x4", addr_mode: "rel:0" },
     ]));
     const [crash, anonymous] = result.stacktraces[0]?.frames ?? [];
-    expect(crash).toMatchObject({ function: "Fixture.Program.Crash(int)", function_id: token06, lineno: 35 });
+    expect(crash).toMatchObject({ function: "Fixture.Program.Crash(int)", function_id: token06, lineno: 37 });
     expect(anonymous).toMatchObject({ status: "missing_symbol", function: "no method named" });
   });
 
@@ -114,7 +114,7 @@ describe("symbolicating .NET frames (pe_dotnet modules)", () => {
     await uploadAndWait(token, "net-embedded", "dotnet-fixture-embedded.dll");
     const frames = [throwAt].map((p) => ({ function_id: p.row, instruction_addr: p.il, addr_mode: "rel:0" }));
     const result = await symbolicate(token, "net-embedded", request(frames));
-    expect(result.stacktraces[0]?.frames[0]).toMatchObject({ abs_path: "/build/dotnet/Program.cs", lineno: 35 });
+    expect(result.stacktraces[0]?.frames[0]).toMatchObject({ abs_path: "/build/dotnet/Program.cs", lineno: 37 });
     const native = await symbolicate(token, "net-embedded", {
       stacktraces: [{ frames: [{ instruction_addr: "0x1010" }] }],
       modules: [{ type: "pe", debug_id: debugId, image_addr: "0x1000", image_size: 4096 }],

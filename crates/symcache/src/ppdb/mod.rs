@@ -21,6 +21,7 @@
 //! Each visible sequence point covers IL offsets up to the next visible one of its method (the
 //! last one to the method's end). Hidden points (line 0xFEEFEE) are skipped: an offset after
 //! one answers the visible point before it, the nearest preceding sequence point with a line.
+//! Offsets before a method's first visible point have no frame (Symbolicator's answer).
 
 mod embedded;
 mod metadata;
@@ -220,11 +221,10 @@ fn build_portable(data: &[u8], writer: &mut Writer) -> Result<Stats> {
         // stack trace names its methods), so the function record has none.
         let lang = langs.get(points[0].document as usize - 1).copied().unwrap_or(Lang::Unknown);
         let function = writer.function(b"", start as u32, Some(lang))?;
-        if let Some(first) = lines.first_mut() {
-            // IL before the first sequence point (none in compiler output) answers it too.
-            first.start = start;
-        }
-        writer.add_function(function, start, end, &lines, &[]);
+        // IL before the method's first visible sequence point has none preceding it: no frame,
+        // as in Symbolicator (an async MoveNext's state dispatch, code before a hidden point).
+        let first = lines.first().map_or(end, |l| l.start);
+        writer.add_function(function, first, end, &lines, &[]);
     }
     Ok(stats)
 }
