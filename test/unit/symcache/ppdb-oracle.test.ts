@@ -27,8 +27,13 @@ function expectedLink(path: string): string | undefined {
 }
 
 async function symcacheOf(name: string): Promise<MemorySymcache> {
-  const built = await buildBytes(new Uint8Array(readFileSync(`${FIXTURES}${name}`)), "portablepdb");
+  const input = new Uint8Array(readFileSync(`${FIXTURES}${name}`));
+  const started = performance.now();
+  const built = await buildBytes(input, "portablepdb");
   if (!built.ok) throw new Error(built.error);
+  console.log(
+    `${name}: ${input.byteLength} bytes -> symcache ${built.symcache.byteLength} bytes in ${(performance.now() - started).toFixed(1)} ms, peak wasm ${(built.peakMemoryBytes / 2 ** 20).toFixed(1)} MiB, k = ${built.report.ilOffsetBits}`,
+  );
   return openBytes(built.symcache);
 }
 

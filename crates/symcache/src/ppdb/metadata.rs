@@ -197,6 +197,9 @@ impl<'a> Metadata<'a> {
         pdb_id.copy_from_slice(p.bytes(20).ok_or_else(|| bad("the #Pdb stream is truncated"))?);
         p.u32();
         let referenced = p.u64().ok_or_else(|| bad("the #Pdb stream is truncated"))?;
+        if referenced >> DOCUMENT != 0 {
+            return Err(bad("the #Pdb stream names debug tables among the assembly's type-system tables"));
+        }
         for (table, count) in rows.iter_mut().enumerate() {
             if referenced & (1 << table) != 0 {
                 *count = p.u32().ok_or_else(|| bad("the #Pdb stream's type-system row counts are truncated"))?;

@@ -32,7 +32,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::lang::Lang;
 use crate::plan::Plan;
 use crate::writer::{LineSeg, Writer};
-use metadata::{Metadata, Reader};
+use metadata::Metadata;
 use sequence_points::{document_name, sequence_points};
 
 /// `CC110556-A091-4D38-9FEC-25AB9A351A6A` as stored in `#GUID` (.NET's byte order).
@@ -184,10 +184,14 @@ fn build_portable(data: &[u8], writer: &mut Writer) -> Result<Stats> {
     let documents = md.rows[metadata::DOCUMENT];
     stats.documents = documents;
     let links = sourcelink::mappings(&md, &mut stats);
-    let mut files = Vec::with_capacity(documents as usize);
-    let mut langs = Vec::with_capacity(documents as usize);
+    let mut files = Vec::new();
+    let mut langs = Vec::new();
     for row in 1..=documents {
-        let mut r = md.row(metadata::DOCUMENT, row).unwrap_or(Reader::new(&[]));
+        // Row counts are checked against the #~ stream's size, so this loop is bounded by it.
+        let mut r = match md.row(metadata::DOCUMENT, row) {
+            Some(r) => r,
+            None => break,
+        };
         let name = r.index(md.wide_blobs).and_then(|b| document_name(&md, b));
         r.index(md.wide_guids);
         r.index(md.wide_blobs);
