@@ -26,7 +26,8 @@ export async function embeddedPortablePdbFeatures(
   const entry = await readRange(reader, offset, size);
   if (!entry || entry.byteLength < 8) return { ok: false, detail: "the embedded Portable PDB lies outside the file" };
   const c = new Cursor(entry, true);
-  if (c.u32(0) !== 0x4244_504d) return { ok: false, detail: "the embedded Portable PDB entry does not start with MPDB" };
+  if (c.u32(0) !== 0x4244_504d)
+    return { ok: false, detail: "the embedded Portable PDB entry does not start with MPDB" };
   const inflatedSize = c.u32(4) ?? 0;
   if (inflatedSize > MAX_INFLATED)
     return { ok: false, detail: `the embedded Portable PDB inflates to ${inflatedSize} bytes, more than is read` };

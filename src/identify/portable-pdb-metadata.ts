@@ -105,7 +105,8 @@ export function parsePortablePdbMetadata(streams: Map<string, Uint8Array>): Meta
   const p = new Cursor(pdb, true);
   const referenced = p.u64(24) ?? 0;
   // Only the assembly's type-system tables (below 0x30) are referenced from #Pdb.
-  if (referenced >= 2 ** DOCUMENT) return { ok: false, detail: "the #Pdb stream names debug tables among the assembly's" };
+  if (referenced >= 2 ** DOCUMENT)
+    return { ok: false, detail: "the #Pdb stream names debug tables among the assembly's" };
   let at = 32;
   for (let t = 0; t < 64; t++) {
     if ((BigInt(referenced) >> BigInt(t)) & 1n) {
@@ -156,7 +157,7 @@ export function parsePortablePdbMetadata(streams: Map<string, Uint8Array>): Meta
   }
   const guids = streams.get("#GUID") ?? new Uint8Array(0);
   const customDebugKinds = new Set<string>();
-  const cdiSize = rowSizes[CUSTOM_DEBUG_INFORMATION] as number;
+  const cdiSize = rowSizes[CUSTOM_DEBUG_INFORMATION];
   const cdiRows = (valid >> BigInt(CUSTOM_DEBUG_INFORMATION)) & 1n ? (rows[CUSTOM_DEBUG_INFORMATION] ?? 0) : 0;
   for (let row = 0; row < cdiRows; row++) {
     const at = (offsets[CUSTOM_DEBUG_INFORMATION] as number) + row * cdiSize + coded;

@@ -87,7 +87,7 @@ async function resolveModule(env: Env, all: DebugFileRecord[], dotnet: boolean):
       continue;
     }
     // A PE's symcache is native unless the PE embeds its Portable PDB: the trailer says which.
-    if (opened.status === "found" && (opened.symcache.ilOffsetBits > 0) === dotnet) {
+    if (opened.status === "found" && opened.symcache.ilOffsetBits > 0 === dotnet) {
       return { status: "found", symbolizer: opened.symcache, arch: record.arch, features };
     }
   }

@@ -79,7 +79,8 @@ export function parseSymbolicateRequest(body: unknown, normalizeDebugId: (t: str
         return { ok: false, error: `stacktraces[${i}].frames[${j}].addr_mode must be "abs" or "rel:<index>"` };
       }
       const functionId = parseFunctionId(f.function_id);
-      if (typeof functionId === "string") return { ok: false, error: `stacktraces[${i}].frames[${j}].function_id ${functionId}` };
+      if (typeof functionId === "string")
+        return { ok: false, error: `stacktraces[${i}].frames[${j}].function_id ${functionId}` };
       frames.push({
         instructionAddr: parseHex(f.instruction_addr),
         addrMode,
@@ -116,7 +117,8 @@ const METHOD_DEF_TABLE = 0x06;
 function parseFunctionId(value: unknown): number | null | string {
   if (value === undefined || value === null) return null;
   const id = parseHex(value);
-  if (id === null || id > 0xffffffffn) return 'must be a MethodDef row or metadata token (a number or a "0x..." string)';
+  if (id === null || id > 0xffffffffn)
+    return 'must be a MethodDef row or metadata token (a number or a "0x..." string)';
   const table = Number(id >> 24n);
   const row = Number(id & 0xffffffn);
   if (table !== 0 && table !== METHOD_DEF_TABLE) {

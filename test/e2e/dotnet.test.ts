@@ -18,7 +18,9 @@ const FIXTURES = join(import.meta.dirname, "..", "fixtures", "files");
 function throwSite(): { debugId: string; row: number; il: number } {
   const oracle = readOracle(new Uint8Array(readFileSync(join(FIXTURES, "dotnet-fixture.pdb"))));
   for (const [row, points] of oracle.methods) {
-    const p = points.find((q) => !q.hidden && q.startLine === 37 && oracle.documents[q.document - 1]?.endsWith("/Program.cs"));
+    const p = points.find(
+      (q) => !q.hidden && q.startLine === 37 && oracle.documents[q.document - 1]?.endsWith("/Program.cs"),
+    );
     if (p) return { debugId: portablePdbDebugId(oracle.metadata), row, il: p.il };
   }
   throw new Error("no sequence point at Program.cs:37");
@@ -53,7 +55,12 @@ describe(".NET: sentry-cli uploads an assembly and its Portable PDB, then a pe_d
         stacktraces: [
           {
             frames: [
-              { function: "Crash", function_id: `0x06${site.row.toString(16).padStart(6, "0")}`, instruction_addr: `0x${site.il.toString(16)}`, addr_mode: "rel:0" },
+              {
+                function: "Crash",
+                function_id: `0x06${site.row.toString(16).padStart(6, "0")}`,
+                instruction_addr: `0x${site.il.toString(16)}`,
+                addr_mode: "rel:0",
+              },
             ],
           },
         ],
@@ -61,7 +68,10 @@ describe(".NET: sentry-cli uploads an assembly and its Portable PDB, then a pe_d
       }),
     });
     expect(res.status).toBe(200);
-    const body = await res.json<{ stacktraces: { frames: Record<string, unknown>[] }[]; modules: Record<string, unknown>[] }>();
+    const body = await res.json<{
+      stacktraces: { frames: Record<string, unknown>[] }[];
+      modules: Record<string, unknown>[];
+    }>();
     return { run, site, body };
   }
 

@@ -59,7 +59,13 @@ describe("Portable PDB fuzz", () => {
       runs++;
     }
     console.log(`Portable PDB fuzz: ${runs} runs, ${errors} clear errors, slowest ${slowest} ms`);
-    console.log([...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([r, n]) => `${n} × ${r}`).join("\n"));
+    console.log(
+      [...reasons]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([r, n]) => `${n} × ${r}`)
+        .join("\n"),
+    );
     expect(runs).toBeGreaterThan(1000);
     expect(errors).toBeGreaterThan(50);
     expect(slowest).toBeLessThan(2_000);

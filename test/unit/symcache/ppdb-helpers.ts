@@ -103,7 +103,15 @@ export function readOracle(bytes: Uint8Array): OraclePdb {
       const deltaLines = r.unsigned();
       const deltaColumns = deltaLines === 0 ? r.unsigned() : r.signed();
       if (deltaLines === 0 && deltaColumns === 0) {
-        points.push({ il, document, hidden: true, startLine: 0xfeefee, startColumn: 0, endLine: 0xfeefee, endColumn: 0 });
+        points.push({
+          il,
+          document,
+          hidden: true,
+          startLine: 0xfeefee,
+          startColumn: 0,
+          endLine: 0xfeefee,
+          endColumn: 0,
+        });
         continue;
       }
       const startLine: number = previous ? previous.line + r.signed() : r.unsigned();

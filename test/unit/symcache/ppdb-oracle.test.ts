@@ -70,7 +70,8 @@ describe("Portable PDB symcache vs. the metadata's sequence points", () => {
         if (!before) {
           // Before the method's first visible point: nothing precedes it, no frame.
           if (frames.length === 0) agreed++;
-          else if (disagreements.length < 10) disagreements.push(`row ${row} IL ${il}: want none, got ${JSON.stringify(frames)}`);
+          else if (disagreements.length < 10)
+            disagreements.push(`row ${row} IL ${il}: want none, got ${JSON.stringify(frames)}`);
           continue;
         }
         const path = oracle.documents[before.document - 1] as string;
@@ -94,7 +95,10 @@ describe("Portable PDB symcache vs. the metadata's sequence points", () => {
   });
 
   it("clamps IL offsets beyond the layout to the method's last point; methods without points have no frames", () => {
-    const [row, points] = [...oracle.methods].pop() as [number, OraclePdb["methods"] extends Map<number, infer P> ? P : never];
+    const [row, points] = [...oracle.methods].pop() as [
+      number,
+      OraclePdb["methods"] extends Map<number, infer P> ? P : never,
+    ];
     const lastVisible = points.filter((p) => !p.hidden).pop();
     const far = dotnetAddress(row, 1_000_000, symcache.ilOffsetBits);
     expect(far).not.toBeNull();

@@ -11,7 +11,8 @@ import { portablePdbDebugId } from "../../../src/identify/portable-pdb";
 import { readOracle, type OraclePdb } from "../../unit/symcache/ppdb-helpers";
 import { BASE, assemble, fixture, mintToken, uploadFile, waitForFile } from "../helpers";
 
-const SOURCE_LINK = "https://raw.githubusercontent.com/getsentry/symbol-fixtures/4f1c2a7d9e0b3c5a6f8e1d2b7c9a0e3f5d4b6c8a/dotnet/";
+const SOURCE_LINK =
+  "https://raw.githubusercontent.com/getsentry/symbol-fixtures/4f1c2a7d9e0b3c5a6f8e1d2b7c9a0e3f5d4b6c8a/dotnet/";
 
 async function uploadAndWait(token: string, project: string, name: string) {
   const { checksum, entry } = await uploadFile(token, "acme", fixture(name), name);
@@ -73,12 +74,14 @@ describe("symbolicating .NET frames (pe_dotnet modules)", () => {
     const token = await mintToken("acme");
     await uploadAndWait(token, "net", "dotnet-fixture.pdb");
     expect(throwAt).toBeDefined();
-    const frames = probes.map((p) => ({ function_id: `0x${p.row.toString(16)}`, instruction_addr: p.il, addr_mode: "rel:0" }));
+    const frames = probes.map((p) => ({
+      function_id: `0x${p.row.toString(16)}`,
+      instruction_addr: p.il,
+      addr_mode: "rel:0",
+    }));
     const result = await symbolicate(token, "net", request(frames));
     const out = result.stacktraces[0]?.frames ?? [];
-    expect(out.map((f) => [f.original_index, f.abs_path, f.lineno])).toEqual(
-      probes.map((p, i) => [i, p.file, p.line]),
-    );
+    expect(out.map((f) => [f.original_index, f.abs_path, f.lineno])).toEqual(probes.map((p, i) => [i, p.file, p.line]));
     expect(out.every((f) => f.status === "symbolicated" && f.lang === "csharp")).toBe(true);
     const crash = out[probes.indexOf(throwAt)];
     expect(crash).toMatchObject({
@@ -100,10 +103,19 @@ describe("symbolicating .NET frames (pe_dotnet modules)", () => {
     const token = await mintToken("acme");
     await uploadAndWait(token, "net-token", "dotnet-fixture.pdb");
     const token06 = `0x06${throwAt.row.toString(16).padStart(6, "0")}`;
-    const result = await symbolicate(token, "net-token", request([
-      { function: "Fixture.Program.Crash(int)", function_id: token06, instruction_addr: `0x${throwAt.il.toString(16)}`, addr_mode: "rel:0" },
-      { function: "no method named", instruction_addr: "0x4", addr_mode: "rel:0" },
-    ]));
+    const result = await symbolicate(
+      token,
+      "net-token",
+      request([
+        {
+          function: "Fixture.Program.Crash(int)",
+          function_id: token06,
+          instruction_addr: `0x${throwAt.il.toString(16)}`,
+          addr_mode: "rel:0",
+        },
+        { function: "no method named", instruction_addr: "0x4", addr_mode: "rel:0" },
+      ]),
+    );
     const [crash, anonymous] = result.stacktraces[0]?.frames ?? [];
     expect(crash).toMatchObject({ function: "Fixture.Program.Crash(int)", function_id: token06, lineno: 37 });
     expect(anonymous).toMatchObject({ status: "missing_symbol", function: "no method named" });
@@ -125,11 +137,18 @@ describe("symbolicating .NET frames (pe_dotnet modules)", () => {
   it("refuses function ids that name no method, with the frame they are in", async () => {
     const token = await mintToken("acme");
     for (const [functionId, message] of [
-      ["0x0a000001", /frames\[0\]\.function_id 0xa000001 is a token of metadata table 0x0a; .NET frames name their method by its MethodDef row/],
+      [
+        "0x0a000001",
+        /frames\[0\]\.function_id 0xa000001 is a token of metadata table 0x0a; .NET frames name their method by its MethodDef row/,
+      ],
       ["main", /frames\[0\]\.function_id must be a MethodDef row or metadata token/],
       [0, /frames\[0\]\.function_id names no method/],
     ] as const) {
-      const res = await post(token, "net", request([{ function_id: functionId, instruction_addr: 0, addr_mode: "rel:0" }]));
+      const res = await post(
+        token,
+        "net",
+        request([{ function_id: functionId, instruction_addr: 0, addr_mode: "rel:0" }]),
+      );
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({ error: expect.stringMatching(message) as unknown });
     }
