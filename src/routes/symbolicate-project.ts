@@ -87,7 +87,8 @@ async function resolveModule(env: Env, all: DebugFileRecord[], dotnet: boolean):
       continue;
     }
     // A PE's symcache is native unless the PE embeds its Portable PDB: the trailer says which.
-    if (opened.status === "found" && opened.symcache.ilOffsetBits > 0 === dotnet) {
+    const answersIlOffsets = opened.status === "found" && opened.symcache.ilOffsetBits > 0;
+    if (opened.status === "found" && answersIlOffsets === dotnet) {
       return { status: "found", symbolizer: opened.symcache, arch: record.arch, features };
     }
   }
