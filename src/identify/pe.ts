@@ -147,9 +147,10 @@ export async function identifyPe(reader: RangedReader): Promise<IdentifyResult> 
     features.push("unwind");
   }
 
-  const codeView = await readCodeView(reader, sections, directories[6]);
+  const entries = await debugEntries(reader, sections, directories[6]);
+  const codeView = await readCodeView(reader, entries);
   // .NET: a Portable PDB embedded in the image brings its debug information and sources.
-  const embedded = await findEmbeddedPortablePdb(reader, sections, directories[6]);
+  const embedded = findEmbeddedPortablePdb(entries);
   if (embedded) {
     const read = await embeddedPortablePdbFeatures(reader, embedded.offset, embedded.size);
     if (read.ok) for (const f of read.features) if (!features.includes(f)) features.push(f);
@@ -199,38 +200,28 @@ function sortFeatures(features: Feature[]): void {
   features.sort((a, b) => FEATURE_ORDER.indexOf(a) - FEATURE_ORDER.indexOf(b));
 }
 
-/** The file offset and size of the embedded Portable PDB's debug directory entry, if any. */
-async function findEmbeddedPortablePdb(
-  reader: RangedReader,
-  sections: Section[],
-  dir: Directory | undefined,
-): Promise<{ offset: number; size: number } | undefined> {
-  if (!dir || dir.rva === 0 || dir.size < 28) return undefined;
-  const offset = rvaToOffset(sections, dir.rva);
-  const count = Math.min(Math.floor(dir.size / 28), MAX_DEBUG_ENTRIES);
-  const table = offset === undefined ? undefined : await readRange(reader, offset, count * 28);
-  if (!table) return undefined;
-  const c = new Cursor(table, true);
-  for (let i = 0; i < count; i++) {
-    const e = c.struct(i * 28, { type: [12, "u32"], size: [16, "u32"], rva: [20, "u32"], pointer: [24, "u32"] });
-    if (!e || e.type !== IMAGE_DEBUG_TYPE_EMBEDDED_PORTABLE_PDB) continue;
-    const at = e.pointer !== 0 ? e.pointer : rvaToOffset(sections, e.rva);
-    return at === undefined ? undefined : { offset: at, size: e.size };
-  }
-  return undefined;
+interface DebugEntry {
+  timestamp: number;
+  minor: number;
+  type: number;
+  size: number;
+  /** File offset of the entry's data, when it maps into the file. */
+  at: number | undefined;
 }
 
-async function readCodeView(
+/** The debug directory's entries (28 bytes each), or none when the directory is unreadable. */
+async function debugEntries(
   reader: RangedReader,
   sections: Section[],
   dir: Directory | undefined,
-): Promise<{ debugId: string; path: string } | undefined> {
-  if (!dir || dir.rva === 0 || dir.size < 28) return undefined;
+): Promise<DebugEntry[]> {
+  if (!dir || dir.rva === 0 || dir.size < 28) return [];
   const offset = rvaToOffset(sections, dir.rva);
   const count = Math.min(Math.floor(dir.size / 28), MAX_DEBUG_ENTRIES);
   const table = offset === undefined ? undefined : await readRange(reader, offset, count * 28);
-  if (!table) return undefined;
+  if (!table) return [];
   const c = new Cursor(table, true);
+  const entries: DebugEntry[] = [];
   for (let i = 0; i < count; i++) {
     const e = c.struct(i * 28, {
       timestamp: [4, "u32"],
@@ -240,15 +231,30 @@ async function readCodeView(
       rva: [20, "u32"],
       pointer: [24, "u32"],
     });
-    if (!e || e.type !== IMAGE_DEBUG_TYPE_CODEVIEW) continue;
+    if (!e) break;
     const at = e.pointer !== 0 ? e.pointer : rvaToOffset(sections, e.rva);
-    const record = at === undefined ? undefined : await readUpTo(reader, at, Math.min(e.size, 24 + 1024));
-    if (!record || record.byteLength < 24) return undefined;
-    const r = new Cursor(record, true);
-    if (r.u32(0) !== 0x5344_5352) return undefined; // "RSDS"
-    const guid = r.slice(4, 16)!;
-    const age = e.minor === PORTABLE_PDB_MINOR_VERSION ? e.timestamp : (r.u32(20) ?? 0);
-    return { debugId: debugIdFromGuidAge(guid, age), path: r.cString(24, 1024) ?? "" };
+    entries.push({ timestamp: e.timestamp, minor: e.minor, type: e.type, size: e.size, at });
   }
-  return undefined;
+  return entries;
+}
+
+/** The file offset and size of the embedded Portable PDB's data, if the image has one. */
+function findEmbeddedPortablePdb(entries: DebugEntry[]): { offset: number; size: number } | undefined {
+  const e = entries.find((x) => x.type === IMAGE_DEBUG_TYPE_EMBEDDED_PORTABLE_PDB);
+  return e?.at === undefined ? undefined : { offset: e.at, size: e.size };
+}
+
+async function readCodeView(
+  reader: RangedReader,
+  entries: DebugEntry[],
+): Promise<{ debugId: string; path: string } | undefined> {
+  const e = entries.find((x) => x.type === IMAGE_DEBUG_TYPE_CODEVIEW);
+  if (!e) return undefined;
+  const record = e.at === undefined ? undefined : await readUpTo(reader, e.at, Math.min(e.size, 24 + 1024));
+  if (!record || record.byteLength < 24) return undefined;
+  const r = new Cursor(record, true);
+  if (r.u32(0) !== 0x5344_5352) return undefined; // "RSDS"
+  const guid = r.slice(4, 16)!;
+  const age = e.minor === PORTABLE_PDB_MINOR_VERSION ? e.timestamp : (r.u32(20) ?? 0);
+  return { debugId: debugIdFromGuidAge(guid, age), path: r.cString(24, 1024) ?? "" };
 }
