@@ -21,7 +21,9 @@
  * Identity: code id = TimeDateStamp %08x + SizeOfImage %x; debug id = GUID + age of the RSDS
  * record, except that an entry with MinorVersion 0x504d (a Portable PDB build) uses the entry's
  * TimeDateStamp as the age; symtab = the export directory lists functions; debug = a section
- * named `.debug_info` (MinGW DWARF); unwind = non-empty exception data (.pdata) and not a stub.
+ * named `.debug_info` (MinGW DWARF); unwind = non-empty exception data (.pdata) and not a stub;
+ * a .NET image that embeds its Portable PDB (debug entry type 17) adds that file's debug and
+ * sources features (portable-pdb-embedded.ts).
  */
 import { coffArch } from "./arch";
 import { Cursor } from "./cursor";
@@ -31,6 +33,7 @@ import { identified, malformed } from "./result";
 import type { RangedReader } from "../common/ranged-reader";
 import type { Feature } from "../common/debug-file";
 import type { IdentifyResult } from "./types";
+import { embeddedPortablePdbFeatures, IMAGE_DEBUG_TYPE_EMBEDDED_PORTABLE_PDB } from "./portable-pdb-embedded";
 
 const IMAGE_FILE_DLL = 0x2000;
 const IMAGE_DEBUG_TYPE_CODEVIEW = 2;
@@ -55,6 +58,8 @@ export interface PeDetails {
   imageBase: number;
   /** The PDB path from the CodeView record, when there is one. */
   debugFileName: string | null;
+  /** The image embeds its Portable PDB (.NET `-debug:embedded`): its symcache is built from that. */
+  embeddedPortablePdb?: boolean;
   sections: { name: string; virtualAddress: number; virtualSize: number; rawPointer: number; rawSize: number }[];
 }
 
@@ -142,7 +147,15 @@ export async function identifyPe(reader: RangedReader): Promise<IdentifyResult> 
     features.push("unwind");
   }
 
-  const codeView = await readCodeView(reader, sections, directories[6]);
+  const entries = await debugEntries(reader, sections, directories[6]);
+  const codeView = await readCodeView(reader, entries);
+  // .NET: a Portable PDB embedded in the image brings its debug information and sources.
+  const embedded = findEmbeddedPortablePdb(entries);
+  if (embedded) {
+    const read = await embeddedPortablePdbFeatures(reader, embedded.offset, embedded.size);
+    if (read.ok) for (const f of read.features) if (!features.includes(f)) features.push(f);
+  }
+  sortFeatures(features);
   return identified({
     format: "pe",
     debugId: codeView?.debugId ?? NIL_DEBUG_ID,
@@ -153,6 +166,7 @@ export async function identifyPe(reader: RangedReader): Promise<IdentifyResult> 
     details: {
       imageBase,
       debugFileName: codeView?.path ?? null,
+      embeddedPortablePdb: embedded !== undefined,
       sections: sections.map((s) => ({ ...s })),
     } satisfies PeDetails,
   });
@@ -181,17 +195,33 @@ async function hasExports(reader: RangedReader, sections: Section[], dir: Direct
   return (c.u32(20) ?? 0) > 0 || (c.u32(24) ?? 0) > 0;
 }
 
-async function readCodeView(
+const FEATURE_ORDER: Feature[] = ["symtab", "debug", "unwind", "sources"];
+function sortFeatures(features: Feature[]): void {
+  features.sort((a, b) => FEATURE_ORDER.indexOf(a) - FEATURE_ORDER.indexOf(b));
+}
+
+interface DebugEntry {
+  timestamp: number;
+  minor: number;
+  type: number;
+  size: number;
+  /** File offset of the entry's data, when it maps into the file. */
+  at: number | undefined;
+}
+
+/** The debug directory's entries (28 bytes each), or none when the directory is unreadable. */
+async function debugEntries(
   reader: RangedReader,
   sections: Section[],
   dir: Directory | undefined,
-): Promise<{ debugId: string; path: string } | undefined> {
-  if (!dir || dir.rva === 0 || dir.size < 28) return undefined;
+): Promise<DebugEntry[]> {
+  if (!dir || dir.rva === 0 || dir.size < 28) return [];
   const offset = rvaToOffset(sections, dir.rva);
   const count = Math.min(Math.floor(dir.size / 28), MAX_DEBUG_ENTRIES);
   const table = offset === undefined ? undefined : await readRange(reader, offset, count * 28);
-  if (!table) return undefined;
+  if (!table) return [];
   const c = new Cursor(table, true);
+  const entries: DebugEntry[] = [];
   for (let i = 0; i < count; i++) {
     const e = c.struct(i * 28, {
       timestamp: [4, "u32"],
@@ -201,15 +231,30 @@ async function readCodeView(
       rva: [20, "u32"],
       pointer: [24, "u32"],
     });
-    if (!e || e.type !== IMAGE_DEBUG_TYPE_CODEVIEW) continue;
+    if (!e) break;
     const at = e.pointer !== 0 ? e.pointer : rvaToOffset(sections, e.rva);
-    const record = at === undefined ? undefined : await readUpTo(reader, at, Math.min(e.size, 24 + 1024));
-    if (!record || record.byteLength < 24) return undefined;
-    const r = new Cursor(record, true);
-    if (r.u32(0) !== 0x5344_5352) return undefined; // "RSDS"
-    const guid = r.slice(4, 16)!;
-    const age = e.minor === PORTABLE_PDB_MINOR_VERSION ? e.timestamp : (r.u32(20) ?? 0);
-    return { debugId: debugIdFromGuidAge(guid, age), path: r.cString(24, 1024) ?? "" };
+    entries.push({ timestamp: e.timestamp, minor: e.minor, type: e.type, size: e.size, at });
   }
-  return undefined;
+  return entries;
+}
+
+/** The file offset and size of the embedded Portable PDB's data, if the image has one. */
+function findEmbeddedPortablePdb(entries: DebugEntry[]): { offset: number; size: number } | undefined {
+  const e = entries.find((x) => x.type === IMAGE_DEBUG_TYPE_EMBEDDED_PORTABLE_PDB);
+  return e?.at === undefined ? undefined : { offset: e.at, size: e.size };
+}
+
+async function readCodeView(
+  reader: RangedReader,
+  entries: DebugEntry[],
+): Promise<{ debugId: string; path: string } | undefined> {
+  const e = entries.find((x) => x.type === IMAGE_DEBUG_TYPE_CODEVIEW);
+  if (!e) return undefined;
+  const record = e.at === undefined ? undefined : await readUpTo(reader, e.at, Math.min(e.size, 24 + 1024));
+  if (!record || record.byteLength < 24) return undefined;
+  const r = new Cursor(record, true);
+  if (r.u32(0) !== 0x5344_5352) return undefined; // "RSDS"
+  const guid = r.slice(4, 16)!;
+  const age = e.minor === PORTABLE_PDB_MINOR_VERSION ? e.timestamp : (r.u32(20) ?? 0);
+  return { debugId: debugIdFromGuidAge(guid, age), path: r.cString(24, 1024) ?? "" };
 }

@@ -1,56 +1,71 @@
 /**
- * Portable PDB (.NET) files: recognised and refused for now.
+ * Portable PDB (.NET) files: the identity sentry-cli gives them (symbolic's `PortablePdbObject`).
  *
- * Layout (ECMA-335 metadata root, little-endian): "BSJB" | major u16 | minor u16 | reserved u32 |
- * version length u32 | version string (padded to 4) | flags u16 | stream count u16 |
- * stream headers { offset u32, size u32, NUL-terminated name padded to 4 }. The `#Pdb` stream
- * starts with the 20-byte PDB id: GUID[16] + stamp u32, and the debug id is
- * from_guid_age(GUID, stamp).
- *
- * Why refused: symbolic's features need the metadata tables (MethodDebugInformation rows for
- * `debug`, CustomDebugInformation kinds for SourceLink and embedded `sources`), and reading
- * those is more than identification should do. We read the id, say it in the detail so the
- * engineer sees we understood the file, and fail with `not_supported_yet`.
+ * The debug id is the `#Pdb` stream's PDB id: from_guid_age(GUID, stamp); code id none, arch
+ * `unknown`, kind "debug companion". Features: `debug` when the MethodDebugInformation table has
+ * rows, `sources` when the file carries SourceLink JSON or embedded sources (custom debug
+ * information of those kinds). The metadata is read stream by stream (portable-pdb-metadata.ts),
+ * each with one bounded ranged read; the symcache builder reads the sequence points.
  */
-import { Cursor } from "./cursor";
 import { debugIdFromGuidAge } from "./debug-id";
-import { readUpTo } from "./read-range";
-import { failed } from "./result";
+import { readRange, readUpTo } from "./read-range";
+import { identified, malformed } from "./result";
+import {
+  EMBEDDED_SOURCE_KIND,
+  METHOD_DEBUG_INFORMATION,
+  parsePortablePdbMetadata,
+  SOURCE_LINK_KIND,
+  streamHeaders,
+  type PortablePdbMetadata,
+} from "./portable-pdb-metadata";
+import type { Feature } from "../common/debug-file";
 import type { RangedReader } from "../common/ranged-reader";
 import type { IdentifyResult } from "./types";
 
 /** The metadata root and its stream headers sit in the first few hundred bytes. */
 const ROOT_BYTES = 4096;
-const MAX_STREAMS = 16;
+const STREAMS_READ = new Set(["#Pdb", "#~", "#-", "#GUID"]);
 
-async function pdbId(reader: RangedReader): Promise<string | undefined> {
-  const root = await readUpTo(reader, 0, ROOT_BYTES);
-  const c = new Cursor(root, true);
-  const versionLength = c.u32(12);
-  if (versionLength === undefined) return undefined;
-  let at = 16 + Math.ceil(versionLength / 4) * 4;
-  const streams = c.u16(at + 2);
-  if (streams === undefined) return undefined;
-  at += 4;
-  for (let i = 0; i < Math.min(streams, MAX_STREAMS); i++) {
-    const offset = c.u32(at);
-    const name = c.cString(at + 8, 32);
-    if (offset === undefined || name === undefined) return undefined;
-    if (name === "#Pdb") {
-      const id = await readUpTo(reader, offset, 20);
-      if (id.byteLength < 20) return undefined;
-      return debugIdFromGuidAge(id.subarray(0, 16), new Cursor(id, true).u32(16) ?? 0);
-    }
-    at += 8 + Math.ceil((name.length + 1) / 4) * 4;
+export type PortablePdbRead = { ok: true; metadata: PortablePdbMetadata } | { ok: false; detail: string };
+
+/** The metadata of a Portable PDB behind `reader` (the file, or an embedded one inflated). */
+export async function readPortablePdb(reader: RangedReader): Promise<PortablePdbRead> {
+  const headers = streamHeaders(await readUpTo(reader, 0, ROOT_BYTES));
+  if (typeof headers === "string") return { ok: false, detail: headers };
+  const streams = new Map<string, Uint8Array>();
+  for (const h of headers) {
+    if (!STREAMS_READ.has(h.name)) continue;
+    const bytes = await readRange(reader, h.offset, h.size);
+    if (!bytes) return { ok: false, detail: `the ${h.name} stream lies outside the file or is too large` };
+    streams.set(h.name, bytes);
   }
-  return undefined;
+  return parsePortablePdbMetadata(streams);
+}
+
+/** sentry-cli's features of a Portable PDB. */
+export function portablePdbFeatures(metadata: PortablePdbMetadata): Feature[] {
+  const features: Feature[] = [];
+  if ((metadata.rows[METHOD_DEBUG_INFORMATION] ?? 0) > 0) features.push("debug");
+  if (metadata.customDebugKinds.has(SOURCE_LINK_KIND) || metadata.customDebugKinds.has(EMBEDDED_SOURCE_KIND))
+    features.push("sources");
+  return features;
+}
+
+export function portablePdbDebugId(metadata: PortablePdbMetadata): string {
+  const stamp = new DataView(metadata.pdbId.buffer, metadata.pdbId.byteOffset + 16, 4).getUint32(0, true);
+  return debugIdFromGuidAge(metadata.pdbId.subarray(0, 16), stamp);
 }
 
 export async function identifyPortablePdb(reader: RangedReader): Promise<IdentifyResult> {
-  const id = await pdbId(reader);
-  const which = id ? ` (debug id ${id})` : "";
-  return failed(
-    "not_supported_yet",
-    `Portable PDB files${which} are not supported yet by this symbol service; upload the PE file's native symbols or use Sentry`,
-  );
+  const read = await readPortablePdb(reader);
+  if (!read.ok) return malformed(`this Portable PDB cannot be read: ${read.detail}`);
+  return identified({
+    format: "portablepdb",
+    debugId: portablePdbDebugId(read.metadata),
+    codeId: null,
+    arch: "unknown",
+    kind: "dbg",
+    features: portablePdbFeatures(read.metadata),
+    details: {},
+  });
 }

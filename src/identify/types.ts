@@ -51,6 +51,8 @@ export interface PeDetails {
   imageBase: number;
   /** The PDB path from the CodeView record, when there is one. */
   debugFileName: string | null;
+  /** A .NET image that embeds its Portable PDB: its symcache is built from that (absent in records from before). */
+  embeddedPortablePdb?: boolean;
   sections: { name: string; virtualAddress: number; virtualSize: number; rawPointer: number; rawSize: number }[];
 }
 
@@ -107,7 +109,6 @@ export type IdentifyFailure =
   | { reason: "fat_archive"; detail: string }
   | { reason: "malformed"; detail: string }
   | { reason: "missing_debug_id"; detail: string }
-  | { reason: "no_features"; detail: string }
-  | { reason: "not_supported_yet"; detail: string };
+  | { reason: "no_features"; detail: string };
 
 export type IdentifyResult = { ok: true; identity: DebugFileIdentity } | { ok: false; failure: IdentifyFailure };

@@ -12,7 +12,7 @@ import { projectCatalog } from "../durable-objects";
 import type { Env } from "../env";
 import type { RawModule, SymbolicateRequest } from "../symbolicate/request";
 import { openSymcache } from "../symbolicate/symcache-pages";
-import { referencedModules, symbolicate, type ResolvedModule } from "../symbolicate/symbolicate";
+import { DOTNET_MODULE, referencedModules, symbolicate, type ResolvedModule } from "../symbolicate/symbolicate";
 
 const RESOLUTION_CACHE_MS = 10_000;
 const recentResolutions = new Map<string, { resolution: ResolvedModule; until: number }>();
@@ -28,7 +28,8 @@ export async function symbolicateInProject(
   await Promise.all(
     [...referencedModules(request)].map(async (index) => {
       const module = request.modules[index] as RawModule;
-      const key = `${org}/${project}/${module.debugId ?? ""}/${module.codeId ?? ""}`;
+      const dotnet = module.type === DOTNET_MODULE;
+      const key = `${org}/${project}/${module.debugId ?? ""}/${module.codeId ?? ""}/${dotnet ? "il" : "native"}`;
       const recent = recentResolutions.get(key);
       if (recent && recent.until > Date.now()) return resolved.set(index, recent.resolution);
       const candidates = module.debugId
@@ -36,7 +37,7 @@ export async function symbolicateInProject(
         : module.codeId
           ? await catalog.byCodeId(module.codeId)
           : [];
-      const resolution = await resolveModule(env, candidates);
+      const resolution = await resolveModule(env, candidates, dotnet);
       resolved.set(index, resolution);
       // Only the best possible answer is remembered (a symcache from debug information), and
       // briefly: a missing module is looked up again on every request.
@@ -55,8 +56,19 @@ function rank(record: DebugFileRecord): number {
   return record.features.includes("debug") ? 2 : 1;
 }
 
-async function resolveModule(env: Env, candidates: DebugFileRecord[]): Promise<ResolvedModule> {
-  const best = [...candidates].sort((a, b) => rank(b) - rank(a))[0];
+/**
+ * A .NET module (`pe_dotnet`) is answered from a Portable PDB, or a PE embedding one, whose
+ * symcache addresses are (method, IL offset); every other module from a native symcache. The
+ * PE of a .NET assembly shares its Portable PDB's debug id, so both kinds can be candidates.
+ */
+function fitsModule(record: DebugFileRecord, dotnet: boolean): boolean {
+  return dotnet ? record.format === "portablepdb" || record.format === "pe" : record.format !== "portablepdb";
+}
+
+async function resolveModule(env: Env, all: DebugFileRecord[], dotnet: boolean): Promise<ResolvedModule> {
+  const candidates = all.filter((r) => fitsModule(r, dotnet));
+  const ranked = [...candidates].sort((a, b) => rank(b) - rank(a));
+  const best = ranked[0];
   if (!best) return { status: "missing" };
   const features = {
     has_debug_info: candidates.some((r) => r.features.includes("debug")),
@@ -68,14 +80,20 @@ async function resolveModule(env: Env, candidates: DebugFileRecord[]): Promise<R
     const building = candidates.some((r) => r.symcache.status === "building");
     return { status: building ? "timeout" : "unsupported", arch: best.arch, features };
   }
-  const opened = await openSymcache(env.BUCKET, best);
-  switch (opened.status) {
-    case "found":
-      return { status: "found", symbolizer: opened.symcache, arch: best.arch, features };
-    case "missing":
-      return { status: "missing", arch: best.arch, features };
-    case "malformed":
-      console.warn("unreadable symcache", best.checksum, opened.detail);
-      return { status: "malformed", arch: best.arch, features };
+  let malformed = false;
+  for (const record of ranked) {
+    if (rank(record) === 0) break;
+    const opened = await openSymcache(env.BUCKET, record);
+    if (opened.status === "malformed") {
+      console.warn("unreadable symcache", record.checksum, opened.detail);
+      malformed = true;
+      continue;
+    }
+    // A PE's symcache is native unless the PE embeds its Portable PDB: the trailer says which.
+    const answersIlOffsets = opened.status === "found" && opened.symcache.ilOffsetBits > 0;
+    if (opened.status === "found" && answersIlOffsets === dotnet) {
+      return { status: "found", symbolizer: opened.symcache, arch: record.arch, features };
+    }
   }
+  return { status: malformed ? "malformed" : "missing", arch: best.arch, features };
 }

@@ -8,6 +8,11 @@ export interface RawFrame {
   /** "abs" (default) or "rel:<module index>". */
   addrMode: string;
   adjustInstructionAddr?: boolean;
+  /**
+   * .NET frames: the method's 1-based row in the MethodDef table, from `function_id` (the
+   * metadata token without its table byte; a full `0x06xxxxxx` token is the same method).
+   */
+  functionId: number | null;
   /** The frame as received, echoed back when it cannot be symbolicated. */
   raw: Record<string, unknown>;
 }
@@ -74,9 +79,13 @@ export function parseSymbolicateRequest(body: unknown, normalizeDebugId: (t: str
       if (addrMode !== "abs" && !/^rel:\d+$/.test(addrMode)) {
         return { ok: false, error: `stacktraces[${i}].frames[${j}].addr_mode must be "abs" or "rel:<index>"` };
       }
+      const functionId = parseFunctionId(f.function_id);
+      if (typeof functionId === "string")
+        return { ok: false, error: `stacktraces[${i}].frames[${j}].function_id ${functionId}` };
       frames.push({
         instructionAddr: parseHex(f.instruction_addr),
         addrMode,
+        functionId,
         ...(typeof f.adjust_instruction_addr === "boolean" ? { adjustInstructionAddr: f.adjust_instruction_addr } : {}),
         raw: f,
       });
@@ -100,6 +109,24 @@ export function parseSymbolicateRequest(body: unknown, normalizeDebugId: (t: str
   }
   const signal = typeof body.signal === "number" ? body.signal : null;
   return { ok: true, request: { signal, stacktraces: parsedStacktraces, modules: parsedModules } };
+}
+
+/** MethodDef is metadata table 0x06; a token is `table << 24 | row`. */
+const METHOD_DEF_TABLE = 0x06;
+
+/** The MethodDef row a frame's `function_id` names, null when absent, or what is wrong with it. */
+function parseFunctionId(value: unknown): number | null | string {
+  if (value === undefined || value === null) return null;
+  const id = parseHex(value);
+  if (id === null || id > 0xffffffffn)
+    return 'must be a MethodDef row or metadata token (a number or a "0x..." string)';
+  const table = Number(id >> 24n);
+  const row = Number(id & 0xffffffn);
+  if (table !== 0 && table !== METHOD_DEF_TABLE) {
+    return `0x${id.toString(16)} is a token of metadata table 0x${table.toString(16).padStart(2, "0")}; .NET frames name their method by its MethodDef row (table 0x06)`;
+  }
+  if (row === 0) return "names no method (MethodDef rows start at 1)";
+  return row;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

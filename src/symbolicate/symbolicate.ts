@@ -5,10 +5,11 @@
  * The caller resolves modules (catalog, R2, cache) and hands them in; the only I/O here is the
  * symbolizers' page fetches, all started at once before any frame is looked up.
  */
-import type { Symbolizer } from "../symcache/reader";
+import { dotnetAddress } from "../symcache/format";
+import type { SymcacheFrame, Symbolizer } from "../symcache/reader";
 import { adjustedAddress } from "./instruction-address";
 import { findModule, moduleRanges } from "./module-lookup";
-import { parseHex, type RawModule, type SymbolicateRequest } from "./request";
+import { parseHex, type RawFrame, type RawModule, type SymbolicateRequest } from "./request";
 
 /**
  * Symbolicator's module statuses, plus `unsupported` (a file we store but cannot symbolicate
@@ -42,9 +43,12 @@ export function referencedModules(request: SymbolicateRequest): Set<number> {
   return used;
 }
 
+/** Symbolicator's module type for .NET assemblies, symbolicated from their Portable PDB. */
+export const DOTNET_MODULE = "pe_dotnet";
+
 type Target =
   | { status: FrameStatus }
-  | { moduleIndex: number; symbolizer: Symbolizer; relative: bigint; absolute: boolean; rel: boolean };
+  | { moduleIndex: number; symbolizer: Symbolizer; relative: bigint; absolute: boolean; rel: boolean; dotnet: boolean };
 
 /** Where a frame points: its module's symbolizer and image-relative address, or why none. */
 function target(
@@ -65,6 +69,15 @@ function target(
     return { status: resolution?.status === "malformed" ? "malformed" : "missing" };
   }
   const symbolizer = resolution.symbolizer;
+  if (module.type === DOTNET_MODULE) {
+    // Symbolicator's .NET frames: `function_id` names the method, `instruction_addr` is the IL
+    // offset in it (never adjusted: it is exact, not a return address).
+    if (frame.functionId === null) return { status: "missing_symbol" };
+    const il = frame.instructionAddr > 0xffffffffn ? 0xffffffff : Number(frame.instructionAddr);
+    const address = dotnetAddress(frame.functionId, il, symbolizer.ilOffsetBits);
+    if (address === null) return { status: "missing_symbol" };
+    return { moduleIndex, symbolizer, relative: BigInt(address), absolute: false, rel: true, dotnet: true };
+  }
   const absolute = !rel && module.imageAddr !== 0n;
   let relative = rel ? frame.instructionAddr : frame.instructionAddr - module.imageAddr;
   if (relative < 0n) return { status: "missing_symbol" };
@@ -81,7 +94,7 @@ function target(
       }) - module.imageAddr;
   }
   if (relative < 0n || relative > 0xffffffffn) return { status: "missing_symbol" };
-  return { moduleIndex, symbolizer, relative, absolute, rel: rel !== null };
+  return { moduleIndex, symbolizer, relative, absolute, rel: rel !== null, dotnet: false };
 }
 
 export async function symbolicate(request: SymbolicateRequest, resolved: Map<number, ResolvedModule>) {
@@ -104,6 +117,7 @@ export async function symbolicate(request: SymbolicateRequest, resolved: Map<num
       const module = request.modules[t.moduleIndex] as RawModule;
       const found = t.symbolizer.lookup(Number(t.relative));
       if (found.length === 0) return unsymbolicated("missing_symbol");
+      if (t.dotnet) return frames.push(dotnetFrame(frame, index, found[0] as SymcacheFrame));
       const base = t.absolute ? module.imageAddr : 0n;
       for (const f of found) {
         frames.push({
@@ -132,6 +146,21 @@ export async function symbolicate(request: SymbolicateRequest, resolved: Map<num
     ...(request.signal !== null ? { signal: request.signal } : {}),
     stacktraces,
     modules,
+  };
+}
+
+/** A .NET frame as Symbolicator answers it: the frame as sent, with its source location. */
+function dotnetFrame(frame: RawFrame, index: number, f: SymcacheFrame): Record<string, unknown> {
+  return {
+    ...frame.raw,
+    status: "symbolicated",
+    original_index: index,
+    instruction_addr: hex(frame.instructionAddr ?? 0n),
+    ...(f.lang ? { lang: f.lang } : {}),
+    ...(f.filename !== undefined ? { filename: f.filename } : {}),
+    ...(f.absPath !== undefined ? { abs_path: f.absPath } : {}),
+    lineno: f.lineno,
+    ...(f.sourceLink !== undefined ? { source_link: f.sourceLink } : {}),
   };
 }
 

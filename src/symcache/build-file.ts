@@ -24,6 +24,8 @@ export interface BuildReport {
   dwarfUnitsSkipped: number;
   /** Where a malformed unit header ended the walk (nothing after it could be read), or null. */
   dwarfUnreadableFrom: number | null;
+  /** .NET symcaches: the low address bits holding the IL offset (0: native addresses). */
+  ilOffsetBits: number;
 }
 
 const UNKNOWN: SymcacheIdentity = { debugId: "00000000-0000-0000-0000-000000000000", arch: "unknown" };
@@ -48,11 +50,7 @@ export async function buildFileSymcache(
   });
   const result = await runBuilder(module, "build_whole", params, host);
   if (!result.ok) return result;
-  await writer.finish();
-  return {
-    ok: true,
-    symcache: sink.bytes(),
-    peakMemoryBytes: result.peakMemoryBytes,
-    report: JSON.parse(result.output) as BuildReport,
-  };
+  const report = JSON.parse(result.output) as BuildReport;
+  await writer.finish(report.ilOffsetBits);
+  return { ok: true, symcache: sink.bytes(), peakMemoryBytes: result.peakMemoryBytes, report };
 }

@@ -77,7 +77,7 @@ export class TaskHost implements BuilderHost {
 }
 
 /** The builder's input kinds (ffi.rs). */
-export type InputKind = "object" | "breakpad" | "pdb";
+export type InputKind = "object" | "breakpad" | "pdb" | "portablepdb";
 
 export interface InputParams {
   kind: InputKind;
@@ -88,7 +88,7 @@ export interface InputParams {
   materialized: { section: number; source: number }[];
 }
 
-const INPUT_KIND_WORDS: Record<InputKind, number> = { object: 0, breakpad: 1, pdb: 2 };
+const INPUT_KIND_WORDS: Record<InputKind, number> = { object: 0, breakpad: 1, pdb: 2, portablepdb: 3 };
 
 function inputWords(p: InputParams): number[] {
   return [

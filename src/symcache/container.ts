@@ -88,8 +88,11 @@ export class SymcacheWriter {
     return packed;
   }
 
-  /** Writes the index and the trailer; returns the container's size. */
-  async finish(): Promise<number> {
+  /**
+   * Writes the index and the trailer; returns the container's size. `ilOffsetBits`: a .NET
+   * symcache's address layout, from the builder's report (0 for native addresses).
+   */
+  async finish(ilOffsetBits = 0): Promise<number> {
     if (this.offset === 0) await this.emit(header());
     const pages = this.pages;
     const indexOffset = this.offset;
@@ -112,6 +115,7 @@ export class SymcacheWriter {
     view.setUint32(t + Trailer.indexOffsetLow, indexOffset >>> 0, true);
     view.setUint32(t + Trailer.indexOffsetHigh, Math.floor(indexOffset / 2 ** 32), true);
     view.setUint32(t + Trailer.flags, FLAG_DEFLATE, true);
+    view.setUint32(t + Trailer.ilOffsetBits, ilOffsetBits, true);
     await this.emit(tail);
     return this.offset;
   }

@@ -26,6 +26,8 @@ export const Trailer = {
   indexOffsetLow: 48,
   indexOffsetHigh: 52,
   flags: 56,
+  /** .NET symcaches (from Portable PDBs): the low address bits that hold the IL offset; 0 otherwise. */
+  ilOffsetBits: 60,
 } as const;
 
 /** Trailer flag: pages are raw DEFLATE streams (RFC 1951). */
@@ -51,7 +53,22 @@ export const LANGUAGES: Readonly<Record<number, string>> = {
   6: "objcpp",
   7: "rust",
   8: "swift",
+  9: "csharp",
+  10: "visualbasic",
+  11: "fsharp",
 };
+
+/**
+ * The address of "MethodDef row `row`, IL offset `il`" in a .NET symcache whose addresses keep the
+ * IL offset in their low `bits` (docs/symcache-format.md, ".NET symcaches"): `row << bits | il`,
+ * with `il` clamped to the largest offset the layout holds (past a method's last sequence point
+ * every offset answers that point). `null` when the row does not fit.
+ */
+export function dotnetAddress(row: number, il: number, bits: number): number | null {
+  if (bits < 1 || bits > 24 || !Number.isInteger(row) || row < 1 || !Number.isInteger(il) || il < 0) return null;
+  const address = row * 2 ** bits + Math.min(il, 2 ** bits - 1);
+  return address <= 0xffffffff ? address : null;
+}
 
 /** symbolic's architecture codes (symbolic-common `Arch`). */
 export const ARCHES: Readonly<Record<number, string>> = {

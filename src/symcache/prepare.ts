@@ -55,7 +55,7 @@ export async function prepare(
       ? `Built without the dwz alternate file ${altLink.file} (build id ${altLink.buildId}), which was not uploaded to this project: function names defined only there are missing. Upload it and then this file again.`
       : undefined;
 
-  const kind: InputKind = identity.format === "breakpad" || identity.format === "pdb" ? identity.format : "object";
+  const kind = builderInputKind(identity);
   const sources: ByteSource[] = [
     fileSource(env.BUCKET, manifest),
     alt ? fileSource(env.BUCKET, alt.manifest) : NO_SOURCE,
@@ -78,7 +78,7 @@ export async function prepare(
       await out.abort();
       return { status: "failed", detail: `The symcache could not be built: ${built.error}` };
     }
-    await writer.finish();
+    await writer.finish((JSON.parse(built.output) as BuildReport).ilOffsetBits);
     const size = await out.close();
     const notes = [note, dwarfReadNote(JSON.parse(built.output) as BuildReport)].filter((n) => n !== undefined);
     return { status: "built", size, ...(notes.length > 0 ? { note: notes.join(" ") } : {}) };
@@ -124,6 +124,20 @@ export async function prepare(
   };
   await putPlan(env.BUCKET, job, stored);
   return { status: "planned", units: plan.units.length, ...(note ? { note } : {}) };
+}
+
+/** Which reader of the builder a file goes to (crates/symcache/src/ffi.rs). */
+function builderInputKind(identity: DebugFileIdentity): InputKind {
+  switch (identity.format) {
+    case "breakpad":
+    case "pdb":
+    case "portablepdb":
+      return identity.format;
+    case "pe":
+      return identity.details.embeddedPortablePdb ? "portablepdb" : "object";
+    default:
+      return "object";
+  }
 }
 
 async function planBuild(

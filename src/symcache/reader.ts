@@ -1,5 +1,5 @@
 /**
- * Reads symcaches (format version 2, docs/symcache-format.md) without loading them whole: the
+ * Reads symcaches (format version 3, docs/symcache-format.md) without loading them whole: the
  * trailer and index (16 bytes a page) are read once, and a lookup needs exactly one page, which
  * is inflated and kept in a byte-bounded cache. A 300 MiB symcache is answered by an isolate
  * holding a few MiB of it.
@@ -63,6 +63,8 @@ export class SymcacheIndex {
     readonly size: number,
     readonly arch: string,
     readonly debugId: string,
+    /** .NET symcaches: the low address bits holding the IL offset; 0 for native addresses. */
+    readonly ilOffsetBits: number,
     private readonly firsts: Uint32Array,
     private readonly offsets: Float64Array,
     private readonly lengths: Uint32Array,
@@ -124,7 +126,9 @@ export class SymcacheIndex {
       return { ok: false, reason: "inconsistent" };
     const arch = ARCHES[t.getUint32(Trailer.arch, true)] ?? "unknown";
     const debugId = formatDebugId(new Uint8Array(t.buffer, t.byteOffset + Trailer.debugId, 32));
-    return { ok: true, index: new SymcacheIndex(size, arch, debugId, firsts, offsets, lengths) };
+    const ilOffsetBits = t.getUint32(Trailer.ilOffsetBits, true);
+    if (ilOffsetBits > 24) return { ok: false, reason: "inconsistent" };
+    return { ok: true, index: new SymcacheIndex(size, arch, debugId, ilOffsetBits, firsts, offsets, lengths) };
   }
 
   /** The page whose range holds `address`, or -1. */
@@ -304,6 +308,8 @@ function formatDebugId(raw: Uint8Array): string {
 /** What symbolication needs of a symcache: fetch the pages for some addresses, then look up. */
 export interface Symbolizer {
   arch: string;
+  /** Not 0 for a .NET symcache: its addresses are `MethodDef row << ilOffsetBits | IL offset`. */
+  ilOffsetBits: number;
   /** Makes the pages of these addresses available to `lookup`. */
   prefetch(addresses: readonly number[]): Promise<void>;
   lookup(address: number): SymcacheFrame[];
@@ -312,6 +318,7 @@ export interface Symbolizer {
 /** Fetches and caches pages of one symcache; pages come from a shared, byte-bounded cache. */
 export class PagedSymcache implements Symbolizer {
   readonly arch: string;
+  readonly ilOffsetBits: number;
 
   constructor(
     readonly index: SymcacheIndex,
@@ -325,6 +332,7 @@ export class PagedSymcache implements Symbolizer {
     private readonly packed?: PackedPageCache,
   ) {
     this.arch = index.arch;
+    this.ilOffsetBits = index.ilOffsetBits;
   }
 
   async prefetch(addresses: readonly number[]): Promise<void> {
@@ -417,6 +425,7 @@ export class PackedPageCache extends LruCache<Uint8Array> {
 /** A symcache whose bytes are in memory (tests, tools): pages inflate on first use. */
 export class MemorySymcache implements Symbolizer {
   readonly arch: string;
+  readonly ilOffsetBits: number;
   private readonly pages = new Map<number, SymcachePage>();
 
   private constructor(
@@ -424,6 +433,7 @@ export class MemorySymcache implements Symbolizer {
     private readonly bytes: Uint8Array,
   ) {
     this.arch = index.arch;
+    this.ilOffsetBits = index.ilOffsetBits;
   }
 
   static open(bytes: Uint8Array): { ok: true; symcache: MemorySymcache } | Extract<IndexResult, { ok: false }> {

@@ -1,6 +1,6 @@
 /**
  * Which debug files get a symcache. Formats the builder reads (DWARF or symbol tables in ELF,
- * Mach-O, PE and WebAssembly; Breakpad text; Windows PDBs) must convert, and a conversion error fails the
+ * Mach-O, PE and WebAssembly; Breakpad text; Windows PDBs; Portable PDBs) must convert, and a conversion error fails the
  * upload, as Sentry's 2018 pipeline reported conversion errors at upload time. Formats it cannot
  * read yet are stored and served (symbol-server routes, downloads) with a note, not rejected.
  */
@@ -16,6 +16,7 @@ export function symcacheSupport(identity: DebugFileIdentity): SymcacheSupport {
     case "wasm":
     case "breakpad":
     case "pdb":
+    case "portablepdb":
       if (!identity.features.includes("symtab") && !identity.features.includes("debug")) {
         return {
           supported: false,
@@ -23,8 +24,6 @@ export function symcacheSupport(identity: DebugFileIdentity): SymcacheSupport {
         };
       }
       return { supported: true };
-    case "portablepdb":
-      return { supported: false, detail: "Stored; symbolication from Portable PDB files is not supported yet" };
     case "sourcebundle":
       return { supported: false, detail: "Stored; source bundles carry sources, not symbols" };
   }

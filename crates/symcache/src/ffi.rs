@@ -17,7 +17,8 @@
 //! memory_bytes() -> u32          the size of linear memory, which never shrinks: the peak
 //! format_version() -> u32
 //! ```
-//! kind: 0 = object file (ELF, Mach-O, PE, WASM), 1 = Breakpad, 2 = PDB. Section codes index
+//! kind: 0 = object file (ELF, Mach-O, PE, WASM), 1 = Breakpad, 2 = PDB, 3 = Portable PDB (or a
+//! .NET PE that embeds one). Section codes index
 //! `plan::SECTION_NAMES`.
 
 use crate::host;
@@ -85,10 +86,11 @@ impl Params<'_> {
             0 => InputKind::Object,
             1 => InputKind::Breakpad,
             2 => InputKind::Pdb,
+            3 => InputKind::PortablePdb,
             _ => {
                 return Err(Error::new(
                     ErrorKind::BadObject,
-                    "unknown input kind (expected 0 = object file, 1 = Breakpad, 2 = PDB)",
+                    "unknown input kind (expected 0 = object file, 1 = Breakpad, 2 = PDB, 3 = Portable PDB)",
                 ))
             }
         };
@@ -140,7 +142,7 @@ fn finish(result: crate::Result<String>) -> i32 {
 fn report(stats: MergeStats) -> String {
     let (reads, read_bytes) = host::read_stats();
     format!(
-        "{{\"recordsIn\":{},\"rangesOut\":{},\"pages\":{},\"bytesOut\":{},\"hostReads\":{},\"hostReadBytes\":{},\"memoryBytes\":{},\"dwarfUnitsRead\":{},\"dwarfUnitsSkipped\":{},\"dwarfUnreadableFrom\":{}}}",
+        "{{\"recordsIn\":{},\"rangesOut\":{},\"pages\":{},\"bytesOut\":{},\"hostReads\":{},\"hostReadBytes\":{},\"memoryBytes\":{},\"dwarfUnitsRead\":{},\"dwarfUnitsSkipped\":{},\"dwarfUnreadableFrom\":{},\"ilOffsetBits\":{}}}",
         stats.records_in,
         stats.ranges_out,
         stats.pages,
@@ -150,7 +152,8 @@ fn report(stats: MergeStats) -> String {
         memory_bytes(),
         stats.dwarf.units_read,
         stats.dwarf.units_skipped,
-        stats.dwarf.unreadable_from.map_or_else(|| "null".to_string(), |o| o.to_string())
+        stats.dwarf.unreadable_from.map_or_else(|| "null".to_string(), |o| o.to_string()),
+        stats.il_offset_bits
     )
 }
 

@@ -11,6 +11,9 @@ pub enum Lang {
     ObjCpp = 6,
     Rust = 7,
     Swift = 8,
+    CSharp = 9,
+    VisualBasic = 10,
+    FSharp = 11,
 }
 
 impl Lang {
@@ -29,6 +32,9 @@ impl Lang {
             6 => Lang::ObjCpp,
             7 => Lang::Rust,
             8 => Lang::Swift,
+            9 => Lang::CSharp,
+            10 => Lang::VisualBasic,
+            11 => Lang::FSharp,
             _ => Lang::Unknown,
         }
     }

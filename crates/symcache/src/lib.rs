@@ -38,6 +38,7 @@ mod msvc_demangle;
 mod objfile;
 pub mod page;
 mod pdb;
+mod ppdb;
 pub mod plan;
 mod reader;
 mod store;
@@ -75,6 +76,8 @@ pub enum InputKind {
     /// A Windows PDB (MSF 7.00): procedures, C13 lines, inline sites and publics (`pdb/`). Held
     /// whole for now: PDBs are built in one piece, up to the one-piece limit.
     Pdb,
+    /// A Portable PDB (.NET), or a .NET PE that embeds one (`ppdb/`). Held whole.
+    PortablePdb,
 }
 
 /// PDBs are converted whole, up to this size: a 5.7 MiB PDB dense with inlining peaked at
@@ -115,6 +118,7 @@ pub fn plan_build(input: &Input, limits: &Limits) -> Result<Plan> {
                 sup_unit_offsets: Vec::new(),
             })
         }
+        InputKind::PortablePdb => ppdb::plan(input.main_size),
         InputKind::Pdb => {
             // Held whole (pdb/): a PDB's working set is about 3x its size (bench/pdb-build).
             if input.main_size > PDB_WHOLE_BYTES {
@@ -160,6 +164,13 @@ pub fn build_whole(input: &Input) -> Result<MergeStats> {
             let data = objfile::read_exact(MAIN, 0, input.main_size as usize, "PDB file")?;
             writer.is_windows = true;
             pdb::build(&data, &mut writer)?;
+        }
+        InputKind::PortablePdb => {
+            let data = objfile::read_exact(MAIN, 0, input.main_size as usize, "Portable PDB file")?;
+            let stats = ppdb::build(&data, &mut writer)?;
+            let mut merged = merge_writer(writer, Mode::Resolve)?;
+            merged.il_offset_bits = stats.il_offset_bits;
+            return Ok(merged);
         }
         InputKind::Object => {
             let obj = objfile::open(MAIN, input.main_size)?;

@@ -238,6 +238,8 @@ pub struct MergeStats {
     pub ranges_out: u64,
     pub pages: u64,
     pub bytes_out: u64,
+    /// .NET symcaches: the low address bits that hold the IL offset (0: native addresses).
+    pub il_offset_bits: u32,
     pub dwarf: DwarfReadStats,
 }
 

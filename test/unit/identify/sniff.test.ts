@@ -44,10 +44,13 @@ describe("identify() outside the known formats", () => {
       },
     });
   });
-  it("says Portable PDBs are not supported yet", async () => {
+  it("says what is wrong with a Portable PDB whose metadata root is cut short", async () => {
     expect(await identify(new BufferReader(bytes("BSJB")))).toMatchObject({
       ok: false,
-      failure: { reason: "not_supported_yet" },
+      failure: {
+        reason: "malformed",
+        detail: expect.stringMatching(/^this Portable PDB cannot be read: /) as unknown,
+      },
     });
   });
 
