@@ -168,7 +168,7 @@ pub fn build_whole(input: &Input) -> Result<MergeStats> {
                 walk_dwarf(&obj, input, None, &mut writer)?;
             }
             for s in symbols::read(&obj, 0, obj.symbols.len())? {
-                writer.add_symbol(&s.name, s.addr, s.size)?;
+                writer.add_object_symbol(&s.name, s.addr, s.size, obj.symbols_rename_functions())?;
             }
         }
     }
@@ -221,7 +221,7 @@ pub fn build_unit(input: &Input, task: UnitTask) -> Result<MergeStats> {
         }
         UnitSpan::Symbols { from, to } => {
             for s in symbols::read(&obj, from, to)? {
-                writer.add_symbol(&s.name, s.addr, s.size)?;
+                writer.add_object_symbol(&s.name, s.addr, s.size, obj.symbols_rename_functions())?;
             }
         }
         UnitSpan::Breakpad { .. } => unreachable_span(),

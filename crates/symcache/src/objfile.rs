@@ -621,6 +621,14 @@ fn open_wasm(source: SourceId, size: u64) -> Result<ObjectInfo> {
     }
     let data = read_exact(source, 0, size as usize, "WebAssembly module")?;
     let module = WasmModule::parse(&data)?;
+    // DWARF addresses are offsets into the code section; without it (llvm-objcopy
+    // --only-keep-debug) they cannot be turned into the module offsets stack traces carry.
+    if module.code_offset() == 0 && module.customs().any(|(name, _)| name == b".debug_info") {
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            "this WebAssembly debug file has DWARF but no code section, so its addresses (relative to the code section) cannot be placed in the module; upload the module with its DWARF, or a debug file that keeps the code section (emscripten -gseparate-dwarf and wasm-split write one)",
+        ));
+    }
     let base = data.as_ptr() as usize;
     let sections = module
         .customs()
@@ -784,5 +792,11 @@ impl ObjectInfo {
 
     pub fn has_dwarf(&self) -> bool {
         self.section(".debug_info").is_some()
+    }
+
+    /// Whether symbol names replace the DWARF names of functions starting at them: not for
+    /// WebAssembly, whose name section wasm-ld writes demangled, return types included.
+    pub fn symbols_rename_functions(&self) -> bool {
+        self.kind != Kind::Wasm
     }
 }

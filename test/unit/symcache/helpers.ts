@@ -125,7 +125,8 @@ export function compareFrames(
   theirs: OracleFrame[],
   name: (frame: SymcacheFrame) => string = (f) => f.symbol,
 ): Disagreement | null {
-  const known = theirs.filter((f) => f.FunctionName !== "??" || f.Line !== 0);
+  // llvm-symbolizer's JSON names an unknown function "" (its text output "??").
+  const known = theirs.filter((f) => (f.FunctionName !== "??" && f.FunctionName !== "") || f.Line !== 0);
   if (known.length === 0) return ours.length === 0 ? null : "llvm_unknown_we_resolve";
   if (ours.length === 0) return "we_unknown_llvm_resolves";
   if (ours.length !== known.length) return "inline_depth";
