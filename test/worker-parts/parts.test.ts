@@ -30,6 +30,7 @@ const FILES = [
   "elf-x86_64-gcc-asm",
   "elf-x86_64-clang19-asm",
   "wasm32-dwarf-O2.wasm",
+  "pe-i686-mingw.exe",
 ];
 
 describe("symcaches built in parts", () => {

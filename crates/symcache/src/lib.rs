@@ -163,10 +163,11 @@ pub fn build_whole(input: &Input) -> Result<MergeStats> {
         }
         InputKind::Object => {
             let obj = objfile::open(MAIN, input.main_size)?;
-            writer.is_windows = obj.is_windows;
             if obj.has_dwarf() {
                 walk_dwarf(&obj, input, None, &mut writer)?;
             }
+            // Only symbol-table names carry x86 C decorations, never DWARF's.
+            writer.is_windows = obj.decorated_c_names;
             for s in symbols::read(&obj, 0, obj.symbols.len())? {
                 writer.add_object_symbol(&s.name, s.addr, s.size, obj.symbols_rename_functions())?;
             }
@@ -208,7 +209,6 @@ pub fn build_unit(input: &Input, task: UnitTask) -> Result<MergeStats> {
     let obj = objfile::open(MAIN, input.main_size)?;
     let mut writer = Writer::default();
     writer.unit = task.index;
-    writer.is_windows = obj.is_windows;
     match task.span {
         UnitSpan::Dwarf { from, to } => {
             let offsets = Some((task.unit_offsets, task.sup_unit_offsets));
@@ -220,6 +220,7 @@ pub fn build_unit(input: &Input, task: UnitTask) -> Result<MergeStats> {
             )?;
         }
         UnitSpan::Symbols { from, to } => {
+            writer.is_windows = obj.decorated_c_names;
             for s in symbols::read(&obj, from, to)? {
                 writer.add_object_symbol(&s.name, s.addr, s.size, obj.symbols_rename_functions())?;
             }

@@ -163,6 +163,12 @@ fn webassembly_dwarf() {
 }
 
 #[test]
+fn mingw_pe_with_dwarf() {
+    check("pe-x86_64-mingw.exe");
+    check("pe-i686-mingw.exe");
+}
+
+#[test]
 fn no_function_symbols_no_pages() {
     // A stripped PIE: only undefined dynamic symbols remain.
     let file = fixture("elf-x86_64-gcc-dw5-O2-pie.stripped");

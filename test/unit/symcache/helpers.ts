@@ -94,6 +94,26 @@ export function lineTableAddresses(file: string): number[] {
   return [...set].sort((a, b) => a - b);
 }
 
+/** Offset of a WebAssembly module's code-section payload: what its DWARF addresses are relative to. */
+export function wasmCodeOffset(bytes: Uint8Array): number {
+  let pos = 8;
+  const uleb = () => {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[pos++] ?? 0;
+      v += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return v;
+    }
+  };
+  while (pos < bytes.length) {
+    const id = bytes[pos++];
+    const size = uleb();
+    if (id === 10) return pos;
+    pos += size;
+  }
+  throw new Error("no code section");
+}
+
 /** ELF load address: p_vaddr of the first PT_LOAD (what symcache addresses are relative to). */
 export function elfLoadAddress(file: string): number {
   const text = execFileSync("llvm-readelf-19", ["-lW", file]).toString();

@@ -23,28 +23,9 @@ import {
   lineTableAddresses,
   openSymcache,
   symbolize,
+  wasmCodeOffset,
   type Disagreement,
 } from "./helpers";
-
-/** Offset of the code section's payload (section id 10) in a module. */
-export function wasmCodeOffset(bytes: Uint8Array): number {
-  let pos = 8;
-  const uleb = () => {
-    let v = 0;
-    for (let shift = 0; ; shift += 7) {
-      const b = bytes[pos++] ?? 0;
-      v += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) return v;
-    }
-  };
-  while (pos < bytes.length) {
-    const id = bytes[pos++];
-    const size = uleb();
-    if (id === 10) return pos;
-    pos += size;
-  }
-  throw new Error("no code section");
-}
 
 const scratch = mkdtempSync(join(tmpdir(), "wasm-oracle-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
