@@ -653,10 +653,12 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
         let header = program.header();
         let entry = header.file(index)?;
         let name = self.dwarf.attr_string(unit, entry.path_name()).ok()?;
-        // DWARF 5: directory 0 *is* the compilation directory (often relative, e.g. "./csu"),
-        // so it must not be joined onto DW_AT_comp_dir a second time. symbolic does join it
-        // ("csu/csu/x.c"); we follow the standard and llvm-symbolizer here.
-        let comp_dir = if header.version() >= 5 && entry.directory_index() == 0 {
+        // Directory 0 *is* the compilation directory: in DWARF 5 by the standard (often relative,
+        // e.g. "./csu"), in DWARF 2-4 because gimli answers DW_AT_comp_dir for it. It must not be
+        // joined onto DW_AT_comp_dir a second time, which shows where the comp dir is relative
+        // (bitcode dSYMs: "__hidden#41_/__hidden#41_/x.c"). symbolic does join it ("csu/csu/x.c");
+        // we follow the standard and llvm-symbolizer here.
+        let comp_dir = if entry.directory_index() == 0 {
             &[][..]
         } else {
             comp_dir

@@ -64,6 +64,7 @@ const SMALL = [
   "elf-ppc64-be-static",
   "elf-x86_64-gcc-asm",
   "elf-x86_64-clang19-asm",
+  "elf-x86_64-clang19-reldir",
 ];
 
 describe.skipIf(!HAS_LLVM)("agreement with llvm-symbolizer-19", () => {
