@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { identify } from "../../../src/identify/index";
 import { BufferReader } from "../../../src/common/ranged-reader";
+import { symcacheSupport } from "../../../src/symcache/support";
 import {
   buildFile,
   compareFrames,
@@ -98,8 +99,16 @@ describe("WebAssembly debug files", () => {
     expect(split.lookup(row + code)).toEqual([expect.objectContaining({ lineno: 0, symAddr: outer?.symAddr })]);
   });
 
-  it("a debug file without its code section is refused with a reason, not built with wrong addresses", async () => {
-    const built = await buildFile(`${FIXTURES}wasm-buildid-sha1.debug.wasm`);
+  it("a debug file without its code section is stored without a symcache, never built with wrong addresses", async () => {
+    const file = `${FIXTURES}wasm-buildid-sha1.debug.wasm`;
+    const identified = await identify(new BufferReader(new Uint8Array(readFileSync(file))));
+    if (!identified.ok) throw new Error("identification failed");
+    // The upload ends `ok` with this note; the module with the same debug id answers.
+    expect(symcacheSupport(identified.identity)).toMatchObject({
+      supported: false,
+      detail: expect.stringMatching(/no code section/) as unknown,
+    });
+    const built = await buildFile(file);
     expect(built.ok).toBe(false);
     expect(!built.ok && built.error).toMatch(/no code section/);
   });
