@@ -23,6 +23,16 @@ export function symcacheSupport(identity: DebugFileIdentity): SymcacheSupport {
           detail: "Stored without a symcache: the file has neither symbols nor debug information",
         };
       }
+      if (identity.format === "wasm" && identity.kind === "dbg") {
+        // No code section (llvm-objcopy --only-keep-debug): WASM DWARF addresses are offsets into
+        // the code section, so they cannot be placed in the module. The module with the same
+        // debug id answers from its name section meanwhile.
+        return {
+          supported: false,
+          detail:
+            "Stored without a symcache: this WebAssembly debug file has no code section, so its DWARF (relative to the code section) cannot be placed in the module. Upload a debug file that keeps the code section (emscripten -gseparate-dwarf and wasm-split write one) or the module with its DWARF",
+        };
+      }
       return { supported: true };
     case "sourcebundle":
       return { supported: false, detail: "Stored; source bundles carry sources, not symbols" };

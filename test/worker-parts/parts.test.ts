@@ -27,6 +27,10 @@ const FILES = [
   "macho-x86_64.dwarf",
   "breakpad-inline.sym",
   "breakpad-linux.sym",
+  "elf-x86_64-gcc-asm",
+  "elf-x86_64-clang19-asm",
+  "wasm32-dwarf-O2.wasm",
+  "pe-i686-mingw.exe",
 ];
 
 describe("symcaches built in parts", () => {

@@ -181,6 +181,9 @@ struct Seq {
     end: u64,
     first: usize,
     last: usize,
+    /// The sequence started at address 0: code the linker dropped (its tombstone), whose later
+    /// rows are small offsets that must not be taken for addresses.
+    dead: bool,
 }
 
 /// A function being walked: its ranges (absolute), name and collected inlinees.
@@ -316,6 +319,9 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
         let mut ctxs: Vec<FnCtx<'d>> = Vec::new();
         let mut lines_buf: Vec<LineSeg> = Vec::new();
         let mut inl_buf: Vec<InlineRec> = Vec::new();
+        // Every range a function DIE of this unit covers: the line rows outside them are emitted
+        // on their own (`emit_uncovered_lines`).
+        let mut covered: Vec<(u64, u64)> = Vec::new();
         while !entries.is_empty() {
             let depth = entries.next_depth();
             let abbrev = match entries.read_abbreviation()? {
@@ -393,6 +399,7 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
                     levels.push(DEAD);
                     continue;
                 }
+                covered.extend_from_slice(&ranges);
                 let (name, fn_lang) = self.die_name(unit, &a, lang, &mut names);
                 ctxs.push(FnCtx {
                     base_depth: depth,
@@ -450,7 +457,66 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
                 &mut inl_buf,
             );
         }
+        self.emit_uncovered_lines(unit, comp_dir, &rows, &seqs, covered, &mut files, writer, &mut lines_buf);
         Ok(())
+    }
+
+    /// Line rows of the unit outside every function DIE's ranges: hand-written assembly
+    /// (`crti.S`, `_start`, SIMD kernels) and the padding after a function's end. llvm-symbolizer
+    /// answers them from the line table, named after the symbol covering the address.
+    #[allow(clippy::too_many_arguments)]
+    fn emit_uncovered_lines(
+        &self,
+        unit: &Unit<'d>,
+        comp_dir: &[u8],
+        rows: &[Row],
+        seqs: &[Seq],
+        mut covered: Vec<(u64, u64)>,
+        files: &mut FxHashMap<u64, u32>,
+        writer: &mut Writer,
+        lines: &mut Vec<LineSeg>,
+    ) {
+        covered.sort_unstable();
+        let mut merged: Vec<(u64, u64)> = Vec::with_capacity(covered.len());
+        for (lo, hi) in covered {
+            match merged.last_mut() {
+                Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+                _ => merged.push((lo, hi)),
+            }
+        }
+        let base = self.obj.load_address;
+        for s in seqs.iter().filter(|s| !s.dead) {
+            let mut holes: Vec<(u64, u64)> = Vec::new();
+            let mut at = s.start;
+            let first = merged.partition_point(|c| c.1 <= s.start);
+            for &(lo, hi) in &merged[first..] {
+                if lo >= s.end || at >= s.end {
+                    break;
+                }
+                if lo > at {
+                    holes.push((at, lo));
+                }
+                at = at.max(hi);
+            }
+            if at < s.end {
+                holes.push((at, s.end));
+            }
+            for (lo, hi) in holes {
+                if lo < base || hi - base > u32::MAX as u64 {
+                    continue;
+                }
+                lines.clear();
+                self.collect_lines(lo, hi, rows, std::slice::from_ref(s), |a, b, file, line| {
+                    lines.push(LineSeg { start: a - base, end: b - base, file: file as u32, line })
+                });
+                for l in lines.iter_mut() {
+                    l.file = self.file(unit, comp_dir, l.file as u64, files, writer);
+                }
+                if writer.add_line_only(lo - base, hi - base, lines).is_err() {
+                    return;
+                }
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -579,10 +645,12 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
         let header = program.header();
         let entry = header.file(index)?;
         let name = self.dwarf.attr_string(unit, entry.path_name()).ok()?;
-        // DWARF 5: directory 0 *is* the compilation directory (often relative, e.g. "./csu"),
-        // so it must not be joined onto DW_AT_comp_dir a second time. symbolic does join it
-        // ("csu/csu/x.c"); we follow the standard and llvm-symbolizer here.
-        let comp_dir = if header.version() >= 5 && entry.directory_index() == 0 {
+        // Directory 0 *is* the compilation directory: in DWARF 5 by the standard (often relative,
+        // e.g. "./csu"), in DWARF 2-4 because gimli answers DW_AT_comp_dir for it. It must not be
+        // joined onto DW_AT_comp_dir a second time, which shows where the comp dir is relative
+        // (bitcode dSYMs: "__hidden#41_/__hidden#41_/x.c"). symbolic does join it ("csu/csu/x.c");
+        // we follow the standard and llvm-symbolizer here.
+        let comp_dir = if entry.directory_index() == 0 {
             &[][..]
         } else {
             comp_dir
@@ -608,13 +676,19 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
         };
         let mut state = program.rows();
         let mut seq_first = 0usize;
+        let mut seq_dead = false;
         loop {
             let row = match state.next_row() {
                 Ok(Some((_, row))) => *row,
                 _ => break,
             };
-            let addr = row.address();
+            // WASM line rows are code-section offsets, like its ranges (`die_ranges`).
+            let addr = row.address().wrapping_add(self.obj.dwarf_bias);
             if row.end_sequence() {
+                // A row at the end address itself describes no byte (llvm ignores it).
+                if rows.len() > seq_first + 1 && rows[rows.len() - 1].addr == addr {
+                    rows.pop();
+                }
                 if rows.len() > seq_first {
                     let last_addr = rows[rows.len() - 1].addr;
                     let end = if addr > last_addr {
@@ -627,13 +701,16 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
                         end,
                         first: seq_first,
                         last: rows.len(),
+                        dead: seq_dead,
                     });
                 }
                 seq_first = rows.len();
+                seq_dead = false;
                 continue;
             }
             // Address 0 rows are rustc/wasm bugs in linked files (and tombstones for dropped code).
             if addr == 0 && !self.obj.relocatable {
+                seq_dead |= rows.len() == seq_first;
                 continue;
             }
             let line = row
@@ -663,6 +740,7 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
                 end: last + 1,
                 first: seq_first,
                 last: rows.len(),
+                dead: seq_dead,
             });
         }
         seqs.sort_by_key(|s| s.start);

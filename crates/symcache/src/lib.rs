@@ -174,7 +174,6 @@ pub fn build_whole(input: &Input) -> Result<MergeStats> {
         }
         InputKind::Object => {
             let obj = objfile::open(MAIN, input.main_size)?;
-            writer.is_windows = obj.is_windows;
             let dwarf = if obj.has_dwarf() {
                 walk_dwarf(&obj, input, None, &mut writer)?
             } else {
@@ -186,8 +185,10 @@ pub fn build_whole(input: &Input) -> Result<MergeStats> {
                     "the DWARF debug information could not be read, and the file has no symbol table to fall back on",
                 ));
             }
+            // Only symbol-table names carry x86 C decorations, never DWARF's.
+            writer.is_windows = obj.decorated_c_names;
             for s in symbols::read(&obj, 0, obj.symbols.len())? {
-                writer.add_symbol(&s.name, s.addr, s.size)?;
+                writer.add_object_symbol(&s.name, s.addr, s.size, obj.symbols_rename_functions())?;
             }
             let mut stats = merge_writer(writer, Mode::Resolve)?;
             stats.dwarf = dwarf;
@@ -230,7 +231,6 @@ pub fn build_unit(input: &Input, task: UnitTask) -> Result<MergeStats> {
     let obj = objfile::open(MAIN, input.main_size)?;
     let mut writer = Writer::default();
     writer.unit = task.index;
-    writer.is_windows = obj.is_windows;
     let mut dwarf = DwarfReadStats::default();
     match task.span {
         UnitSpan::Dwarf { from, to } => {
@@ -243,8 +243,9 @@ pub fn build_unit(input: &Input, task: UnitTask) -> Result<MergeStats> {
             )?;
         }
         UnitSpan::Symbols { from, to } => {
+            writer.is_windows = obj.decorated_c_names;
             for s in symbols::read(&obj, from, to)? {
-                writer.add_symbol(&s.name, s.addr, s.size)?;
+                writer.add_object_symbol(&s.name, s.addr, s.size, obj.symbols_rename_functions())?;
             }
         }
         UnitSpan::Breakpad { .. } => unreachable_span(),

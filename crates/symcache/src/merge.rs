@@ -16,9 +16,15 @@
 //! 3. **Names.** A function range starting where that symbol sits takes the symbol's name (the
 //!    mangled name, where DWARF only had a short one, as in dSYMs) for its outermost frame,
 //!    demangled in the function's language: symbolic's rule, per range, so `foo.cold` keeps its own.
+//!    WebAssembly name-section symbols do not rename (`FLAG_RENAMES`).
 //! 4. **Winner.** Of the records left at an address, the lowest rank wins; among lines the last
 //!    written (highest order), otherwise the first.
-//! 5. A range whose frames equal the previous range's is not written (it changes no lookup).
+//! 5. **Symbol coverage.** The last object symbol kept at or before an address covers it up to
+//!    its end (up to the next symbol when its size is 0), as llvm-symbolizer's symbol-table
+//!    lookup answers. It names line rows that no function DIE covers (assembly units, padding),
+//!    and where no record is left at an address (after a function's end sentinel) its frame
+//!    stands alone instead of a gap.
+//! 6. A range whose frames equal the previous range's is not written (it changes no lookup).
 //!
 //! A source never splits the records of one address across pages, and is not moved to its next
 //! page before the address is settled, so the tables of every record of an address are at hand.
@@ -29,8 +35,8 @@ use crate::hash::FxHashMap;
 use crate::host::{self, SourceId, STREAM_PAGE, STREAM_RUN};
 use crate::lang::Lang;
 use crate::page::{
-    FunctionContent, PageBuilder, Record, RunPage, Tables, FLAG_INSTANCE_START, RANK_LINE,
-    RANK_SENTINEL, RANK_SYMBOL,
+    FunctionContent, PageBuilder, Record, RunPage, Tables, FLAG_COVERS, FLAG_INSTANCE_START, FLAG_RENAMES,
+    RANK_LINE, RANK_LINE_ONLY, RANK_SENTINEL, RANK_SYMBOL,
 };
 use crate::writer::{UnitRecords, NONE};
 use std::cmp::Reverse;
@@ -268,6 +274,71 @@ struct Grouped {
     source: usize,
 }
 
+/// The object symbol covering the addresses being merged (rule 5), copied out of its page.
+struct CoveringSymbol {
+    /// Exclusive; `u64::MAX` for a symbol without a size (it covers up to the next symbol).
+    end: u64,
+    name: Vec<u8>,
+    demangled: Vec<u8>,
+    entry_pc: u32,
+}
+
+impl CoveringSymbol {
+    fn of(g: &Grouped, tables: &dyn Tables) -> Option<CoveringSymbol> {
+        if g.record.flags & FLAG_COVERS == 0 {
+            return None;
+        }
+        let [name, demangled, entry_pc, _] = tables.function(tables.location(g.record.loc)?[2])?;
+        let name = tables.string(name)?.to_vec();
+        let demangled = tables.string(demangled).map_or_else(|| name.clone(), <[u8]>::to_vec);
+        let end = match g.record.aux {
+            0 => u64::MAX,
+            size => g.record.addr as u64 + size as u64,
+        };
+        Some(CoveringSymbol { end, name, demangled, entry_pc })
+    }
+
+    fn function(&self, out: &mut PageBuilder) -> (u32, u64) {
+        out.function(FunctionContent {
+            name: &self.name,
+            demangled: &self.demangled,
+            entry_pc: self.entry_pc,
+            lang: NONE,
+        })
+    }
+}
+
+/// The line row without a function DIE in force at the addresses being merged (rule 5): it
+/// holds from its record up to the next row or its instance's end sentinel, under any function
+/// range or symbol that starts and ends inside it. Copied out of its page.
+struct LineRow {
+    inst: u64,
+    /// `{comp_dir, directory, name, source_link}`, or no file.
+    file: Option<[Vec<u8>; 4]>,
+    line: u32,
+}
+
+impl LineRow {
+    fn of(g: &Grouped, tables: &dyn Tables) -> Option<LineRow> {
+        let [file, line, ..] = tables.location(g.record.loc)?;
+        let file = tables.file(file).map(|f| f.map(|o| tables.string(o).unwrap_or(&[]).to_vec()));
+        Some(LineRow { inst: g.record.inst, file, line })
+    }
+
+    /// Its one frame, named after the covering symbol, or unnamed (llvm-symbolizer's `??`).
+    fn frame(&self, out: &mut PageBuilder, covering: Option<&CoveringSymbol>) -> (u32, u64) {
+        let file = match &self.file {
+            Some([c, d, n, link]) => out.file(c, d, n, link),
+            None => (NONE, 0),
+        };
+        let function = match covering {
+            Some(c) => c.function(out),
+            None => out.function(FunctionContent { name: b"", demangled: b"", entry_pc: NONE, lang: NONE }),
+        };
+        out.location(file, self.line, function, (NONE, 0))
+    }
+}
+
 /// Merges `sources` in address order and writes pages to the host (final pages on
 /// `STREAM_PAGE`, run pages on `STREAM_RUN`).
 pub fn merge(sources: &mut [&mut dyn Source], mode: Mode) -> Result<MergeStats> {
@@ -283,6 +354,8 @@ pub fn merge(sources: &mut [&mut dyn Source], mode: Mode) -> Result<MergeStats> 
     // Instances dropped by rules 1 and 2, until their end; names of rule 3, until their end.
     let mut dropped: FxHashMap<u64, u32> = FxHashMap::default();
     let mut renames: Vec<(u32, u32, Vec<u8>)> = Vec::new();
+    let mut covering: Option<CoveringSymbol> = None;
+    let mut line_row: Option<LineRow> = None;
     let mut last_hash = GAP;
     let mut group: Vec<Grouped> = Vec::new();
     let mut touched: Vec<usize> = Vec::new();
@@ -332,23 +405,35 @@ pub fn merge(sources: &mut [&mut dyn Source], mode: Mode) -> Result<MergeStats> 
             Mode::Resolve => {
                 dropped.retain(|_, end| *end >= addr);
                 renames.retain(|r| r.1 >= addr);
-                settle_instances(&group, sources, &mut dropped, &mut renames, addr);
-                let winner = group
-                    .iter()
-                    .filter(|g| !dropped.contains_key(&g.record.inst))
-                    .min_by_key(|g| {
-                        let r = &g.record;
-                        (
-                            r.rank,
-                            if r.rank == RANK_LINE {
-                                u64::MAX - r.order
-                            } else {
-                                r.order
-                            },
-                        )
-                    });
-                let (loc, hash) = match winner {
-                    Some(g) if g.record.rank != RANK_SENTINEL && g.record.loc != NONE => {
+                if let Some(p) = settle_instances(&group, sources, &mut dropped, &mut renames, addr) {
+                    covering = CoveringSymbol::of(p, sources[p.source].tables());
+                }
+                if covering.as_ref().map_or(false, |c| c.end <= addr as u64) {
+                    covering = None;
+                }
+                let live = || group.iter().filter(|g| !dropped.contains_key(&g.record.inst));
+                // Rule 5: the line row without a function DIE starting here, or the end of the
+                // one in force.
+                if let Some(g) = live().filter(|g| g.record.rank == RANK_LINE_ONLY).min_by_key(|g| g.record.order) {
+                    line_row = LineRow::of(g, sources[g.source].tables());
+                } else if let Some(l) = &line_row {
+                    if group.iter().any(|g| g.record.rank == RANK_SENTINEL && g.record.inst == l.inst) {
+                        line_row = None;
+                    }
+                }
+                let winner = live().min_by_key(|g| {
+                    let r = &g.record;
+                    (
+                        r.rank,
+                        if r.rank == RANK_LINE {
+                            u64::MAX - r.order
+                        } else {
+                            r.order
+                        },
+                    )
+                });
+                let (loc, hash) = match (winner, &line_row, &covering) {
+                    (Some(g), ..) if g.record.rank < RANK_LINE_ONLY && g.record.loc != NONE => {
                         let s = &*sources[g.source];
                         intern_chain(
                             &mut out,
@@ -358,6 +443,16 @@ pub fn merge(sources: &mut [&mut dyn Source], mode: Mode) -> Result<MergeStats> 
                             g.record.loc,
                             Some(&renames),
                         )?
+                    }
+                    (_, Some(l), c) => l.frame(&mut out, c.as_ref()),
+                    (_, None, Some(c)) => {
+                        let function = c.function(&mut out);
+                        out.location((NONE, 0), 0, function, (NONE, 0))
+                    }
+                    // A symbol that covers nothing beyond its start (Breakpad PUBLIC, PDB public).
+                    (Some(g), None, None) if g.record.rank == RANK_SYMBOL && g.record.loc != NONE => {
+                        let s = &*sources[g.source];
+                        intern_chain(&mut out, &mut cache, s.tables(), s.tables_id(), g.record.loc, Some(&renames))?
                     }
                     _ => (NONE, GAP),
                 };
@@ -406,21 +501,21 @@ fn flush(out: &mut PageBuilder, mode: Mode, stats: &mut MergeStats) {
     }
 }
 
-/// Rules 1-3 for the instances starting at `addr`.
-fn settle_instances(
-    group: &[Grouped],
+/// Rules 1-3 for the instances starting at `addr`; returns the symbol kept there.
+fn settle_instances<'g>(
+    group: &'g [Grouped],
     sources: &[&mut dyn Source],
     dropped: &mut FxHashMap<u64, u32>,
     renames: &mut Vec<(u32, u32, Vec<u8>)>,
     addr: u32,
-) {
+) -> Option<&'g Grouped> {
     let starts = group
         .iter()
         .filter(|g| g.record.flags & FLAG_INSTANCE_START != 0);
     // Rule 1: per end address, the first function instance stays.
     let mut functions: Vec<&Grouped> = starts
         .clone()
-        .filter(|g| g.record.rank < RANK_SYMBOL)
+        .filter(|g| g.record.rank < RANK_LINE_ONLY)
         .collect();
     functions.sort_by_key(|g| (g.record.aux, g.record.order));
     for pair in functions.windows(2) {
@@ -440,7 +535,8 @@ fn settle_instances(
         }
     }
     // Rule 3: remember the symbol's name for the function ranges starting here.
-    if let (Some(p), Some(end)) = (picked, functions.iter().map(|g| g.record.aux).max()) {
+    let renaming = picked.filter(|p| p.record.flags & FLAG_RENAMES != 0);
+    if let (Some(p), Some(end)) = (renaming, functions.iter().map(|g| g.record.aux).max()) {
         let tables = sources[p.source].tables();
         let name = tables
             .location(p.record.loc)
@@ -451,6 +547,7 @@ fn settle_instances(
             renames.push((addr, end, name.to_vec()));
         }
     }
+    picked
 }
 
 /// What was already interned into the current output page, by input (tables, index): chains,
@@ -500,25 +597,28 @@ fn intern_chain(
     let outermost_is_new = at == NONE || chain.len() >= MAX_FRAMES;
     let last = chain.len().saturating_sub(1);
     for (depth, &(index, l)) in chain.iter().enumerate().rev() {
-        let file = match cache.files.get(&(tables_id, l[0])) {
-            Some(&hit) => hit,
-            None => {
-                let interned = match tables.file(l[0]) {
-                    Some([c, d, n, link]) => {
-                        let s = |o| tables.string(o).unwrap_or(&[]);
-                        out.file(s(c), s(d), s(n), s(link))
-                    }
-                    None => (NONE, 0),
-                };
-                cache.files.insert((tables_id, l[0]), interned);
-                interned
-            }
-        };
+        let file = interned_file(out, cache, tables, tables_id, l[0]);
         let function = interned_function(out, cache, tables, tables_id, l[2], renames.filter(|_| outermost_is_new && depth == last));
         caller = out.location(file, l[1], function, caller);
         cache.chains.insert((tables_id, index), caller);
     }
     Ok(caller)
+}
+
+/// A file of `tables` interned into the page.
+fn interned_file(out: &mut PageBuilder, cache: &mut Interned, tables: &dyn Tables, tables_id: u64, index: u32) -> (u32, u64) {
+    if let Some(&hit) = cache.files.get(&(tables_id, index)) {
+        return hit;
+    }
+    let interned = match tables.file(index) {
+        Some([c, d, n, link]) => {
+            let s = |o| tables.string(o).unwrap_or(&[]);
+            out.file(s(c), s(d), s(n), s(link))
+        }
+        None => (NONE, 0),
+    };
+    cache.files.insert((tables_id, index), interned);
+    interned
 }
 
 /// A frame's function interned into the page; the outermost frame of a function range takes the

@@ -14,7 +14,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::host::{self, SourceId};
 use crate::wasm::WasmModule;
-use object::{Object, ObjectSection};
+use object::{Object, ObjectSection, ObjectSymbol};
 use std::io::{Read, Seek, SeekFrom};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +100,10 @@ pub struct ObjectInfo {
     pub little_endian: bool,
     pub is64: bool,
     pub relocatable: bool,
-    pub is_windows: bool,
+    /// C names carry Windows x86 decorations (`_name`, `_name@8`): 32-bit x86 PE only. x86_64
+    /// (and ARM) PE/COFF does not decorate C names, so a leading `_` there is part of the name
+    /// (`_CRT_INIT`, Itanium `_ZN...` of MinGW C++).
+    pub decorated_c_names: bool,
     /// Added to every DWARF address before subtracting the load address (WASM: the code
     /// section's offset in the file, since its DWARF is code-section relative).
     pub dwarf_bias: u64,
@@ -461,7 +464,7 @@ fn open_elf(source: SourceId, size: u64, head: &[u8]) -> Result<ObjectInfo> {
         little_endian: le,
         is64,
         relocatable: e_type == 1,
-        is_windows: false,
+        decorated_c_names: false,
         dwarf_bias: 0,
         sections,
         symbols,
@@ -593,7 +596,7 @@ fn open_macho(source: SourceId, size: u64, head: &[u8]) -> Result<ObjectInfo> {
         little_endian: le,
         is64,
         relocatable: filetype == 1,
-        is_windows: false,
+        decorated_c_names: false,
         dwarf_bias: 0,
         sections,
         symbols,
@@ -621,6 +624,14 @@ fn open_wasm(source: SourceId, size: u64) -> Result<ObjectInfo> {
     }
     let data = read_exact(source, 0, size as usize, "WebAssembly module")?;
     let module = WasmModule::parse(&data)?;
+    // DWARF addresses are offsets into the code section; without it (llvm-objcopy
+    // --only-keep-debug) they cannot be turned into the module offsets stack traces carry.
+    if module.code_offset() == 0 && module.customs().any(|(name, _)| name == b".debug_info") {
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            "this WebAssembly debug file has DWARF but no code section, so its addresses (relative to the code section) cannot be placed in the module; upload the module with its DWARF, or a debug file that keeps the code section (emscripten -gseparate-dwarf and wasm-split write one)",
+        ));
+    }
     let base = data.as_ptr() as usize;
     let sections = module
         .customs()
@@ -656,7 +667,7 @@ fn open_wasm(source: SourceId, size: u64) -> Result<ObjectInfo> {
         // Code offset 0 is a real address in WASM DWARF (the first body), not a tombstone:
         // treat it like a relocatable object for the "address 0" filters.
         relocatable: true,
-        is_windows: false,
+        decorated_c_names: false,
         dwarf_bias: module.code_offset(),
         sections,
         symbols: SymbolTable::List(symbols),
@@ -746,6 +757,25 @@ fn open_pe(source: SourceId, size: u64) -> Result<ObjectInfo> {
         })
         .collect();
     let mut symbols = Vec::new();
+    // The COFF symbol table (MinGW linkers keep it next to the DWARF): the names llvm-symbolizer
+    // shows, and code the DWARF does not describe. Function symbols in code sections; no sizes.
+    for s in file.symbols() {
+        let in_code = match s.section() {
+            object::SymbolSection::Section(index) => file
+                .section_by_index(index)
+                .map_or(false, |section| section.kind() == object::SectionKind::Text),
+            _ => false,
+        };
+        if in_code && s.kind() == object::SymbolKind::Text && s.address() >= load_address {
+            if let Ok(name) = s.name_bytes() {
+                symbols.push(Symbol {
+                    addr: s.address() - load_address,
+                    size: 0,
+                    name: name.to_vec(),
+                });
+            }
+        }
+    }
     if let Ok(exports) = file.exports() {
         for e in exports {
             if e.address() >= load_address {
@@ -765,7 +795,7 @@ fn open_pe(source: SourceId, size: u64) -> Result<ObjectInfo> {
         little_endian: true,
         is64: file.is_64(),
         relocatable: false,
-        is_windows: true,
+        decorated_c_names: file.architecture() == object::Architecture::I386,
         dwarf_bias: 0,
         sections,
         symbols: SymbolTable::List(symbols),
@@ -784,5 +814,11 @@ impl ObjectInfo {
 
     pub fn has_dwarf(&self) -> bool {
         self.section(".debug_info").is_some()
+    }
+
+    /// Whether symbol names replace the DWARF names of functions starting at them: not for
+    /// WebAssembly, whose name section wasm-ld writes demangled, return types included.
+    pub fn symbols_rename_functions(&self) -> bool {
+        self.kind != Kind::Wasm
     }
 }

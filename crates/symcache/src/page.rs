@@ -31,11 +31,23 @@ pub const RUN_RECORD: usize = 32;
 /// Record ranks: where several records start at one address, the lowest rank wins.
 pub const RANK_LINE: u8 = 0;
 pub const RANK_ENTRY: u8 = 1;
-pub const RANK_SYMBOL: u8 = 2;
-pub const RANK_SENTINEL: u8 = 3;
+/// A line-table row no function DIE covers (assembly, padding): its name comes from the symbol
+/// covering the address in the final merge.
+pub const RANK_LINE_ONLY: u8 = 2;
+pub const RANK_SYMBOL: u8 = 3;
+pub const RANK_SENTINEL: u8 = 4;
 
 /// The record is the first of its instance (a function range, or a symbol).
 pub const FLAG_INSTANCE_START: u8 = 1;
+/// A symbol of an object file's symbol table: it names every address it covers that no function
+/// names, as llvm-symbolizer's symbol-table lookup does (Breakpad PUBLIC records and PDB publics
+/// do not carry it: they only fill addresses nothing else starts at).
+pub const FLAG_COVERS: u8 = 2;
+/// A symbol whose name replaces the DWARF name of a function range starting at it (merge rule
+/// 3): ELF and Mach-O symbol tables, PDB publics, Breakpad PUBLIC records. Not WebAssembly's
+/// name section, whose names wasm-ld writes demangled (with return types) where DWARF has the
+/// linkage name llvm-symbolizer shows.
+pub const FLAG_RENAMES: u8 = 4;
 
 /// One range record before conflicts are settled (see `merge.rs` for the rules).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

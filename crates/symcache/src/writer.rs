@@ -8,11 +8,14 @@
 //! |---|---|---|
 //! | 0 | a line of a function (DWARF, Breakpad FUNC) | the **last** one written wins |
 //! | 1 | a function entry without line info | the first wins |
-//! | 2 | a symbol-table entry | the alias llvm-symbolizer shows (largest size, then last) |
-//! | 3 | the end sentinel of a function or symbol | (all equal) |
+//! | 2 | a line row no function DIE covers (assembly, padding) | the first wins |
+//! | 3 | a symbol-table entry | the alias llvm-symbolizer shows (largest size, then last) |
+//! | 4 | the end sentinel of a function or symbol | (all equal) |
 //!
 //! This reproduces symbolic's rules "lines overwrite", "entry fallback and symbols only fill
-//! holes or sentinels", "sentinels only go into vacant slots". Records are 24 bytes, kept in
+//! holes or sentinels", "sentinels only go into vacant slots", and llvm-symbolizer's for code
+//! without a function DIE: the line table gives file and line, the symbol table the name.
+//! Records are 24 bytes, kept in
 //! fixed-size chunks (no doubling reallocation of one huge vector), each chunk sorted at the end.
 
 use crate::demangle::demangle;
@@ -20,7 +23,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::hash::{hash_bytes, FxHashMap, FxHashSet};
 use crate::lang::Lang;
 use crate::page::{
-    Record, Tables, FLAG_INSTANCE_START, RANK_ENTRY, RANK_LINE, RANK_SENTINEL, RANK_SYMBOL,
+    Record, Tables, FLAG_COVERS, FLAG_INSTANCE_START, FLAG_RENAMES, RANK_ENTRY, RANK_LINE, RANK_LINE_ONLY,
+    RANK_SENTINEL, RANK_SYMBOL,
 };
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -295,14 +299,19 @@ impl Writer {
     }
 
     fn push_record(&mut self, addr: u32, rank: u8, loc: u32, inst: u32, start: Option<u32>) {
+        self.push_flagged(addr, rank, 0, loc, inst, start)
+    }
+
+    fn push_flagged(&mut self, addr: u32, rank: u8, flags: u8, loc: u32, inst: u32, start: Option<u32>) {
         let rec = Rec {
             addr,
             rank,
-            flags: if start.is_some() {
-                FLAG_INSTANCE_START
-            } else {
-                0
-            },
+            flags: flags
+                | if start.is_some() {
+                    FLAG_INSTANCE_START
+                } else {
+                    0
+                },
             loc,
             aux: start.unwrap_or(0),
             inst,
@@ -456,18 +465,60 @@ impl Writer {
         self.stack = stack;
     }
 
+    /// Line rows of `[start, end)` that no function DIE of their unit covers (hand-written
+    /// assembly, padding after a function's end). The merge names them after the object symbol
+    /// covering each address, or leaves the name empty, as llvm-symbolizer does.
+    pub fn add_line_only(&mut self, start: u64, end: u64, lines: &[LineSeg]) -> Result<()> {
+        if end <= start || end > u32::MAX as u64 {
+            return Ok(());
+        }
+        let unnamed = self.function(b"", NONE, None)?;
+        let inst = self.next_instance();
+        let mut at = start;
+        let mut first = true;
+        for l in lines.iter().filter(|l| l.start >= start && l.end <= end && l.end > l.start) {
+            if l.start > at && !first {
+                self.push_record(at as u32, RANK_SENTINEL, NONE, inst, None);
+            }
+            let loc = self.push_location([l.file, l.line, unnamed, NONE]);
+            let instance_end = if first { Some(end as u32) } else { None };
+            self.push_record(l.start as u32, RANK_LINE_ONLY, loc, inst, instance_end);
+            first = false;
+            at = l.end;
+        }
+        if !first {
+            self.push_record(at as u32, RANK_SENTINEL, NONE, inst, None);
+        }
+        Ok(())
+    }
+
     /// A symbol-table entry: only fills addresses that no function covers. Several symbols at
     /// one address are all recorded; the merge keeps the alias llvm-symbolizer shows.
     pub fn add_symbol(&mut self, name: &[u8], addr: u64, size: u64) -> Result<()> {
+        self.symbol_record(name, addr, size, FLAG_RENAMES)
+    }
+
+    /// A symbol of an object file's symbol table: besides filling addresses nothing else starts
+    /// at, it names the line rows without a function DIE and the code after a function's end
+    /// that it covers (`[addr, addr + size)`, or up to the next symbol when the size is 0: what
+    /// llvm-symbolizer's symbol-table lookup answers).
+    /// `renames`: the name replaces the DWARF name of a function starting here (merge rule 3).
+    pub fn add_object_symbol(&mut self, name: &[u8], addr: u64, size: u64, renames: bool) -> Result<()> {
+        let flags = if renames { FLAG_COVERS | FLAG_RENAMES } else { FLAG_COVERS };
+        self.symbol_record(name, addr, size, flags)
+    }
+
+    fn symbol_record(&mut self, name: &[u8], addr: u64, size: u64, flags: u8) -> Result<()> {
         if name.is_empty() || addr > u32::MAX as u64 {
             return Ok(());
         }
         let f = self.function(name, addr as u32, None)?;
         let loc = self.push_location([NONE, 0, f, NONE]);
         let inst = self.next_instance();
-        self.push_record(
+        self.push_flagged(
             addr as u32,
             RANK_SYMBOL,
+            flags,
             loc,
             inst,
             Some(size.min(u32::MAX as u64) as u32),
@@ -482,8 +533,8 @@ impl Writer {
     /// Sorts the records and hands them over with the tables they point into.
     pub fn finish(mut self) -> UnitRecords {
         for c in &mut self.chunks {
-            // One u64 key: address, rank, then write order (a unit writes fewer than 2^30 records).
-            c.sort_unstable_by_key(|r| ((r.addr as u64) << 32) | ((r.rank as u64) << 30) | (r.seq as u64 & 0x3fff_ffff));
+            // One key: address, rank, then write order.
+            c.sort_unstable_by_key(|r| (r.addr as u128) << 40 | (r.rank as u128) << 32 | r.seq as u128);
         }
         self.location_map = FxHashMap::default();
         self.function_map = FxHashMap::default();

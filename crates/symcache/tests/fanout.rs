@@ -150,6 +150,25 @@ fn clang_lld() {
 }
 
 #[test]
+fn assembly_and_padding() {
+    // Line rows without function DIEs, named by the symbol covering them, in the merge.
+    check("elf-x86_64-gcc-asm");
+    check("elf-x86_64-clang19-asm");
+}
+
+#[test]
+fn webassembly_dwarf() {
+    check("wasm32-dwarf-O1.wasm");
+    check("wasm32-dwarf-O2.wasm");
+}
+
+#[test]
+fn mingw_pe_with_dwarf() {
+    check("pe-x86_64-mingw.exe");
+    check("pe-i686-mingw.exe");
+}
+
+#[test]
 fn no_function_symbols_no_pages() {
     // A stripped PIE: only undefined dynamic symbols remain.
     let file = fixture("elf-x86_64-gcc-dw5-O2-pie.stripped");

@@ -46,8 +46,11 @@ describe("dwz alternate files", () => {
         expect(y.map((f) => [f.filename, f.lineno, f.symAddr])).toEqual(
           x.map((f) => [f.filename, f.lineno, f.symAddr]),
         );
+        // A lone frame without a function entry is a line row no function covers (padding):
+        // unnamed with or without the alternate file, like llvm-symbolizer's `??`.
+        const lineOnly = x.length === 1 && x[0]?.symAddr === undefined;
         x.forEach((f, i) => {
-          if (f.symbol === "") {
+          if (f.symbol === "" && !lineOnly) {
             filled++;
             expect(y[i]?.symbol, `${name} 0x${a.toString(16)}`).not.toBe("");
           } else expect(y[i]?.symbol).toBe(f.symbol);

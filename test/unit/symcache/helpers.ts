@@ -101,6 +101,26 @@ export function lineTableAddresses(file: string): number[] {
   return [...set].sort((a, b) => a - b);
 }
 
+/** Offset of a WebAssembly module's code-section payload: what its DWARF addresses are relative to. */
+export function wasmCodeOffset(bytes: Uint8Array): number {
+  let pos = 8;
+  const uleb = () => {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[pos++] ?? 0;
+      v += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return v;
+    }
+  };
+  while (pos < bytes.length) {
+    const id = bytes[pos++];
+    const size = uleb();
+    if (id === 10) return pos;
+    pos += size;
+  }
+  throw new Error("no code section");
+}
+
 /** ELF load address: p_vaddr of the first PT_LOAD (what symcache addresses are relative to). */
 export function elfLoadAddress(file: string): number {
   const text = execFileSync("llvm-readelf-19", ["-lW", file]).toString();
@@ -132,7 +152,8 @@ export function compareFrames(
   theirs: OracleFrame[],
   name: (frame: SymcacheFrame) => string = (f) => f.symbol,
 ): Disagreement | null {
-  const known = theirs.filter((f) => f.FunctionName !== "??" || f.Line !== 0);
+  // llvm-symbolizer's JSON names an unknown function "" (its text output "??").
+  const known = theirs.filter((f) => (f.FunctionName !== "??" && f.FunctionName !== "") || f.Line !== 0);
   if (known.length === 0) return ours.length === 0 ? null : "llvm_unknown_we_resolve";
   if (ours.length === 0) return "we_unknown_llvm_resolves";
   if (ours.length !== known.length) return "inline_depth";
