@@ -296,12 +296,8 @@ impl Func {
             None => return,
         };
         let call_file = files.get(&call_file).copied().unwrap_or(NONE);
-        loop {
-            let (a, s) = match (parts.next(), parts.next()) {
-                (Some(a), Some(s)) => (hex(a), hex(s)),
-                _ => break,
-            };
-            if let (Some(a), Some(s)) = (a, s) {
+        while let (Some(a), Some(s)) = (parts.next(), parts.next()) {
+            if let (Some(a), Some(s)) = (hex(a), hex(s)) {
                 if s > 0 && self.inlinees.len() < 1 << 22 {
                     self.inlinees.push(InlineRec {
                         start: a,

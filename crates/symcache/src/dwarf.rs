@@ -677,11 +677,8 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
         let mut state = program.rows();
         let mut seq_first = 0usize;
         let mut seq_dead = false;
-        loop {
-            let row = match state.next_row() {
-                Ok(Some((_, row))) => *row,
-                _ => break,
-            };
+        while let Ok(Some((_, row))) = state.next_row() {
+            let row = *row;
             // WASM line rows are code-section offsets, like its ranges (`die_ranges`).
             let addr = row.address().wrapping_add(self.obj.dwarf_bias);
             if row.end_sequence() {

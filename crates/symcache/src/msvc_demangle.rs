@@ -256,7 +256,9 @@ impl<'a> Parser<'a> {
         write_signature_pre(&sig, &mut out, flags);
         out.push_str(&name);
         if let Some(offset) = thunk {
-            out.push_str(&format!("`adjustor{{{}}}'", offset));
+            out.push_str("`adjustor{");
+            out.push_str(&offset.to_string());
+            out.push_str("}'");
         }
         write_signature_post(&sig, &mut out, flags);
         self.leave();

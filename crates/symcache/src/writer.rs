@@ -139,8 +139,13 @@ impl StringTable {
     pub fn len(&self) -> usize {
         self.bytes.len()
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
 }
 
+#[derive(Default)]
 pub struct Writer {
     pub strings: StringTable,
     files: Vec<[u32; 3]>,
@@ -171,30 +176,6 @@ struct Open {
     function: u32,
     /// The call location this inlinee was called from; its frames' `inlined_into`.
     caller: u32,
-}
-
-impl Default for Writer {
-    fn default() -> Self {
-        Writer {
-            strings: StringTable::default(),
-            files: Vec::new(),
-            file_map: FxHashMap::default(),
-            functions: Vec::new(),
-            function_map: FxHashMap::default(),
-            demangled: FxHashMap::default(),
-            locations: Vec::new(),
-            location_map: FxHashMap::default(),
-            chunks: Vec::new(),
-            seq: 0,
-            instances: 0,
-            seen_ranges: FxHashSet::default(),
-            source_links: FxHashMap::default(),
-            unit: 0,
-            is_windows: false,
-            heap: BinaryHeap::new(),
-            stack: Vec::new(),
-        }
-    }
 }
 
 impl Writer {
@@ -576,6 +557,10 @@ impl UnitRecords {
 
     pub fn len(&self) -> usize {
         self.chunks.iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.chunks.iter().all(Vec::is_empty)
     }
 }
 

@@ -355,9 +355,7 @@ impl FseTable {
             if prob == 0 {
                 loop {
                     let repeat = bits.read(2)?;
-                    for _ in 0..repeat {
-                        probs.push(0);
-                    }
+                    probs.resize(probs.len() + repeat as usize, 0);
                     if probs.len() > max_symbol + 1 {
                         return Err("FSE table has too many symbols");
                     }
@@ -464,8 +462,7 @@ impl HuffTable {
     fn read(data: &[u8]) -> ZResult<(HuffTable, usize)> {
         let header = *data.first().ok_or("truncated Huffman tree description")?;
         let mut weights: Vec<u8> = Vec::with_capacity(256);
-        let used;
-        if header < 128 {
+        let used = if header < 128 {
             let size = usize::from(header);
             let body = data.get(1..1 + size).ok_or("truncated Huffman weights")?;
             let (table, n) = FseTable::read(body, 6, 255)?;
@@ -490,7 +487,7 @@ impl HuffTable {
                     break;
                 }
             }
-            used = 1 + size;
+            1 + size
         } else {
             let n = usize::from(header) - 127;
             let bytes = data.get(1..1 + (n + 1) / 2).ok_or("truncated Huffman weights")?;
@@ -498,8 +495,8 @@ impl HuffTable {
                 let b = bytes[i / 2];
                 weights.push(if i % 2 == 0 { b >> 4 } else { b & 15 });
             }
-            used = 1 + (n + 1) / 2;
-        }
+            1 + (n + 1) / 2
+        };
         if weights.len() > 255 {
             return Err("too many Huffman weights");
         }
@@ -720,6 +717,8 @@ fn ml_code(code: u8) -> ZResult<(u32, u32)> {
     }
 }
 
+// The sequence section names three tables the same way; one function reads any of them.
+#[allow(clippy::too_many_arguments)]
 fn choose_table<'s>(
     mode: u8,
     data: &[u8],
@@ -809,13 +808,11 @@ fn decode_sequences(data: &[u8], st: &mut FrameState, out: &mut Output, floor: u
             o
         } else {
             let idx = of_value as usize - 1 + usize::from(lit_len == 0);
-            let o = match idx {
+            match idx {
                 0 => rep[0],
                 1 => {
-                    let o = rep[1];
-                    rep[1] = rep[0];
-                    rep[0] = o;
-                    o
+                    rep.swap(0, 1);
+                    rep[0]
                 }
                 2 => {
                     let o = rep[2];
@@ -831,8 +828,7 @@ fn decode_sequences(data: &[u8], st: &mut FrameState, out: &mut Output, floor: u
                     rep[0] = o;
                     o
                 }
-            };
-            o
+            }
         };
         let lit = lits.get(lit_pos..lit_pos + lit_len).ok_or("sequence uses more literals than decoded")?;
         out.extend(lit)?;

@@ -200,7 +200,8 @@ SRCSRVCMD=p4.exe print -o %SRCSRVTRG% -q \"//%var3%#%var4%\"\r\nSRCSRV: source f
         );
         let mut bomb = String::from("SRCSRV: variables --\nV0=\n");
         for i in 1..12 {
-            bomb.push_str(&format!("V{}={}\n", i, format!("%V{}%", i - 1).repeat(50)));
+            let line = format!("V{}={}\n", i, format!("%V{}%", i - 1).repeat(50));
+            bomb.push_str(&line);
         }
         bomb.push_str("SRCSRVTRG=http://x/%V11%\nSRCSRV: source files --\nf\n");
         let started = std::time::Instant::now();

@@ -97,6 +97,8 @@ impl<'a> InlineeNames<'a> {
     }
 
     /// The qualified name of an `LF_FUNC_ID` / `LF_MFUNC_ID`, or `None` if it has none.
+    // Not the entry API: `compute` borrows the whole table while the entry would hold the cache.
+    #[allow(clippy::map_entry)]
     pub fn get(&mut self, index: u32) -> Option<&[u8]> {
         if !self.cache.contains_key(&index) {
             let name = self.compute(index);

@@ -142,6 +142,9 @@ pub struct Metadata<'a> {
 const MAX_STREAMS: usize = 16;
 
 impl<'a> Metadata<'a> {
+    // The table loop's variable is the table's number (in `valid`'s bits and the messages), not
+    // only an index into `rows`.
+    #[allow(clippy::needless_range_loop)]
     pub fn parse(data: &'a [u8]) -> Result<Metadata<'a>> {
         let mut r = Reader::new(data);
         if r.bytes(4) != Some(&b"BSJB"[..]) {
