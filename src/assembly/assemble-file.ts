@@ -46,12 +46,12 @@ export async function assembleFile(
     }
     if (i === 0 || (breakpad && !breakpad.done)) {
       // Through JavaScript piece by piece: the first piece says whether this is a Breakpad file.
-      const reader = object.body.getReader();
+      const reader = (object.body as ReadableStream<Uint8Array>).getReader();
       const writer = digest.getWriter();
       for (let first = i === 0; ; first = false) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        const piece = value instanceof Uint8Array ? value : new Uint8Array(value as ArrayBuffer);
+        const next = await reader.read();
+        if (next.done) break;
+        const piece = next.value;
         if (first && startsWith(piece, BREAKPAD_MAGIC)) breakpad = new BreakpadRecordScanner();
         breakpad?.push(piece);
         await writer.write(piece);
