@@ -38,7 +38,10 @@ impl<'s> Lines<'s> {
             return None;
         }
         let start = self.pos;
-        let stop = self.store.find(self.section, start, self.end, b'\n').unwrap_or(self.end);
+        let stop = self
+            .store
+            .find(self.section, start, self.end, b'\n')
+            .unwrap_or(self.end);
         self.pos = stop + 1;
         let line = self.store.slice(self.section, start, stop - start)?;
         Some((start, trim_cow(line)))
@@ -55,8 +58,16 @@ fn trim_cow(line: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
 /// Reads the MODULE line and finds the header and the body.
 pub fn layout(store: &Store, section: u32) -> Result<Layout> {
     let size = store.size(section);
-    let mut lines = Lines { store, section, pos: 0, end: size };
-    let first = lines.next_line().map(|(_, l)| l.into_owned()).unwrap_or_default();
+    let mut lines = Lines {
+        store,
+        section,
+        pos: 0,
+        end: size,
+    };
+    let first = lines
+        .next_line()
+        .map(|(_, l)| l.into_owned())
+        .unwrap_or_default();
     // The identity was read at upload; here the MODULE line only has to be sound.
     parse_module(&first)?;
     let mut header_end = None;
@@ -76,15 +87,26 @@ pub fn layout(store: &Store, section: u32) -> Result<Layout> {
             store.relieve();
         }
     }
-    Ok(Layout { header_end: header_end.unwrap_or(body_end).min(body_end), body_end })
+    Ok(Layout {
+        header_end: header_end.unwrap_or(body_end).min(body_end),
+        body_end,
+    })
 }
 
 /// The layout a unit needs: the header ends where the body starts; scanning for it reads the
 /// header only (up to the first FUNC or PUBLIC), never the rest of the body.
 pub fn layout_of_span(store: &Store, section: u32, span_start: u64) -> Result<Layout> {
     let size = store.size(section) as u64;
-    let mut lines = Lines { store, section, pos: 0, end: span_start.min(size) as usize };
-    let first = lines.next_line().map(|(_, l)| l.into_owned()).unwrap_or_default();
+    let mut lines = Lines {
+        store,
+        section,
+        pos: 0,
+        end: span_start.min(size) as usize,
+    };
+    let first = lines
+        .next_line()
+        .map(|(_, l)| l.into_owned())
+        .unwrap_or_default();
     parse_module(&first)?;
     let mut header_end = span_start;
     while let Some((at, line)) = lines.next_line() {
@@ -93,14 +115,22 @@ pub fn layout_of_span(store: &Store, section: u32, span_start: u64) -> Result<La
             break;
         }
     }
-    Ok(Layout { header_end, body_end: size })
+    Ok(Layout {
+        header_end,
+        body_end: size,
+    })
 }
 
 /// Cuts the body into spans of about `bytes`, each starting at a FUNC or PUBLIC line.
 pub fn spans(store: &Store, section: u32, layout: Layout, bytes: u64) -> Vec<(u64, u64)> {
     let mut out = Vec::new();
     let mut start = layout.header_end;
-    let mut lines = Lines { store, section, pos: start as usize, end: layout.body_end as usize };
+    let mut lines = Lines {
+        store,
+        section,
+        pos: start as usize,
+        end: layout.body_end as usize,
+    };
     let mut count = 0u32;
     while let Some((at, line)) = lines.next_line() {
         let at = at as u64;
@@ -121,12 +151,24 @@ pub fn spans(store: &Store, section: u32, layout: Layout, bytes: u64) -> Vec<(u6
 }
 
 /// Builds the records of body span `[from, to)` into `writer`.
-pub fn build_span(store: &Store, section: u32, layout: Layout, from: u64, to: u64, writer: &mut Writer) -> Result<()> {
+pub fn build_span(
+    store: &Store,
+    section: u32,
+    layout: Layout,
+    from: u64,
+    to: u64,
+    writer: &mut Writer,
+) -> Result<()> {
     // Pass 1: which files and inline origins the span uses.
     let mut want_files: FxHashSet<u64> = FxHashSet::default();
     let mut want_origins: FxHashSet<u64> = FxHashSet::default();
     let mut in_func = false;
-    let mut lines = Lines { store, section, pos: from as usize, end: to as usize };
+    let mut lines = Lines {
+        store,
+        section,
+        pos: from as usize,
+        end: to as usize,
+    };
     let mut count = 0u32;
     while let Some((_, line)) = lines.next_line() {
         if line.starts_with(b"FUNC ") {
@@ -143,8 +185,17 @@ pub fn build_span(store: &Store, section: u32, layout: Layout, from: u64, to: u6
             if let Some(o) = parts.next().and_then(dec) {
                 want_origins.insert(o);
             }
-        } else if in_func && !line.is_empty() && !line.starts_with(b"INLINE_ORIGIN ") && !line.starts_with(b"FILE ") {
-            if let Some(f) = line.split(|&b| b == b' ').filter(|p| !p.is_empty()).nth(3).and_then(dec) {
+        } else if in_func
+            && !line.is_empty()
+            && !line.starts_with(b"INLINE_ORIGIN ")
+            && !line.starts_with(b"FILE ")
+        {
+            if let Some(f) = line
+                .split(|&b| b == b' ')
+                .filter(|p| !p.is_empty())
+                .nth(3)
+                .and_then(dec)
+            {
                 want_files.insert(f);
             }
         }
@@ -160,7 +211,12 @@ pub fn build_span(store: &Store, section: u32, layout: Layout, from: u64, to: u6
     let mut files: FxHashMap<u64, u32> = FxHashMap::default();
     let mut origins: FxHashMap<u64, u32> = FxHashMap::default();
     let mut file_block = true;
-    let mut lines = Lines { store, section, pos: 0, end: layout.header_end as usize };
+    let mut lines = Lines {
+        store,
+        section,
+        pos: 0,
+        end: layout.header_end as usize,
+    };
     lines.next_line(); // MODULE
     while let Some((_, line)) = lines.next_line() {
         if line.is_empty() {
@@ -193,9 +249,18 @@ pub fn build_span(store: &Store, section: u32, layout: Layout, from: u64, to: u6
     // Pass 2: the records.
     let mut func: Option<Func> = None;
     let mut publics: Vec<(u64, Vec<u8>)> = Vec::new();
-    let mut lines = Lines { store, section, pos: from as usize, end: to as usize };
+    let mut lines = Lines {
+        store,
+        section,
+        pos: from as usize,
+        end: to as usize,
+    };
     while let Some((_, line)) = lines.next_line() {
-        if line.is_empty() || line.starts_with(b"FILE ") || line.starts_with(b"INFO ") || line.starts_with(b"INLINE_ORIGIN ") {
+        if line.is_empty()
+            || line.starts_with(b"FILE ")
+            || line.starts_with(b"INFO ")
+            || line.starts_with(b"INLINE_ORIGIN ")
+        {
             continue;
         }
         if line.starts_with(b"FUNC ") {

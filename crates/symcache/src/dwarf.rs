@@ -457,7 +457,16 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
                 &mut inl_buf,
             );
         }
-        self.emit_uncovered_lines(unit, comp_dir, &rows, &seqs, covered, &mut files, writer, &mut lines_buf);
+        self.emit_uncovered_lines(
+            unit,
+            comp_dir,
+            &rows,
+            &seqs,
+            covered,
+            &mut files,
+            writer,
+            &mut lines_buf,
+        );
         Ok(())
     }
 
@@ -507,7 +516,12 @@ impl<'d, 'o> DwarfProcessor<'d, 'o> {
                 }
                 lines.clear();
                 self.collect_lines(lo, hi, rows, std::slice::from_ref(s), |a, b, file, line| {
-                    lines.push(LineSeg { start: a - base, end: b - base, file: file as u32, line })
+                    lines.push(LineSeg {
+                        start: a - base,
+                        end: b - base,
+                        file: file as u32,
+                        line,
+                    })
                 });
                 for l in lines.iter_mut() {
                     l.file = self.file(unit, comp_dir, l.file as u64, files, writer);

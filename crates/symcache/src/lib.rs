@@ -38,8 +38,8 @@ mod msvc_demangle;
 mod objfile;
 pub mod page;
 mod pdb;
-mod ppdb;
 pub mod plan;
+mod ppdb;
 mod reader;
 mod store;
 mod symbols;
@@ -158,7 +158,14 @@ pub fn build_whole(input: &Input) -> Result<MergeStats> {
         InputKind::Breakpad => {
             let (store, section) = breakpad_store(input, PAGE_SHIFT);
             let layout = breakpad::layout(&store, section)?;
-            breakpad::build_span(&store, section, layout, layout.header_end, layout.body_end, &mut writer)?;
+            breakpad::build_span(
+                &store,
+                section,
+                layout,
+                layout.header_end,
+                layout.body_end,
+                &mut writer,
+            )?;
         }
         InputKind::Pdb => {
             let data = objfile::read_exact(MAIN, 0, input.main_size as usize, "PDB file")?;
@@ -188,7 +195,12 @@ pub fn build_whole(input: &Input) -> Result<MergeStats> {
             // Only symbol-table names carry x86 C decorations, never DWARF's.
             writer.is_windows = obj.decorated_c_names;
             for s in symbols::read(&obj, 0, obj.symbols.len())? {
-                writer.add_object_symbol(&s.name, s.addr, s.size, obj.symbols_rename_functions())?;
+                writer.add_object_symbol(
+                    &s.name,
+                    s.addr,
+                    s.size,
+                    obj.symbols_rename_functions(),
+                )?;
             }
             let mut stats = merge_writer(writer, Mode::Resolve)?;
             stats.dwarf = dwarf;
@@ -202,8 +214,17 @@ pub fn build_whole(input: &Input) -> Result<MergeStats> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) fn build_in_memory(data: &[u8], kind: InputKind) -> Result<Vec<Vec<u8>>> {
     host::native::set_sources(vec![data.to_vec()]);
-    build_whole(&Input { kind, main_size: data.len() as u64, alt_size: None, materialized: Vec::new() })?;
-    Ok(host::native::take_outputs().into_iter().filter(|o| o.0 == host::STREAM_PAGE).map(|o| o.1).collect())
+    build_whole(&Input {
+        kind,
+        main_size: data.len() as u64,
+        alt_size: None,
+        materialized: Vec::new(),
+    })?;
+    Ok(host::native::take_outputs()
+        .into_iter()
+        .filter(|o| o.0 == host::STREAM_PAGE)
+        .map(|o| o.1)
+        .collect())
 }
 
 /// What a unit covers, and the unit starts for cross-unit references.
@@ -226,7 +247,10 @@ pub fn build_unit(input: &Input, task: UnitTask) -> Result<MergeStats> {
         return merge_writer(writer, Mode::KeepAll);
     }
     if input.kind != InputKind::Object {
-        return Err(Error::new(ErrorKind::Unsupported, "this span is not one of an object file"));
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            "this span is not one of an object file",
+        ));
     }
     let obj = objfile::open(MAIN, input.main_size)?;
     let mut writer = Writer::default();
@@ -245,7 +269,12 @@ pub fn build_unit(input: &Input, task: UnitTask) -> Result<MergeStats> {
         UnitSpan::Symbols { from, to } => {
             writer.is_windows = obj.decorated_c_names;
             for s in symbols::read(&obj, from, to)? {
-                writer.add_object_symbol(&s.name, s.addr, s.size, obj.symbols_rename_functions())?;
+                writer.add_object_symbol(
+                    &s.name,
+                    s.addr,
+                    s.size,
+                    obj.symbols_rename_functions(),
+                )?;
             }
         }
         UnitSpan::Breakpad { .. } => unreachable_span(),
@@ -268,7 +297,11 @@ pub fn merge_runs(inputs: &[(SourceId, u64)], last: bool, block: usize) -> Resul
 /// A store over the Breakpad file (source 0) with pages of `1 << page_shift` bytes.
 fn breakpad_store(input: &Input, page_shift: u32) -> (Store, u32) {
     let mut store = Store::new(page_shift, PAGE_BUDGET);
-    let section = store.add(store::SectionData::Host { source: MAIN, base: 0, size: input.main_size as usize });
+    let section = store.add(store::SectionData::Host {
+        source: MAIN,
+        base: 0,
+        size: input.main_size as usize,
+    });
     (store, section)
 }
 

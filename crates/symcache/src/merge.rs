@@ -35,8 +35,8 @@ use crate::hash::FxHashMap;
 use crate::host::{self, SourceId, STREAM_PAGE, STREAM_RUN};
 use crate::lang::Lang;
 use crate::page::{
-    FunctionContent, PageBuilder, Record, RunPage, Tables, FLAG_COVERS, FLAG_INSTANCE_START, FLAG_RENAMES,
-    RANK_LINE, RANK_LINE_ONLY, RANK_SENTINEL, RANK_SYMBOL,
+    FunctionContent, PageBuilder, Record, RunPage, Tables, FLAG_COVERS, FLAG_INSTANCE_START,
+    FLAG_RENAMES, RANK_LINE, RANK_LINE_ONLY, RANK_SENTINEL, RANK_SYMBOL,
 };
 use crate::writer::{UnitRecords, NONE};
 use std::cmp::Reverse;
@@ -290,12 +290,19 @@ impl CoveringSymbol {
         }
         let [name, demangled, entry_pc, _] = tables.function(tables.location(g.record.loc)?[2])?;
         let name = tables.string(name)?.to_vec();
-        let demangled = tables.string(demangled).map_or_else(|| name.clone(), <[u8]>::to_vec);
+        let demangled = tables
+            .string(demangled)
+            .map_or_else(|| name.clone(), <[u8]>::to_vec);
         let end = match g.record.aux {
             0 => u64::MAX,
             size => g.record.addr as u64 + size as u64,
         };
-        Some(CoveringSymbol { end, name, demangled, entry_pc })
+        Some(CoveringSymbol {
+            end,
+            name,
+            demangled,
+            entry_pc,
+        })
     }
 
     fn function(&self, out: &mut PageBuilder) -> (u32, u64) {
@@ -321,8 +328,14 @@ struct LineRow {
 impl LineRow {
     fn of(g: &Grouped, tables: &dyn Tables) -> Option<LineRow> {
         let [file, line, ..] = tables.location(g.record.loc)?;
-        let file = tables.file(file).map(|f| f.map(|o| tables.string(o).unwrap_or(&[]).to_vec()));
-        Some(LineRow { inst: g.record.inst, file, line })
+        let file = tables
+            .file(file)
+            .map(|f| f.map(|o| tables.string(o).unwrap_or(&[]).to_vec()));
+        Some(LineRow {
+            inst: g.record.inst,
+            file,
+            line,
+        })
     }
 
     /// Its one frame, named after the covering symbol, or unnamed (llvm-symbolizer's `??`).
@@ -333,7 +346,12 @@ impl LineRow {
         };
         let function = match covering {
             Some(c) => c.function(out),
-            None => out.function(FunctionContent { name: b"", demangled: b"", entry_pc: NONE, lang: NONE }),
+            None => out.function(FunctionContent {
+                name: b"",
+                demangled: b"",
+                entry_pc: NONE,
+                lang: NONE,
+            }),
         };
         out.location(file, self.line, function, (NONE, 0))
     }
@@ -405,19 +423,30 @@ pub fn merge(sources: &mut [&mut dyn Source], mode: Mode) -> Result<MergeStats> 
             Mode::Resolve => {
                 dropped.retain(|_, end| *end >= addr);
                 renames.retain(|r| r.1 >= addr);
-                if let Some(p) = settle_instances(&group, sources, &mut dropped, &mut renames, addr) {
+                if let Some(p) = settle_instances(&group, sources, &mut dropped, &mut renames, addr)
+                {
                     covering = CoveringSymbol::of(p, sources[p.source].tables());
                 }
                 if covering.as_ref().map_or(false, |c| c.end <= addr as u64) {
                     covering = None;
                 }
-                let live = || group.iter().filter(|g| !dropped.contains_key(&g.record.inst));
+                let live = || {
+                    group
+                        .iter()
+                        .filter(|g| !dropped.contains_key(&g.record.inst))
+                };
                 // Rule 5: the line row without a function DIE starting here, or the end of the
                 // one in force.
-                if let Some(g) = live().filter(|g| g.record.rank == RANK_LINE_ONLY).min_by_key(|g| g.record.order) {
+                if let Some(g) = live()
+                    .filter(|g| g.record.rank == RANK_LINE_ONLY)
+                    .min_by_key(|g| g.record.order)
+                {
                     line_row = LineRow::of(g, sources[g.source].tables());
                 } else if let Some(l) = &line_row {
-                    if group.iter().any(|g| g.record.rank == RANK_SENTINEL && g.record.inst == l.inst) {
+                    if group
+                        .iter()
+                        .any(|g| g.record.rank == RANK_SENTINEL && g.record.inst == l.inst)
+                    {
                         line_row = None;
                     }
                 }
@@ -450,9 +479,18 @@ pub fn merge(sources: &mut [&mut dyn Source], mode: Mode) -> Result<MergeStats> 
                         out.location((NONE, 0), 0, function, (NONE, 0))
                     }
                     // A symbol that covers nothing beyond its start (Breakpad PUBLIC, PDB public).
-                    (Some(g), None, None) if g.record.rank == RANK_SYMBOL && g.record.loc != NONE => {
+                    (Some(g), None, None)
+                        if g.record.rank == RANK_SYMBOL && g.record.loc != NONE =>
+                    {
                         let s = &*sources[g.source];
-                        intern_chain(&mut out, &mut cache, s.tables(), s.tables_id(), g.record.loc, Some(&renames))?
+                        intern_chain(
+                            &mut out,
+                            &mut cache,
+                            s.tables(),
+                            s.tables_id(),
+                            g.record.loc,
+                            Some(&renames),
+                        )?
                     }
                     _ => (NONE, GAP),
                 };
@@ -598,7 +636,14 @@ fn intern_chain(
     let last = chain.len().saturating_sub(1);
     for (depth, &(index, l)) in chain.iter().enumerate().rev() {
         let file = interned_file(out, cache, tables, tables_id, l[0]);
-        let function = interned_function(out, cache, tables, tables_id, l[2], renames.filter(|_| outermost_is_new && depth == last));
+        let function = interned_function(
+            out,
+            cache,
+            tables,
+            tables_id,
+            l[2],
+            renames.filter(|_| outermost_is_new && depth == last),
+        );
         caller = out.location(file, l[1], function, caller);
         cache.chains.insert((tables_id, index), caller);
     }
@@ -606,7 +651,13 @@ fn intern_chain(
 }
 
 /// A file of `tables` interned into the page.
-fn interned_file(out: &mut PageBuilder, cache: &mut Interned, tables: &dyn Tables, tables_id: u64, index: u32) -> (u32, u64) {
+fn interned_file(
+    out: &mut PageBuilder,
+    cache: &mut Interned,
+    tables: &dyn Tables,
+    tables_id: u64,
+    index: u32,
+) -> (u32, u64) {
     if let Some(&hit) = cache.files.get(&(tables_id, index)) {
         return hit;
     }
@@ -631,11 +682,14 @@ fn interned_function(
     index: u32,
     renames: Option<&[(u32, u32, Vec<u8>)]>,
 ) -> (u32, u64) {
-    let [name, demangled, entry_pc, lang] = tables.function(index).unwrap_or([NONE, NONE, NONE, NONE]);
+    let [name, demangled, entry_pc, lang] =
+        tables.function(index).unwrap_or([NONE, NONE, NONE, NONE]);
     let renamed = match renames {
-        Some(r) if lang != NONE && entry_pc != NONE => {
-            r.iter().rev().find(|(start, ..)| *start == entry_pc).map(|(_, _, n)| n.as_slice())
-        }
+        Some(r) if lang != NONE && entry_pc != NONE => r
+            .iter()
+            .rev()
+            .find(|(start, ..)| *start == entry_pc)
+            .map(|(_, _, n)| n.as_slice()),
         _ => None,
     };
     let name = tables.string(name).unwrap_or(&[]);
@@ -643,13 +697,23 @@ fn interned_function(
         let text = std::str::from_utf8(symbol).ok();
         let dm = text.and_then(|t| demangle(t, Lang::from_code(lang)));
         let dm_bytes: &[u8] = dm.as_deref().map_or(symbol, str::as_bytes);
-        return out.function(FunctionContent { name: symbol, demangled: dm_bytes, entry_pc, lang });
+        return out.function(FunctionContent {
+            name: symbol,
+            demangled: dm_bytes,
+            entry_pc,
+            lang,
+        });
     }
     if let Some(&hit) = cache.functions.get(&(tables_id, index)) {
         return hit;
     }
     let demangled = tables.string(demangled).unwrap_or(name);
-    let interned = out.function(FunctionContent { name, demangled, entry_pc, lang });
+    let interned = out.function(FunctionContent {
+        name,
+        demangled,
+        entry_pc,
+        lang,
+    });
     cache.functions.insert((tables_id, index), interned);
     interned
 }

@@ -276,7 +276,12 @@ impl<'a> Parser<'a> {
         }
         if let Some(d) = self.peek().filter(u8::is_ascii_digit) {
             self.pos += 1;
-            return self.refs.names.get(usize::from(d - b'0')).cloned().map(Component::Text);
+            return self
+                .refs
+                .names
+                .get(usize::from(d - b'0'))
+                .cloned()
+                .map(Component::Text);
         }
         self.simple_name(true).map(Component::Text)
     }
@@ -304,7 +309,9 @@ impl<'a> Parser<'a> {
         if self.eat_str("?A") {
             // `?A0x1234abcd@`: LLVM remembers the id itself (so a back-reference prints it).
             let end = self.s[self.pos..].iter().position(|&c| c == b'@')?;
-            let key = std::str::from_utf8(&self.s[self.pos..self.pos + end]).ok()?.to_string();
+            let key = std::str::from_utf8(&self.s[self.pos..self.pos + end])
+                .ok()?
+                .to_string();
             self.pos += end + 1;
             self.remember(key);
             return Some("`anonymous namespace'".to_string());
@@ -337,7 +344,9 @@ impl<'a> Parser<'a> {
         if end == 0 {
             return None;
         }
-        let name = std::str::from_utf8(&self.s[self.pos..self.pos + end]).ok()?.to_string();
+        let name = std::str::from_utf8(&self.s[self.pos..self.pos + end])
+            .ok()?
+            .to_string();
         self.pos += end + 1;
         if remember {
             self.remember(name.clone());
@@ -504,7 +513,11 @@ impl<'a> Parser<'a> {
             3 => ("virtual ", true),
             _ => ("", false),
         };
-        let thunk = if kind == 3 { Some(self.signed_number()?) } else { None };
+        let thunk = if kind == 3 {
+            Some(self.signed_number()?)
+        } else {
+            None
+        };
         let prefix: &'static str = match (access, member_prefix) {
             ("private: ", "") => "private: ",
             ("private: ", "static ") => "private: static ",
@@ -691,7 +704,9 @@ impl<'a> Parser<'a> {
             b'P' | b'Q' | b'R' | b'S' => {
                 // P, Q, R, S: a pointer that is itself plain, const, volatile, const volatile.
                 let own = Quals::cv(c - b'P' + b'A')?;
-                return self.pointer(Affinity::Pointer, own).map(|t| with_quals(t, quals));
+                return self
+                    .pointer(Affinity::Pointer, own)
+                    .map(|t| with_quals(t, quals));
             }
             b'A' => return self.pointer(Affinity::Reference, Quals::default()),
             b'B' => {
@@ -840,7 +855,11 @@ fn with_quals(t: Type, q: Quals) -> Type {
             class,
             pointee,
         },
-        Type::Array { dims, quals, element } => Type::Array {
+        Type::Array {
+            dims,
+            quals,
+            element,
+        } => Type::Array {
             dims,
             quals: quals.or(q),
             element,
@@ -1017,7 +1036,10 @@ mod tests {
                 "??$scaled_sum@H$02@geom@fixture@@YAHAEAY02$$CBH@Z",
                 "fixture::geom::scaled_sum<int, 3>(int const (&)[3])",
             ),
-            ("??3@YAXPEAX_K@Z", "operator delete(void *, unsigned __int64)"),
+            (
+                "??3@YAXPEAX_K@Z",
+                "operator delete(void *, unsigned __int64)",
+            ),
             (
                 "??1?$Arr@H$02@inner@outer@@QEAA@XZ",
                 "outer::inner::Arr<int, 3>::~Arr<int, 3>(void)",
@@ -1049,7 +1071,11 @@ mod tests {
         assert_eq!(demangle(&deep), None);
         for seed in 0..3000u32 {
             let s: String = (0..40)
-                .map(|i| b"?@$0123ABCDEHPQUVXYZ_"[((seed.wrapping_mul(2654435761) >> (i % 24)) % 21) as usize] as char)
+                .map(|i| {
+                    b"?@$0123ABCDEHPQUVXYZ_"
+                        [((seed.wrapping_mul(2654435761) >> (i % 24)) % 21) as usize]
+                        as char
+                })
                 .collect();
             let _ = demangle(&s);
         }
@@ -1072,13 +1098,19 @@ mod corpus {
 
     #[test]
     fn agrees_with_llvm_undname() {
-        if !["clang-19", "llvm-nm-19", "llvm-undname-19"].iter().all(|t| tool(t)) {
+        if !["clang-19", "llvm-nm-19", "llvm-undname-19"]
+            .iter()
+            .all(|t| tool(t))
+        {
             eprintln!("skipped: clang-19, llvm-nm-19 or llvm-undname-19 missing (scripts/install-toolchain.sh)");
             return;
         }
         let dir = std::env::temp_dir().join(format!("msvc-demangle-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let source = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/msvc-demangle-corpus.cpp");
+        let source = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/msvc-demangle-corpus.cpp"
+        );
         let mut names = Vec::new();
         for target in ["x86_64", "i686"] {
             let obj = dir.join(format!("{}.obj", target));
@@ -1102,7 +1134,11 @@ mod corpus {
             );
             let nm = Command::new("llvm-nm-19").arg(&obj).output().unwrap();
             for line in String::from_utf8(nm.stdout).unwrap().lines() {
-                if let Some(name) = line.split_whitespace().last().filter(|n| n.starts_with('?')) {
+                if let Some(name) = line
+                    .split_whitespace()
+                    .last()
+                    .filter(|n| n.starts_with('?'))
+                {
                     names.push(name.to_string());
                 }
             }
@@ -1142,6 +1178,11 @@ mod corpus {
             ours
         );
         assert!(names.len() > 200);
-        assert!(ours * 100 >= functions * 98, "{} of {} functions", ours, functions);
+        assert!(
+            ours * 100 >= functions * 98,
+            "{} of {} functions",
+            ours,
+            functions
+        );
     }
 }

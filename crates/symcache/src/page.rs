@@ -183,7 +183,13 @@ impl PageBuilder {
     }
 
     /// Interns a file; `source_link` (the URL of its exact version) may be empty.
-    pub fn file(&mut self, comp_dir: &[u8], dir: &[u8], name: &[u8], source_link: &[u8]) -> (u32, u64) {
+    pub fn file(
+        &mut self,
+        comp_dir: &[u8],
+        dir: &[u8],
+        name: &[u8],
+        source_link: &[u8],
+    ) -> (u32, u64) {
         let (c, hc) = self.optional_string(comp_dir);
         let (d, hd) = self.optional_string(dir);
         let (n, hn) = self.string(name);

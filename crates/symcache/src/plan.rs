@@ -31,10 +31,19 @@ pub const SECTION_NAMES: [&str; 9] = [
 /// One unit of work: a span of `.debug_info` offsets, or of symbol-table indices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnitSpan {
-    Dwarf { from: u64, to: u64 },
-    Symbols { from: u64, to: u64 },
+    Dwarf {
+        from: u64,
+        to: u64,
+    },
+    Symbols {
+        from: u64,
+        to: u64,
+    },
     /// A span of a Breakpad file's body, starting at a FUNC or PUBLIC line.
-    Breakpad { from: u64, to: u64 },
+    Breakpad {
+        from: u64,
+        to: u64,
+    },
 }
 
 pub struct Plan {

@@ -172,7 +172,10 @@ impl<'s> gimli::Reader for Bytes<'s> {
         if n > self.len() {
             return Err(self.eof());
         }
-        if self.pos < self.win_lo || self.pos + n > self.win_hi || self.win_epoch != self.store.epoch() {
+        if self.pos < self.win_lo
+            || self.pos + n > self.win_hi
+            || self.win_epoch != self.store.epoch()
+        {
             match self.store.window(self.section, self.pos) {
                 Some((ptr, lo, hi)) => {
                     self.win = ptr;

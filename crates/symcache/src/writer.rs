@@ -23,8 +23,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::hash::{hash_bytes, FxHashMap, FxHashSet};
 use crate::lang::Lang;
 use crate::page::{
-    Record, Tables, FLAG_COVERS, FLAG_INSTANCE_START, FLAG_RENAMES, RANK_ENTRY, RANK_LINE, RANK_LINE_ONLY,
-    RANK_SENTINEL, RANK_SYMBOL,
+    Record, Tables, FLAG_COVERS, FLAG_INSTANCE_START, FLAG_RENAMES, RANK_ENTRY, RANK_LINE,
+    RANK_LINE_ONLY, RANK_SENTINEL, RANK_SYMBOL,
 };
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -283,7 +283,15 @@ impl Writer {
         self.push_flagged(addr, rank, 0, loc, inst, start)
     }
 
-    fn push_flagged(&mut self, addr: u32, rank: u8, flags: u8, loc: u32, inst: u32, start: Option<u32>) {
+    fn push_flagged(
+        &mut self,
+        addr: u32,
+        rank: u8,
+        flags: u8,
+        loc: u32,
+        inst: u32,
+        start: Option<u32>,
+    ) {
         let rec = Rec {
             addr,
             rank,
@@ -385,7 +393,8 @@ impl Writer {
                     heap.push(Reverse((parent_end, depth, i, e)));
                 }
                 let r = &inlinees[i as usize];
-                let caller = self.call_location([r.call_file, r.call_line, parent_fn, parent_caller]);
+                let caller =
+                    self.call_location([r.call_file, r.call_line, parent_fn, parent_caller]);
                 stack.push(Open {
                     end: own_end,
                     function: r.function,
@@ -457,7 +466,10 @@ impl Writer {
         let inst = self.next_instance();
         let mut at = start;
         let mut first = true;
-        for l in lines.iter().filter(|l| l.start >= start && l.end <= end && l.end > l.start) {
+        for l in lines
+            .iter()
+            .filter(|l| l.start >= start && l.end <= end && l.end > l.start)
+        {
             if l.start > at && !first {
                 self.push_record(at as u32, RANK_SENTINEL, NONE, inst, None);
             }
@@ -484,8 +496,18 @@ impl Writer {
     /// that it covers (`[addr, addr + size)`, or up to the next symbol when the size is 0: what
     /// llvm-symbolizer's symbol-table lookup answers).
     /// `renames`: the name replaces the DWARF name of a function starting here (merge rule 3).
-    pub fn add_object_symbol(&mut self, name: &[u8], addr: u64, size: u64, renames: bool) -> Result<()> {
-        let flags = if renames { FLAG_COVERS | FLAG_RENAMES } else { FLAG_COVERS };
+    pub fn add_object_symbol(
+        &mut self,
+        name: &[u8],
+        addr: u64,
+        size: u64,
+        renames: bool,
+    ) -> Result<()> {
+        let flags = if renames {
+            FLAG_COVERS | FLAG_RENAMES
+        } else {
+            FLAG_COVERS
+        };
         self.symbol_record(name, addr, size, flags)
     }
 
@@ -515,7 +537,9 @@ impl Writer {
     pub fn finish(mut self) -> UnitRecords {
         for c in &mut self.chunks {
             // One key: address, rank, then write order.
-            c.sort_unstable_by_key(|r| (r.addr as u128) << 40 | (r.rank as u128) << 32 | r.seq as u128);
+            c.sort_unstable_by_key(|r| {
+                (r.addr as u128) << 40 | (r.rank as u128) << 32 | r.seq as u128
+            });
         }
         self.location_map = FxHashMap::default();
         self.function_map = FxHashMap::default();
@@ -573,7 +597,12 @@ impl Tables for UnitRecords {
     }
     fn file(&self, i: u32) -> Option<[u32; 4]> {
         let [c, d, n] = *self.writer.files.get(i as usize)?;
-        Some([c, d, n, self.writer.source_links.get(&i).copied().unwrap_or(NONE)])
+        Some([
+            c,
+            d,
+            n,
+            self.writer.source_links.get(&i).copied().unwrap_or(NONE),
+        ])
     }
     fn string(&self, offset: u32) -> Option<&[u8]> {
         if offset == NONE {

@@ -21,15 +21,23 @@ const BLOCK_MAX: usize = 128 * 1024;
 
 /// Decompresses every frame of `input`, appending to one buffer of at most `max_out` bytes.
 pub fn decompress(input: &[u8], max_out: usize) -> ZResult<Vec<u8>> {
-    let mut out = Output { buf: Vec::new(), max: max_out };
+    let mut out = Output {
+        buf: Vec::new(),
+        max: max_out,
+    };
     // Reserve a plausible size up front; more is reserved fallibly as needed.
-    let _ = out.buf.try_reserve(max_out.min(input.len().saturating_mul(8)).min(64 << 20));
+    let _ = out
+        .buf
+        .try_reserve(max_out.min(input.len().saturating_mul(8)).min(64 << 20));
     let mut pos = 0usize;
     while pos < input.len() {
         let magic = read_u32(input, pos)?;
         if magic & SKIPPABLE_MASK == SKIPPABLE_MAGIC {
             let size = read_u32(input, pos + 4)? as usize;
-            pos = pos.checked_add(8 + size).filter(|&p| p <= input.len()).ok_or("truncated skippable frame")?;
+            pos = pos
+                .checked_add(8 + size)
+                .filter(|&p| p <= input.len())
+                .ok_or("truncated skippable frame")?;
             continue;
         }
         if magic != FRAME_MAGIC {
@@ -52,8 +60,12 @@ impl Output {
             return Err("decompressed data exceeds the declared size");
         }
         if want > self.buf.capacity() {
-            let extra = (self.buf.capacity().max(4096)).min(self.max - self.buf.len()).max(n);
-            self.buf.try_reserve(extra).map_err(|_| "out of memory while decompressing")?;
+            let extra = (self.buf.capacity().max(4096))
+                .min(self.max - self.buf.len())
+                .max(n);
+            self.buf
+                .try_reserve(extra)
+                .map_err(|_| "out of memory while decompressing")?;
         }
         Ok(())
     }
@@ -87,12 +99,16 @@ impl Output {
 }
 
 fn read_u32(d: &[u8], pos: usize) -> ZResult<u32> {
-    let b = d.get(pos..pos.checked_add(4).ok_or("truncated")?).ok_or("truncated zstd stream")?;
+    let b = d
+        .get(pos..pos.checked_add(4).ok_or("truncated")?)
+        .ok_or("truncated zstd stream")?;
     Ok(u32::from_le_bytes(b.try_into().map_err(|_| "truncated")?))
 }
 
 fn read_le(d: &[u8], pos: usize, n: usize) -> ZResult<u64> {
-    let b = d.get(pos..pos.checked_add(n).ok_or("truncated")?).ok_or("truncated zstd frame header")?;
+    let b = d
+        .get(pos..pos.checked_add(n).ok_or("truncated")?)
+        .ok_or("truncated zstd frame header")?;
     let mut v = 0u64;
     for (i, &x) in b.iter().enumerate() {
         v |= u64::from(x) << (8 * i);
@@ -154,7 +170,14 @@ fn decode_frame(input: &[u8], mut pos: usize, out: &mut Output) -> ZResult<usize
             return Err("frame content size exceeds the declared section size");
         }
     }
-    let mut state = FrameState { huffman: None, ll: None, of: None, ml: None, rep: [1, 4, 8], literals: Vec::new() };
+    let mut state = FrameState {
+        huffman: None,
+        ll: None,
+        of: None,
+        ml: None,
+        rep: [1, 4, 8],
+        literals: Vec::new(),
+    };
     loop {
         let header = read_le(input, pos, 3)? as u32;
         pos += 3;
@@ -179,7 +202,9 @@ fn decode_frame(input: &[u8], mut pos: usize, out: &mut Output) -> ZResult<usize
                 if size > BLOCK_MAX {
                     return Err("compressed block too large");
                 }
-                let data = input.get(pos..pos + size).ok_or("truncated compressed block")?;
+                let data = input
+                    .get(pos..pos + size)
+                    .ok_or("truncated compressed block")?;
                 decode_block(data, &mut state, out, floor)?;
                 pos += size;
             }
@@ -216,7 +241,10 @@ impl<'a> FwdBits<'a> {
     fn read(&mut self, n: u32) -> ZResult<u32> {
         let mut v = 0u32;
         for i in 0..n {
-            let byte = *self.data.get(self.bit / 8).ok_or("truncated FSE table description")?;
+            let byte = *self
+                .data
+                .get(self.bit / 8)
+                .ok_or("truncated FSE table description")?;
             v |= u32::from((byte >> (self.bit % 8)) & 1) << i;
             self.bit += 1;
         }
@@ -251,7 +279,10 @@ impl<'a> BackBits<'a> {
             return Err("bit stream without an end marker");
         }
         let high = 7 - last.leading_zeros() as i64;
-        Ok(BackBits { data, remaining: (data.len() as i64 - 1) * 8 + high })
+        Ok(BackBits {
+            data,
+            remaining: (data.len() as i64 - 1) * 8 + high,
+        })
     }
 
     #[inline]
@@ -423,7 +454,14 @@ impl FseTable {
     }
 
     fn rle(symbol: u8) -> FseTable {
-        FseTable { log: 0, entries: vec![FseEntry { symbol, bits: 0, base: 0 }] }
+        FseTable {
+            log: 0,
+            entries: vec![FseEntry {
+                symbol,
+                bits: 0,
+                base: 0,
+            }],
+        }
     }
 }
 
@@ -434,7 +472,10 @@ struct FseState<'t> {
 
 impl<'t> FseState<'t> {
     fn new(table: &'t FseTable, bits: &mut BackBits<'_>) -> Self {
-        FseState { table, state: bits.read(table.log) as usize }
+        FseState {
+            table,
+            state: bits.read(table.log) as usize,
+        }
     }
     #[inline]
     fn symbol(&self) -> u8 {
@@ -466,7 +507,10 @@ impl HuffTable {
             let size = usize::from(header);
             let body = data.get(1..1 + size).ok_or("truncated Huffman weights")?;
             let (table, n) = FseTable::read(body, 6, 255)?;
-            let stream = body.get(n..).filter(|s| !s.is_empty()).ok_or("truncated Huffman weights")?;
+            let stream = body
+                .get(n..)
+                .filter(|s| !s.is_empty())
+                .ok_or("truncated Huffman weights")?;
             let mut bits = BackBits::new(stream)?;
             let mut s1 = FseState::new(&table, &mut bits);
             let mut s2 = FseState::new(&table, &mut bits);
@@ -490,7 +534,9 @@ impl HuffTable {
             1 + size
         } else {
             let n = usize::from(header) - 127;
-            let bytes = data.get(1..1 + (n + 1) / 2).ok_or("truncated Huffman weights")?;
+            let bytes = data
+                .get(1..1 + (n + 1) / 2)
+                .ok_or("truncated Huffman weights")?;
             for i in 0..n {
                 let b = bytes[i / 2];
                 weights.push(if i % 2 == 0 { b >> 4 } else { b & 15 });
@@ -532,7 +578,9 @@ impl HuffTable {
                 }
                 let span = 1usize << (w - 1);
                 let nbits = (max_bits + 1 - u32::from(w)) as u8;
-                let slot = entries.get_mut(pos..pos + span).ok_or("Huffman table overflow")?;
+                let slot = entries
+                    .get_mut(pos..pos + span)
+                    .ok_or("Huffman table overflow")?;
                 for e in slot.iter_mut() {
                     *e = (s as u8, nbits);
                 }
@@ -584,7 +632,9 @@ fn decode_literals(data: &[u8], st: &mut FrameState) -> ZResult<usize> {
                 return Err("literals too large");
             }
             if kind == 0 {
-                let lit = data.get(header..header + regen).ok_or("truncated raw literals")?;
+                let lit = data
+                    .get(header..header + regen)
+                    .ok_or("truncated raw literals")?;
                 st.literals.extend_from_slice(lit);
                 Ok(header + regen)
             } else {
@@ -607,14 +657,19 @@ fn decode_literals(data: &[u8], st: &mut FrameState) -> ZResult<usize> {
             if regen > BLOCK_MAX {
                 return Err("literals too large");
             }
-            let body = data.get(header..header + comp).ok_or("truncated compressed literals")?;
+            let body = data
+                .get(header..header + comp)
+                .ok_or("truncated compressed literals")?;
             let mut body_pos = 0;
             if kind == 2 {
                 let (table, used) = HuffTable::read(body)?;
                 st.huffman = Some(table);
                 body_pos = used;
             }
-            let table = st.huffman.as_ref().ok_or("treeless literals without a previous Huffman table")?;
+            let table = st
+                .huffman
+                .as_ref()
+                .ok_or("treeless literals without a previous Huffman table")?;
             let streams = body.get(body_pos..).ok_or("truncated literals")?;
             st.literals.reserve(regen);
             if !four {
@@ -645,14 +700,17 @@ fn decode_literals(data: &[u8], st: &mut FrameState) -> ZResult<usize> {
     }
 }
 
-const LL_DEFAULT: [i32; 36] =
-    [4, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 2, 1, 1, 1, 1, 1, -1, -1, -1, -1];
-const ML_DEFAULT: [i32; 53] = [
-    1, 4, 3, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1,
+const LL_DEFAULT: [i32; 36] = [
+    4, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 2, 1, 1, 1, 1, 1,
+    -1, -1, -1, -1,
 ];
-const OF_DEFAULT: [i32; 29] =
-    [1, 1, 1, 1, 1, 1, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1];
+const ML_DEFAULT: [i32; 53] = [
+    1, 4, 3, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1,
+];
+const OF_DEFAULT: [i32; 29] = [
+    1, 1, 1, 1, 1, 1, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1,
+];
 
 /// Literals length code -> (baseline, extra bits).
 fn ll_code(code: u8) -> ZResult<(u32, u32)> {
@@ -753,12 +811,21 @@ fn choose_table<'s>(
     Ok(())
 }
 
-fn decode_sequences(data: &[u8], st: &mut FrameState, out: &mut Output, floor: usize) -> ZResult<()> {
+fn decode_sequences(
+    data: &[u8],
+    st: &mut FrameState,
+    out: &mut Output,
+    floor: usize,
+) -> ZResult<()> {
     let b0 = *data.first().ok_or("truncated sequences section")?;
     let (count, mut pos) = match b0 {
         0 => (0usize, 1usize),
         1..=127 => (usize::from(b0), 1),
-        128..=254 => ((usize::from(b0 - 128) << 8) + usize::from(*data.get(1).ok_or("truncated sequences header")?), 2),
+        128..=254 => (
+            (usize::from(b0 - 128) << 8)
+                + usize::from(*data.get(1).ok_or("truncated sequences header")?),
+            2,
+        ),
         255 => (read_le(data, 1, 2)? as usize + 0x7F00, 3),
     };
     if count == 0 {
@@ -775,10 +842,40 @@ fn decode_sequences(data: &[u8], st: &mut FrameState, out: &mut Output, floor: u
     if modes & 3 != 0 {
         return Err("reserved bits set in the sequence compression modes");
     }
-    choose_table(modes >> 6, data, &mut pos, &mut st.ll, &LL_DEFAULT, 6, 9, 35)?;
-    choose_table((modes >> 4) & 3, data, &mut pos, &mut st.of, &OF_DEFAULT, 5, 8, 31)?;
-    choose_table((modes >> 2) & 3, data, &mut pos, &mut st.ml, &ML_DEFAULT, 6, 9, 52)?;
-    let stream = data.get(pos..).filter(|s| !s.is_empty()).ok_or("truncated sequences bit stream")?;
+    choose_table(
+        modes >> 6,
+        data,
+        &mut pos,
+        &mut st.ll,
+        &LL_DEFAULT,
+        6,
+        9,
+        35,
+    )?;
+    choose_table(
+        (modes >> 4) & 3,
+        data,
+        &mut pos,
+        &mut st.of,
+        &OF_DEFAULT,
+        5,
+        8,
+        31,
+    )?;
+    choose_table(
+        (modes >> 2) & 3,
+        data,
+        &mut pos,
+        &mut st.ml,
+        &ML_DEFAULT,
+        6,
+        9,
+        52,
+    )?;
+    let stream = data
+        .get(pos..)
+        .filter(|s| !s.is_empty())
+        .ok_or("truncated sequences bit stream")?;
     let mut bits = BackBits::new(stream)?;
     let (ll_t, of_t, ml_t) = match (&st.ll, &st.of, &st.ml) {
         (Some(a), Some(b), Some(c)) => (a, b, c),
@@ -830,7 +927,9 @@ fn decode_sequences(data: &[u8], st: &mut FrameState, out: &mut Output, floor: u
                 }
             }
         };
-        let lit = lits.get(lit_pos..lit_pos + lit_len).ok_or("sequence uses more literals than decoded")?;
+        let lit = lits
+            .get(lit_pos..lit_pos + lit_len)
+            .ok_or("sequence uses more literals than decoded")?;
         out.extend(lit)?;
         lit_pos += lit_len;
         out.copy_match(offset, match_len, floor)?;
@@ -866,7 +965,8 @@ mod tests {
             if path.extension().map_or(false, |e| e == "zst") {
                 let original = std::fs::read(path.with_extension("")).unwrap();
                 let compressed = std::fs::read(&path).unwrap();
-                let got = decompress(&compressed, original.len()).unwrap_or_else(|e| panic!("{}: {}", path.display(), e));
+                let got = decompress(&compressed, original.len())
+                    .unwrap_or_else(|e| panic!("{}: {}", path.display(), e));
                 assert!(got == original, "{} differs", path.display());
                 n += 1;
             }

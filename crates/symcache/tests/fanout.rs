@@ -209,32 +209,68 @@ fn unit_spans_cover_debug_info() {
 
 /// A Breakpad file built in spans of `bytes` (every FUNC its own unit when tiny).
 fn breakpad_in_units(file: &[u8], bytes: u64) -> Vec<(u32, Vec<u8>)> {
-    let input = Input { kind: InputKind::Breakpad, main_size: file.len() as u64, alt_size: None, materialized: Vec::new() };
+    let input = Input {
+        kind: InputKind::Breakpad,
+        main_size: file.len() as u64,
+        alt_size: None,
+        materialized: Vec::new(),
+    };
     native::set_sources(vec![file.to_vec()]);
-    let plan = plan_build(&input, &Limits { fast_bytes: 0, unit_bytes: bytes, symbols_per_unit: 1 }).expect("plan");
+    let plan = plan_build(
+        &input,
+        &Limits {
+            fast_bytes: 0,
+            unit_bytes: bytes,
+            symbols_per_unit: 1,
+        },
+    )
+    .expect("plan");
     assert!(plan.units.len() > 1, "expected several spans");
     let mut runs = Vec::new();
     for (index, span) in plan.units.iter().enumerate() {
         native::set_sources(vec![file.to_vec()]);
-        let task = UnitTask { index: index as u32, span: *span, unit_offsets: Vec::new(), sup_unit_offsets: Vec::new() };
+        let task = UnitTask {
+            index: index as u32,
+            span: *span,
+            unit_offsets: Vec::new(),
+            sup_unit_offsets: Vec::new(),
+        };
         build_unit(&input, task).expect("unit");
         runs.push(run_bytes(native::take_outputs()));
     }
     native::set_sources(runs.clone());
-    let inputs: Vec<(u32, u64)> = runs.iter().enumerate().map(|(i, r)| (i as u32, r.len() as u64)).collect();
+    let inputs: Vec<(u32, u64)> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i as u32, r.len() as u64))
+        .collect();
     merge_runs(&inputs, true, 64 * 1024).expect("merge");
     pages(native::take_outputs())
 }
 
 #[test]
 fn breakpad_in_spans() {
-    for name in ["breakpad-inline.sym", "breakpad-linux.sym", "breakpad-windows.sym", "breakpad-mac.sym"] {
+    for name in [
+        "breakpad-inline.sym",
+        "breakpad-linux.sym",
+        "breakpad-windows.sym",
+        "breakpad-mac.sym",
+    ] {
         let file = fixture(name);
         native::set_sources(vec![file.clone()]);
-        let input = Input { kind: InputKind::Breakpad, main_size: file.len() as u64, alt_size: None, materialized: Vec::new() };
+        let input = Input {
+            kind: InputKind::Breakpad,
+            main_size: file.len() as u64,
+            alt_size: None,
+            materialized: Vec::new(),
+        };
         build_whole(&input).expect("whole");
         let one = pages(native::take_outputs());
         assert!(!one.is_empty(), "{}", name);
-        assert!(one == breakpad_in_units(&file, 1), "{}: spans differ from one piece", name);
+        assert!(
+            one == breakpad_in_units(&file, 1),
+            "{}: spans differ from one piece",
+            name
+        );
     }
 }

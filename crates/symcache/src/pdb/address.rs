@@ -38,7 +38,10 @@ impl AddressMap {
             let mut c = Cursor::at(h, 12);
             let rva = c.u32().unwrap_or(0);
             let characteristics = Cursor::at(h, 36).u32().unwrap_or(0);
-            sections.push(Section { rva, characteristics });
+            sections.push(Section {
+                rva,
+                characteristics,
+            });
         }
         let mut omap = Vec::new();
         if let Some(data) = omap_from_src {
@@ -66,7 +69,9 @@ impl AddressMap {
     }
 
     fn section(&self, section: u16) -> Option<Section> {
-        self.sections.get(usize::from(section).checked_sub(1)?).copied()
+        self.sections
+            .get(usize::from(section).checked_sub(1)?)
+            .copied()
     }
 
     /// The RVA of `section:offset` before OMAP translation.
@@ -80,7 +85,10 @@ impl AddressMap {
         if self.omap.is_empty() {
             return Some(rva);
         }
-        let i = self.omap.partition_point(|e| u64::from(e.0) <= rva).checked_sub(1)?;
+        let i = self
+            .omap
+            .partition_point(|e| u64::from(e.0) <= rva)
+            .checked_sub(1)?;
         let (from, to) = self.omap[i];
         if to == 0 {
             return None;
@@ -102,7 +110,11 @@ impl AddressMap {
             }
             return;
         }
-        let mut i = match self.omap.partition_point(|e| u64::from(e.0) <= start).checked_sub(1) {
+        let mut i = match self
+            .omap
+            .partition_point(|e| u64::from(e.0) <= start)
+            .checked_sub(1)
+        {
             Some(i) => i,
             None => return,
         };
@@ -150,7 +162,10 @@ mod tests {
 
     #[test]
     fn section_offsets_become_rvas() {
-        let map = AddressMap::new(&headers(&[(0x1000, 0x6000_0020), (0x3000, 0x4000_0040)]), None);
+        let map = AddressMap::new(
+            &headers(&[(0x1000, 0x6000_0020), (0x3000, 0x4000_0040)]),
+            None,
+        );
         assert_eq!(map.rva(1, 0x10), Some(0x1010));
         assert_eq!(map.rva(2, 0), Some(0x3000));
         assert_eq!(map.rva(0, 0), None);
@@ -166,10 +181,15 @@ mod tests {
     fn omap_moves_and_splits_ranges() {
         // Original 0x1000..0x1010 -> 0x5000, 0x1010..0x1020 removed, 0x1020..0x1030 -> 0x2000,
         // 0x1030.. -> 0x2010 (adjacent to the previous piece: merged).
-        let omap: Vec<u8> = [(0x1000u32, 0x5000u32), (0x1010, 0), (0x1020, 0x2000), (0x1030, 0x2010)]
-            .iter()
-            .flat_map(|&(a, b)| [a.to_le_bytes(), b.to_le_bytes()].concat())
-            .collect();
+        let omap: Vec<u8> = [
+            (0x1000u32, 0x5000u32),
+            (0x1010, 0),
+            (0x1020, 0x2000),
+            (0x1030, 0x2010),
+        ]
+        .iter()
+        .flat_map(|&(a, b)| [a.to_le_bytes(), b.to_le_bytes()].concat())
+        .collect();
         let map = AddressMap::new(&headers(&[(0x1000, 0x20)]), Some(&omap));
         assert_eq!(map.rva(1, 4), Some(0x5004));
         assert_eq!(map.rva(1, 0x14), None);

@@ -52,7 +52,8 @@ impl<'a> Cursor<'a> {
     }
 
     pub fn u32(&mut self) -> Option<u32> {
-        self.bytes(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        self.bytes(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
     pub fn i32(&mut self) -> Option<i32> {
@@ -70,7 +71,10 @@ impl<'a> Cursor<'a> {
 
     /// Moves forward to the next multiple of `align` (a power of two), clamped to the end.
     pub fn align(&mut self, align: usize) {
-        let aligned = self.pos.checked_add(align - 1).map_or(usize::MAX, |p| p & !(align - 1));
+        let aligned = self
+            .pos
+            .checked_add(align - 1)
+            .map_or(usize::MAX, |p| p & !(align - 1));
         self.pos = aligned.min(self.data.len().max(self.pos));
     }
 }
@@ -94,7 +98,9 @@ pub struct Records<'a> {
 
 impl<'a> Records<'a> {
     pub fn new(data: &'a [u8]) -> Self {
-        Records { c: Cursor::new(data) }
+        Records {
+            c: Cursor::new(data),
+        }
     }
 }
 

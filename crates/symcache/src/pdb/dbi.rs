@@ -210,7 +210,11 @@ pub mod tests {
 
     /// A DBI stream with these modules, contributions `(section, offset, size, module)` and
     /// optional debug header streams.
-    pub fn dbi_stream(modules: &[TestModule<'_>], contributions: &[(u16, u32, u32, u16)], debug: &[u16]) -> Vec<u8> {
+    pub fn dbi_stream(
+        modules: &[TestModule<'_>],
+        contributions: &[(u16, u32, u32, u16)],
+        debug: &[u16],
+    ) -> Vec<u8> {
         let mut mods = Vec::new();
         for m in modules {
             mods.extend_from_slice(&[0u8; 4 + 28 + 2]);
@@ -245,7 +249,16 @@ pub mod tests {
         for s in [NO_STREAM, 0, NO_STREAM, 0, NO_STREAM, 0] {
             out.extend_from_slice(&s.to_le_bytes());
         }
-        for v in [mods.len() as u32, sc.len() as u32, 0, 0, 0, 0, dbg.len() as u32, 0] {
+        for v in [
+            mods.len() as u32,
+            sc.len() as u32,
+            0,
+            0,
+            0,
+            0,
+            dbg.len() as u32,
+            0,
+        ] {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out.extend_from_slice(&0u16.to_le_bytes());

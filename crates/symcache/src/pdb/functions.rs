@@ -55,7 +55,8 @@ impl<'a> Shared<'a> {
             .partition_point(|c| (c.section, c.offset) <= key)
             .checked_sub(1)?;
         let c = self.contributions[i];
-        (c.section == section && u64::from(offset) < u64::from(c.offset) + u64::from(c.size)).then_some(c.module)
+        (c.section == section && u64::from(offset) < u64::from(c.offset) + u64::from(c.size))
+            .then_some(c.module)
     }
 }
 
@@ -69,7 +70,13 @@ struct Row {
 }
 
 /// Converts one module stream; broken records are skipped, never fatal.
-pub fn process_module(shared: &mut Shared<'_>, module: u16, symbols: &[u8], c13: &[u8], writer: &mut Writer) {
+pub fn process_module(
+    shared: &mut Shared<'_>,
+    module: u16,
+    symbols: &[u8],
+    c13: &[u8],
+    writer: &mut Writer,
+) {
     let c13 = C13::parse(c13);
     let mut m = ModuleConverter {
         module,
@@ -143,7 +150,9 @@ impl<'a> ModuleConverter<'a> {
         s.ranges.clear();
         shared
             .map
-            .ranges(proc.section, proc.offset, proc.len, |a, b| s.ranges.push((a, b)));
+            .ranges(proc.section, proc.offset, proc.len, |a, b| {
+                s.ranges.push((a, b))
+            });
         s.ranges.retain(|r| r.0 <= u64::from(u32::MAX));
         if s.ranges.is_empty() || !writer.first_time_seen(s.ranges[0].0, s.ranges[0].1) {
             return;
@@ -191,7 +200,9 @@ impl<'a> ModuleConverter<'a> {
         for (i, site) in sites.iter().enumerate() {
             let rows = &mut s.site_rows[i];
             rows.clear();
-            let parent_ok = site.parent.map_or(true, |p| s.valid.get(p).copied().unwrap_or(false));
+            let parent_ok = site
+                .parent
+                .map_or(true, |p| s.valid.get(p).copied().unwrap_or(false));
             let start = if parent_ok {
                 self.inlinee_lines.get(&site.inlinee).copied()
             } else {
@@ -208,16 +219,19 @@ impl<'a> ModuleConverter<'a> {
             inlinees::decode(site.annotations, file, line, &mut s.decoded);
             for d in &s.decoded {
                 let f = self.file(shared, writer, d.file);
-                shared
-                    .map
-                    .ranges(proc.section, proc.offset.wrapping_add(d.offset), d.len, |a, b| {
+                shared.map.ranges(
+                    proc.section,
+                    proc.offset.wrapping_add(d.offset),
+                    d.len,
+                    |a, b| {
                         rows.push(Row {
                             start: a,
                             end: b,
                             file: f,
                             line: d.line,
                         });
-                    });
+                    },
+                );
             }
             rows.sort_by_key(|r| r.start);
             let name = shared.inlinee_names.get(site.inlinee).unwrap_or(&[]);
@@ -270,11 +284,19 @@ impl<'a> ModuleConverter<'a> {
 }
 
 /// The innermost row at every address: the deepest usable site's, else the procedure's own.
-fn innermost_lines(outer: &[Row], sites: &[Site<'_>], site_rows: &[Vec<Row>], valid: &[bool], out: &mut Vec<LineSeg>) {
+fn innermost_lines(
+    outer: &[Row],
+    sites: &[Site<'_>],
+    site_rows: &[Vec<Row>],
+    valid: &[bool],
+    out: &mut Vec<LineSeg>,
+) {
     out.clear();
     // (start, end, depth + 1 (0 = the procedure), order, file, line)
-    let mut segs: Vec<(u64, u64, u32, u32, u32, u32)> =
-        outer.iter().map(|r| (r.start, r.end, 0, 0, r.file, r.line)).collect();
+    let mut segs: Vec<(u64, u64, u32, u32, u32, u32)> = outer
+        .iter()
+        .map(|r| (r.start, r.end, 0, 0, r.file, r.line))
+        .collect();
     for (i, site) in sites.iter().enumerate() {
         if valid.get(i) == Some(&true) {
             segs.extend(
@@ -395,7 +417,10 @@ mod tests {
                 annotations: &[],
             },
         ];
-        let site_rows = vec![vec![row(0x8, 0x18, 21)], vec![row(0xC, 0xE, 14), row(0xE, 0x14, 15)]];
+        let site_rows = vec![
+            vec![row(0x8, 0x18, 21)],
+            vec![row(0xC, 0xE, 14), row(0xE, 0x14, 15)],
+        ];
         let mut lines = Vec::new();
         innermost_lines(&outer, &sites, &site_rows, &[true, true], &mut lines);
         let got: Vec<_> = lines.iter().map(|l| (l.start, l.end, l.line)).collect();

@@ -105,6 +105,9 @@ pub mod tests {
         assert_eq!(info.named_stream(b"/LinkInfo"), None);
         assert!(PdbInfo::parse(&data[..20]).is_err());
         // A broken name map leaves the identity readable.
-        assert!(PdbInfo::parse(&data[..40]).unwrap().named_stream(b"/names").is_none());
+        assert!(PdbInfo::parse(&data[..40])
+            .unwrap()
+            .named_stream(b"/names")
+            .is_none());
     }
 }

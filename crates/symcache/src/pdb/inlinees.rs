@@ -49,7 +49,9 @@ pub fn decode(annotations: &[u8], file: u32, line: u32, out: &mut Vec<SiteRow>) 
     let mut line = line as i64;
     // The open row: (offset, file, line, explicit length).
     let mut open: Option<(u32, u32, i64, Option<u32>)> = None;
-    let emit = |open: &mut Option<(u32, u32, i64, Option<u32>)>, out: &mut Vec<SiteRow>, next: Option<u32>| {
+    let emit = |open: &mut Option<(u32, u32, i64, Option<u32>)>,
+                out: &mut Vec<SiteRow>,
+                next: Option<u32>| {
         if let Some((offset, f, l, len)) = open.take() {
             let len = match (len, next) {
                 (Some(n), _) => Some(n),
@@ -177,7 +179,11 @@ mod tests {
     #[test]
     fn decodes_clang_annotations() {
         // llvm-pdbutil: 0602 line +1 | 031E code +0x1E | 0B22 code +0x2 line +1 | 040E end +0xE
-        let got = rows(&[0x06, 0x02, 0x03, 0x1E, 0x0B, 0x22, 0x04, 0x0E, 0x00], 4, 13);
+        let got = rows(
+            &[0x06, 0x02, 0x03, 0x1E, 0x0B, 0x22, 0x04, 0x0E, 0x00],
+            4,
+            13,
+        );
         assert_eq!(
             got,
             vec![
@@ -203,7 +209,8 @@ mod tests {
         // | ChangeCodeLengthAndCodeOffset(3, 6)
         let got = rows(
             &[
-                0x03, 0x10, 0x04, 0x04, 0x06, 0x03, 0x03, 0x08, 0x04, 0x02, 0x05, 0x18, 0x0C, 0x03, 0x06,
+                0x03, 0x10, 0x04, 0x04, 0x06, 0x03, 0x03, 0x08, 0x04, 0x02, 0x05, 0x18, 0x0C, 0x03,
+                0x06,
             ],
             0,
             50,

@@ -95,7 +95,10 @@ impl<'a> C13<'a> {
             };
             entries.clear();
             while let (Some(file), Some(count), Some(block_bytes)) = (c.u32(), c.u32(), c.u32()) {
-                let mut block = match (block_bytes as usize).checked_sub(12).and_then(|n| c.bytes(n)) {
+                let mut block = match (block_bytes as usize)
+                    .checked_sub(12)
+                    .and_then(|n| c.bytes(n))
+                {
                     Some(b) => Cursor::new(b),
                     None => break,
                 };
@@ -107,7 +110,11 @@ impl<'a> C13<'a> {
                         _ => break,
                     };
                     let line = line_flags & 0x00FF_FFFF;
-                    let line = if HIDDEN_LINES.contains(&line) { 0 } else { line };
+                    let line = if HIDDEN_LINES.contains(&line) {
+                        0
+                    } else {
+                        line
+                    };
                     entries.push((at, file, line));
                 }
             }
@@ -130,7 +137,12 @@ impl<'a> C13<'a> {
                 for (a, b, (_, file, line)) in [(from, split, first), (split, to, last)] {
                     if b > a {
                         map.ranges(section, offset.wrapping_add(a), b - a, |start, end| {
-                            rows.push(LineRow { start, end, file, line });
+                            rows.push(LineRow {
+                                start,
+                                end,
+                                file,
+                                line,
+                            });
                         });
                     }
                 }
@@ -183,7 +195,12 @@ pub mod tests {
     }
 
     /// DEBUG_S_LINES for `section:offset`, `code_size`, with blocks `(checksum offset, [(offset, line)])`.
-    pub fn lines(offset: u32, section: u16, code_size: u32, blocks: &[(u32, &[(u32, u32)])]) -> Vec<u8> {
+    pub fn lines(
+        offset: u32,
+        section: u16,
+        code_size: u32,
+        blocks: &[(u32, &[(u32, u32)])],
+    ) -> Vec<u8> {
         let mut p = offset.to_le_bytes().to_vec();
         p.extend_from_slice(&section.to_le_bytes());
         p.extend_from_slice(&0u16.to_le_bytes());
@@ -228,7 +245,12 @@ pub mod tests {
     #[test]
     fn lines_cover_up_to_the_next_line_of_any_file() {
         let mut data = checksums(&[1, 9]);
-        data.extend(lines(0x10, 1, 0x20, &[(0, &[(2, 10), (0x10, 12)]), (8, &[(0x8, 3)])]));
+        data.extend(lines(
+            0x10,
+            1,
+            0x20,
+            &[(0, &[(2, 10), (0x10, 12)]), (8, &[(0x8, 3)])],
+        ));
         data.extend(inlinee_lines(&[(0x1002, 8, 20)]));
         let c13 = C13::parse(&data);
         assert_eq!(c13.file_name_offset(8), Some(9));
@@ -266,7 +288,11 @@ pub mod tests {
             .collect();
         assert_eq!(
             got,
-            vec![(0x1040, 0x1041, 9), (0x1041, 0x1058, 11), (0x1058, 0x105B, 12)]
+            vec![
+                (0x1040, 0x1041, 9),
+                (0x1041, 0x1058, 11),
+                (0x1058, 0x105B, 12)
+            ]
         );
         for n in 0..data.len() {
             let c13 = C13::parse(&data[..n]);

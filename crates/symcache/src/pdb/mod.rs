@@ -141,7 +141,10 @@ fn build_inner(data: &[u8], writer: &mut Writer) -> Result<Stats> {
         publics: publics::Publics::read(records.as_deref().unwrap_or(&[]), &map),
         map,
         contributions,
-        source_links: srcsrv.as_deref().map(srcsrv::SourceLinks::parse).unwrap_or_default(),
+        source_links: srcsrv
+            .as_deref()
+            .map(srcsrv::SourceLinks::parse)
+            .unwrap_or_default(),
     };
 
     let mut stats = Stats::default();
@@ -188,7 +191,11 @@ mod fuzz {
             state ^= state << 17;
             state
         };
-        for name in ["pe-x86_64-o2.pdb", "pe-x86-o2.pdb", "pe-x86_64-o2-ghash.pdb"] {
+        for name in [
+            "pe-x86_64-o2.pdb",
+            "pe-x86-o2.pdb",
+            "pe-x86_64-o2-ghash.pdb",
+        ] {
             let original = match std::fs::read(format!("{}{}", FIXTURES, name)) {
                 Ok(d) => d,
                 Err(_) => return, // no fixture corpus (npm run fixtures)
@@ -232,14 +239,20 @@ mod synthetic {
     fn functions(pages: &[Vec<u8>]) -> Vec<(u32, String)> {
         let mut out = Vec::new();
         for page in pages {
-            let u = |at: usize| u32::from_le_bytes([page[at], page[at + 1], page[at + 2], page[at + 3]]);
-            let (ranges, locs, count, files) = (u(0) as usize, u(4) as usize, u(8) as usize, u(12) as usize);
+            let u = |at: usize| {
+                u32::from_le_bytes([page[at], page[at + 1], page[at + 2], page[at + 3]])
+            };
+            let (ranges, locs, count, files) =
+                (u(0) as usize, u(4) as usize, u(8) as usize, u(12) as usize);
             let fns = 32 + ranges * 8 + locs * 16;
             let strings = fns + count * 16 + files * 16;
             for i in 0..count {
                 let name = u(fns + 16 * i) as usize + strings;
                 let len = page[name] as usize;
-                out.push((u(fns + 16 * i + 8), String::from_utf8_lossy(&page[name + 1..name + 1 + len]).into_owned()));
+                out.push((
+                    u(fns + 16 * i + 8),
+                    String::from_utf8_lossy(&page[name + 1..name + 1 + len]).into_owned(),
+                ));
             }
         }
         out
@@ -257,7 +270,12 @@ mod synthetic {
         symbols.extend(modules::tests::proc_record(0x1110, 1, 0x10, 0x20, "moved"));
         symbols.extend(modules::tests::end(0x0006));
         let mut c13 = lines::tests::checksums(&[1]);
-        c13.extend(lines::tests::lines(0x10, 1, 0x20, &[(0, &[(0, 7), (0x8, 8)])]));
+        c13.extend(lines::tests::lines(
+            0x10,
+            1,
+            0x20,
+            &[(0, &[(0, 7), (0x8, 8)])],
+        ));
         let mut module = symbols.clone();
         module.extend(&c13);
         // Original 0x1000.. maps to 0x5000..; the public at original 0x1040 maps to 0x2000.
@@ -267,7 +285,9 @@ mod synthetic {
             .collect();
         let mut records = publics::tests::pub32(2, 1, 0x40, "asm_stub");
         records.extend(publics::tests::pub32(2, 1, 0x10, "moved_public"));
-        let debug = [0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 7, 6, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 8];
+        let debug = [
+            0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 7, 6, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 8,
+        ];
         let m = dbi::tests::TestModule {
             stream: 5,
             symbol_bytes: symbols.len() as u32,
@@ -300,7 +320,10 @@ mod synthetic {
         got.dedup();
         assert_eq!(
             got,
-            vec![(0x2000, "asm_stub".to_string()), (0x5010, "moved_public".to_string())]
+            vec![
+                (0x2000, "asm_stub".to_string()),
+                (0x5010, "moved_public".to_string())
+            ]
         );
     }
 }

@@ -76,7 +76,12 @@ pub fn split(stream: &[u8], symbol_bytes: u32, c11_bytes: u32, c13_bytes: u32) -
     let symbols = stream.get(4..symbol_bytes as usize).unwrap_or(&[]);
     let c13_start = (symbol_bytes as usize).saturating_add(c11_bytes as usize);
     let c13 = stream
-        .get(c13_start..c13_start.saturating_add(c13_bytes as usize).min(stream.len()))
+        .get(
+            c13_start
+                ..c13_start
+                    .saturating_add(c13_bytes as usize)
+                    .min(stream.len()),
+        )
         .unwrap_or(&[]);
     (symbols, c13)
 }
@@ -95,11 +100,16 @@ pub fn walk<'a>(symbols: &'a [u8], mut on_proc: impl FnMut(Lang, &Proc<'a>, &[Si
                     lang = language(flags as u8);
                 }
             }
-            S_GPROC32 | S_LPROC32 | S_GPROC32_ID | S_LPROC32_ID | S_LPROC32_DPC | S_LPROC32_DPC_ID => {
+            S_GPROC32 | S_LPROC32 | S_GPROC32_ID | S_LPROC32_ID | S_LPROC32_DPC
+            | S_LPROC32_DPC_ID => {
                 if proc.is_none() && stack.is_empty() {
                     proc = parse_proc(body);
                     sites.clear();
-                    stack.push(if proc.is_some() { Scope::Proc } else { Scope::Other });
+                    stack.push(if proc.is_some() {
+                        Scope::Proc
+                    } else {
+                        Scope::Other
+                    });
                 } else {
                     stack.push(Scope::Other);
                 }
@@ -107,7 +117,9 @@ pub fn walk<'a>(symbols: &'a [u8], mut on_proc: impl FnMut(Lang, &Proc<'a>, &[Si
             S_BLOCK32 => stack.push(Scope::Block),
             S_SEPCODE => {
                 let in_proc = stack.iter().any(|s| matches!(s, Scope::Proc));
-                if let (true, Some(p), Some(block)) = (in_proc, proc.as_mut(), parse_separated(body)) {
+                if let (true, Some(p), Some(block)) =
+                    (in_proc, proc.as_mut(), parse_separated(body))
+                {
                     if p.separated.len() < 1024 {
                         p.separated.push(block);
                     }
@@ -282,8 +294,18 @@ pub mod tests {
         s.extend(end(S_PROC_ID_END));
         let mut got = Vec::new();
         walk(&s, |lang, p, sites| {
-            let sites: Vec<_> = sites.iter().map(|x| (x.inlinee, x.parent, x.depth)).collect();
-            got.push((lang, p.name.to_vec(), p.offset, p.len, p.separated.clone(), sites));
+            let sites: Vec<_> = sites
+                .iter()
+                .map(|x| (x.inlinee, x.parent, x.depth))
+                .collect();
+            got.push((
+                lang,
+                p.name.to_vec(),
+                p.offset,
+                p.len,
+                p.separated.clone(),
+                sites,
+            ));
         });
         assert_eq!(
             got,
@@ -296,7 +318,14 @@ pub mod tests {
                     vec![],
                     vec![(0x2000, None, 0), (0x2001, None, 0), (0x2002, Some(1), 1)]
                 ),
-                (Lang::Cpp, b"second".to_vec(), 0x60, 0x8, vec![(1, 0x900, 0x10)], vec![]),
+                (
+                    Lang::Cpp,
+                    b"second".to_vec(),
+                    0x60,
+                    0x8,
+                    vec![(1, 0x900, 0x10)],
+                    vec![]
+                ),
             ]
         );
         for n in 0..s.len() {

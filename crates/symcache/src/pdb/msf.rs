@@ -48,7 +48,9 @@ impl<'a> Msf<'a> {
             ));
         }
         if data.len() < 56 || &data[..32] != MAGIC {
-            return Err(bad("the file does not start with the MSF 7.00 signature of a PDB"));
+            return Err(bad(
+                "the file does not start with the MSF 7.00 signature of a PDB",
+            ));
         }
         let mut c = Cursor::at(data, 32);
         let block_size = c.u32().unwrap_or(0) as usize;
@@ -64,7 +66,8 @@ impl<'a> Msf<'a> {
             )));
         }
         // Pages past the end of the file do not exist, whatever the superblock says.
-        let num_blocks = declared_blocks.min(data.len() / block_size + usize::from(data.len() % block_size != 0));
+        let num_blocks = declared_blocks
+            .min(data.len() / block_size + usize::from(data.len() % block_size != 0));
         let dir_pages = pages_for(directory_bytes, block_size);
         if dir_pages > num_blocks {
             return Err(bad("the PDB stream directory is larger than the file"));
@@ -99,7 +102,9 @@ impl<'a> Msf<'a> {
         let dir = &self.directory[..];
         let n = u32_at(dir, 0).ok_or_else(|| bad("the PDB stream directory is empty"))? as usize;
         if n > dir.len() / 4 {
-            return Err(bad("the PDB stream directory lists more streams than it holds"));
+            return Err(bad(
+                "the PDB stream directory lists more streams than it holds",
+            ));
         }
         let mut list_at = 4 + 4 * n;
         let mut out = Vec::with_capacity(n);
@@ -147,7 +152,10 @@ impl<'a> Msf<'a> {
         }
         match self.assemble(&pages, size as usize) {
             Some(bytes) => Ok(Some(bytes)),
-            None => Err(bad(format!("PDB stream {} points past the end of the file", index))),
+            None => Err(bad(format!(
+                "PDB stream {} points past the end of the file",
+                index
+            ))),
         }
     }
 
@@ -160,10 +168,17 @@ impl<'a> Msf<'a> {
         let consecutive = pages.windows(2).all(|w| w[1] == w[0].wrapping_add(1));
         if let (true, Some(&first)) = (consecutive, pages.first()) {
             let start = first as usize * bs;
-            return self.data.get(start..start.checked_add(len)?).map(Cow::Borrowed);
+            return self
+                .data
+                .get(start..start.checked_add(len)?)
+                .map(Cow::Borrowed);
         }
         if pages.is_empty() {
-            return if len == 0 { Some(Cow::Borrowed(&[])) } else { None };
+            return if len == 0 {
+                Some(Cow::Borrowed(&[]))
+            } else {
+                None
+            };
         }
         let mut out = Vec::new();
         out.try_reserve_exact(len).ok()?;

@@ -33,7 +33,8 @@ impl<'a> Publics<'a> {
             let parsed = (|| Some((b.u32()?, b.u32()?, b.u16()?, b.cstr()?)))();
             if let Some((flags, offset, section, name)) = parsed {
                 let code = flags & (PUBLIC_CODE | PUBLIC_FUNCTION) != 0 || map.is_code(section);
-                if let (true, false, Some(rva)) = (code, name.is_empty(), map.rva(section, offset)) {
+                if let (true, false, Some(rva)) = (code, name.is_empty(), map.rva(section, offset))
+                {
                     by_rva.push((rva, name));
                 }
             }

@@ -75,7 +75,9 @@ impl SourceLinks {
                 None => continue,
             };
             let lower = target.to_ascii_lowercase();
-            if command.trim().is_empty() && (lower.starts_with("https://") || lower.starts_with("http://")) {
+            if command.trim().is_empty()
+                && (lower.starts_with("https://") || lower.starts_with("http://"))
+            {
                 by_path.insert(key(path.as_bytes()), target);
             }
         }
@@ -92,7 +94,13 @@ impl SourceLinks {
 
 fn key(path: &[u8]) -> Vec<u8> {
     path.iter()
-        .map(|&b| if b == b'\\' { b'/' } else { b.to_ascii_lowercase() })
+        .map(|&b| {
+            if b == b'\\' {
+                b'/'
+            } else {
+                b.to_ascii_lowercase()
+            }
+        })
         .collect()
 }
 
@@ -111,7 +119,10 @@ impl<'a> Expander<'a> {
             return None;
         }
         let name = name.to_ascii_lowercase();
-        if let Some(n) = name.strip_prefix("var").and_then(|n| n.parse::<usize>().ok()) {
+        if let Some(n) = name
+            .strip_prefix("var")
+            .and_then(|n| n.parse::<usize>().ok())
+        {
             return self.fields.get(n.checked_sub(1)?).map(|f| f.to_string());
         }
         let (_, value) = self.vars.iter().find(|(n, _)| *n == name)?;
@@ -186,7 +197,10 @@ SRCSRV: end ------------------------------------------------\r\n";
     fn files_fetched_by_a_command_have_no_link() {
         let perforce = "SRCSRV: variables ------\r\nP4_EXTRACT_TARGET=%targ%\\%var2%\r\nSRCSRVTRG=%P4_EXTRACT_TARGET%\r\n\
 SRCSRVCMD=p4.exe print -o %SRCSRVTRG% -q \"//%var3%#%var4%\"\r\nSRCSRV: source files ---\r\nc:\\a.c*x*depot/a.c*12\r\nSRCSRV: end ---\r\n";
-        assert_eq!(SourceLinks::parse(perforce.as_bytes()).get(b"c:\\a.c"), None);
+        assert_eq!(
+            SourceLinks::parse(perforce.as_bytes()).get(b"c:\\a.c"),
+            None
+        );
     }
 
     #[test]

@@ -53,7 +53,8 @@ impl<'a> TypeStream<'a> {
             Some(h) => h,
             None => return TypeStream::default(),
         };
-        let records = match super::cursor::slice(data, header_bytes as usize, record_bytes as usize) {
+        let records = match super::cursor::slice(data, header_bytes as usize, record_bytes as usize)
+        {
             Some(r) => r,
             // Trust the stream's end over a header that overstates it.
             None => data.get(header_bytes as usize..).unwrap_or(&[]),
@@ -256,7 +257,8 @@ pub mod tests {
         assert_eq!(names.get(0x0fff), None);
         assert_eq!(names.get(0x2000), None);
         for n in 0..ipi.len() {
-            let mut names = InlineeNames::new(TypeStream::parse(&ipi[..n]), TypeStream::parse(&tpi));
+            let mut names =
+                InlineeNames::new(TypeStream::parse(&ipi[..n]), TypeStream::parse(&tpi));
             for i in 0x1000..0x1005 {
                 let _ = names.get(i);
             }

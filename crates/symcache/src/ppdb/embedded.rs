@@ -29,20 +29,34 @@ pub fn extract(pe: &[u8], limit: u64) -> Result<Vec<u8>> {
         .ok_or_else(|| bad("the PE's embedded Portable PDB lies outside the file"))?;
     let mut r = Reader::new(data);
     if r.bytes(4) != Some(&b"MPDB"[..]) {
-        return Err(bad("the PE's embedded Portable PDB entry does not start with MPDB"));
+        return Err(bad(
+            "the PE's embedded Portable PDB entry does not start with MPDB",
+        ));
     }
-    let inflated = r.u32().ok_or_else(|| bad("the PE's embedded Portable PDB entry is truncated"))? as u64;
+    let inflated = r
+        .u32()
+        .ok_or_else(|| bad("the PE's embedded Portable PDB entry is truncated"))?
+        as u64;
     if inflated > limit {
         return Err(Error::new(
             ErrorKind::TooLarge,
-            format!("the embedded Portable PDB inflates to {} MiB; up to {} MiB are read", inflated >> 20, limit >> 20),
+            format!(
+                "the embedded Portable PDB inflates to {} MiB; up to {} MiB are read",
+                inflated >> 20,
+                limit >> 20
+            ),
         ));
     }
     let mut out = Vec::with_capacity(inflated as usize);
     flate2::read::DeflateDecoder::new(&data[8..])
         .take(inflated + 1)
         .read_to_end(&mut out)
-        .map_err(|e| bad(format!("the PE's embedded Portable PDB does not inflate: {}", e)))?;
+        .map_err(|e| {
+            bad(format!(
+                "the PE's embedded Portable PDB does not inflate: {}",
+                e
+            ))
+        })?;
     if out.len() as u64 != inflated {
         return Err(bad(format!(
             "the PE's embedded Portable PDB inflates to {} bytes, not the {} its header declares",
@@ -74,8 +88,12 @@ fn debug_entry(pe: &[u8]) -> Option<(usize, usize)> {
     let to_offset = |rva: usize| -> Option<usize> {
         (0..sections.min(96)).find_map(|i| {
             let mut s = Reader::at(pe, section_table + i * 40 + 8);
-            let (vsize, vaddr, raw_size, raw_ptr) =
-                (s.u32()? as usize, s.u32()? as usize, s.u32()? as usize, s.u32()? as usize);
+            let (vsize, vaddr, raw_size, raw_ptr) = (
+                s.u32()? as usize,
+                s.u32()? as usize,
+                s.u32()? as usize,
+                s.u32()? as usize,
+            );
             let span = vsize.max(raw_size);
             (rva >= vaddr && rva < vaddr.checked_add(span)?).then(|| raw_ptr + (rva - vaddr))
         })
@@ -83,7 +101,8 @@ fn debug_entry(pe: &[u8]) -> Option<(usize, usize)> {
     let table = to_offset(debug_rva)?;
     for i in 0..(debug_size / 28).min(64) {
         let mut e = Reader::at(pe, table + i * 28 + 12);
-        let (kind, size, _rva, pointer) = (e.u32()?, e.u32()? as usize, e.u32()?, e.u32()? as usize);
+        let (kind, size, _rva, pointer) =
+            (e.u32()?, e.u32()? as usize, e.u32()?, e.u32()? as usize);
         if kind == EMBEDDED_PORTABLE_PDB {
             return Some((pointer, size));
         }

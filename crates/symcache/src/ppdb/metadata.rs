@@ -74,7 +74,8 @@ impl<'a> Reader<'a> {
     }
 
     pub fn u32(&mut self) -> Option<u32> {
-        self.bytes(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        self.bytes(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
     pub fn u64(&mut self) -> Option<u64> {
@@ -101,7 +102,12 @@ impl<'a> Reader<'a> {
             Some((first & 0x3F) << 8 | self.u8()? as u32)
         } else if first & 0xE0 == 0xC0 {
             let rest = self.bytes(3)?;
-            Some((first & 0x1F) << 24 | (rest[0] as u32) << 16 | (rest[1] as u32) << 8 | rest[2] as u32)
+            Some(
+                (first & 0x1F) << 24
+                    | (rest[0] as u32) << 16
+                    | (rest[1] as u32) << 8
+                    | rest[2] as u32,
+            )
         } else {
             None
         }
@@ -120,7 +126,11 @@ impl<'a> Reader<'a> {
         };
         let raw = self.compressed_u32()?;
         let magnitude = (raw >> 1) as i32;
-        Some(if raw & 1 == 0 { magnitude } else { magnitude - (1 << (bits - 1)) })
+        Some(if raw & 1 == 0 {
+            magnitude
+        } else {
+            magnitude - (1 << (bits - 1))
+        })
     }
 }
 
@@ -148,17 +158,28 @@ impl<'a> Metadata<'a> {
     pub fn parse(data: &'a [u8]) -> Result<Metadata<'a>> {
         let mut r = Reader::new(data);
         if r.bytes(4) != Some(&b"BSJB"[..]) {
-            return Err(bad("this is not a Portable PDB (no BSJB metadata signature)"));
+            return Err(bad(
+                "this is not a Portable PDB (no BSJB metadata signature)",
+            ));
         }
-        r.bytes(8).ok_or_else(|| bad("the Portable PDB's metadata root is truncated"))?;
-        let version_len = r.u32().ok_or_else(|| bad("the Portable PDB's metadata root is truncated"))? as usize;
+        r.bytes(8)
+            .ok_or_else(|| bad("the Portable PDB's metadata root is truncated"))?;
+        let version_len = r
+            .u32()
+            .ok_or_else(|| bad("the Portable PDB's metadata root is truncated"))?
+            as usize;
         if version_len > 255 {
-            return Err(bad("the Portable PDB's metadata version string is longer than 255 bytes"));
+            return Err(bad(
+                "the Portable PDB's metadata version string is longer than 255 bytes",
+            ));
         }
         r.bytes((version_len + 3) & !3)
             .ok_or_else(|| bad("the Portable PDB's metadata root is truncated"))?;
         r.u16();
-        let count = r.u16().ok_or_else(|| bad("the Portable PDB's metadata root is truncated"))? as usize;
+        let count = r
+            .u16()
+            .ok_or_else(|| bad("the Portable PDB's metadata root is truncated"))?
+            as usize;
         let (mut pdb, mut tilde, mut blobs, mut guids) = (None, None, &[][..], &[][..]);
         for _ in 0..count.min(MAX_STREAMS) {
             let (offset, size) = match (r.u32(), r.u32()) {
@@ -167,7 +188,9 @@ impl<'a> Metadata<'a> {
             };
             let mut name = Vec::new();
             loop {
-                let chunk = r.bytes(4).ok_or_else(|| bad("the Portable PDB's stream headers are truncated"))?;
+                let chunk = r
+                    .bytes(4)
+                    .ok_or_else(|| bad("the Portable PDB's stream headers are truncated"))?;
                 name.extend_from_slice(chunk);
                 if chunk.contains(&0) || name.len() > 32 {
                     break;
@@ -197,27 +220,37 @@ impl<'a> Metadata<'a> {
         let mut rows = [0u32; 64];
         let mut p = Reader::new(pdb);
         let mut pdb_id = [0u8; 20];
-        pdb_id.copy_from_slice(p.bytes(20).ok_or_else(|| bad("the #Pdb stream is truncated"))?);
+        pdb_id.copy_from_slice(
+            p.bytes(20)
+                .ok_or_else(|| bad("the #Pdb stream is truncated"))?,
+        );
         p.u32();
         let referenced = p.u64().ok_or_else(|| bad("the #Pdb stream is truncated"))?;
         if referenced >> DOCUMENT != 0 {
-            return Err(bad("the #Pdb stream names debug tables among the assembly's type-system tables"));
+            return Err(bad(
+                "the #Pdb stream names debug tables among the assembly's type-system tables",
+            ));
         }
         for (table, count) in rows.iter_mut().enumerate() {
             if referenced & (1 << table) != 0 {
-                *count = p.u32().ok_or_else(|| bad("the #Pdb stream's type-system row counts are truncated"))?;
+                *count = p
+                    .u32()
+                    .ok_or_else(|| bad("the #Pdb stream's type-system row counts are truncated"))?;
             }
         }
 
         let mut t = Reader::new(tilde);
-        t.bytes(6).ok_or_else(|| bad("the #~ stream is truncated"))?;
+        t.bytes(6)
+            .ok_or_else(|| bad("the #~ stream is truncated"))?;
         let heap_sizes = t.u8().ok_or_else(|| bad("the #~ stream is truncated"))?;
         t.u8();
         let valid = t.u64().ok_or_else(|| bad("the #~ stream is truncated"))?;
         t.u64().ok_or_else(|| bad("the #~ stream is truncated"))?;
         for (table, count) in rows.iter_mut().enumerate() {
             if valid & (1 << table) != 0 {
-                *count = t.u32().ok_or_else(|| bad("the #~ stream's row counts are truncated"))?;
+                *count = t
+                    .u32()
+                    .ok_or_else(|| bad("the #~ stream's row counts are truncated"))?;
             }
         }
         if valid & ((1u64 << DOCUMENT) - 1) != 0 {
@@ -246,7 +279,12 @@ impl<'a> Metadata<'a> {
             let bytes = (rows[table] as usize)
                 .checked_mul(size)
                 .filter(|&b| at.checked_add(b).map_or(false, |end| end <= tilde.len()))
-                .ok_or_else(|| bad(format!("the Portable PDB's table 0x{:02x} runs past the end of the #~ stream", table)))?;
+                .ok_or_else(|| {
+                    bad(format!(
+                        "the Portable PDB's table 0x{:02x} runs past the end of the #~ stream",
+                        table
+                    ))
+                })?;
             md.tables[table] = (at, size);
             at += bytes;
         }
@@ -268,7 +306,9 @@ impl<'a> Metadata<'a> {
         match table {
             DOCUMENT => b + g + b + g,
             METHOD_DEBUG_INFORMATION => idx(DOCUMENT) + b,
-            LOCAL_SCOPE => idx(METHOD_DEF) + idx(IMPORT_SCOPE) + idx(LOCAL_VARIABLE) + idx(LOCAL_CONSTANT) + 8,
+            LOCAL_SCOPE => {
+                idx(METHOD_DEF) + idx(IMPORT_SCOPE) + idx(LOCAL_VARIABLE) + idx(LOCAL_CONSTANT) + 8
+            }
             LOCAL_VARIABLE => 4 + s,
             LOCAL_CONSTANT => s + b,
             IMPORT_SCOPE => idx(IMPORT_SCOPE) + b,
@@ -281,7 +321,11 @@ impl<'a> Metadata<'a> {
     /// A HasCustomDebugInformation index is 2 bytes while every table it names has fewer than
     /// 2^11 rows (5 tag bits).
     pub fn coded_size(&self) -> usize {
-        let max = HAS_CUSTOM_DEBUG_INFORMATION.iter().map(|&t| self.rows[t]).max().unwrap_or(0);
+        let max = HAS_CUSTOM_DEBUG_INFORMATION
+            .iter()
+            .map(|&t| self.rows[t])
+            .max()
+            .unwrap_or(0);
         if max < 1 << 11 {
             2
         } else {

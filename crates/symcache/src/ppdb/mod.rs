@@ -98,7 +98,10 @@ fn methods(md: &Metadata, stats: &mut Stats) -> Vec<(u32, Vec<Point>)> {
             Some(r) => r,
             None => break,
         };
-        let (document, blob) = match (r.index(md.wide_index(metadata::DOCUMENT)), r.index(md.wide_blobs)) {
+        let (document, blob) = match (
+            r.index(md.wide_index(metadata::DOCUMENT)),
+            r.index(md.wide_blobs),
+        ) {
             (Some(d), Some(b)) => (d, b),
             _ => break,
         };
@@ -160,7 +163,11 @@ fn build_portable(data: &[u8], writer: &mut Writer) -> Result<Stats> {
     let mut stats = Stats::default();
     let methods = methods(&md, &mut stats);
 
-    let max_il = methods.iter().flat_map(|(_, p)| p.iter().map(|p| p.il)).max().unwrap_or(0);
+    let max_il = methods
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|p| p.il))
+        .max()
+        .unwrap_or(0);
     let bits = (32 - max_il.leading_zeros()).max(1);
     if bits > MAX_IL_BITS {
         return Err(Error::new(
@@ -218,12 +225,23 @@ fn build_portable(data: &[u8], writer: &mut Writer) -> Result<Stats> {
         lines.clear();
         for (i, p) in points.iter().enumerate() {
             let next = points.get(i + 1).map_or(end, |n| start + n.il as u64);
-            let file = files.get(p.document as usize - 1).copied().unwrap_or(crate::writer::NONE);
-            lines.push(LineSeg { start: start + p.il as u64, end: next, file, line: p.line });
+            let file = files
+                .get(p.document as usize - 1)
+                .copied()
+                .unwrap_or(crate::writer::NONE);
+            lines.push(LineSeg {
+                start: start + p.il as u64,
+                end: next,
+                file,
+                line: p.line,
+            });
         }
         // The language of the method's first document; the name is the client's (a .NET
         // stack trace names its methods), so the function record has none.
-        let lang = langs.get(points[0].document as usize - 1).copied().unwrap_or(Lang::Unknown);
+        let lang = langs
+            .get(points[0].document as usize - 1)
+            .copied()
+            .unwrap_or(Lang::Unknown);
         let function = writer.function(b"", start as u32, Some(lang))?;
         // IL before the method's first visible sequence point has none preceding it: no frame,
         // as in Symbolicator (an async MoveNext's state dispatch, code before a hidden point).

@@ -32,7 +32,11 @@ pub struct Parsed {
 pub fn sequence_points(blob: &[u8], document: u32) -> Option<Parsed> {
     let mut r = Reader::new(blob);
     r.compressed_u32()?;
-    let mut document = if document == 0 { r.compressed_u32()? } else { document };
+    let mut document = if document == 0 {
+        r.compressed_u32()?
+    } else {
+        document
+    };
     let mut points = Vec::new();
     let mut hidden = 0u32;
     let mut il: u32 = 0;
@@ -44,23 +48,38 @@ pub fn sequence_points(blob: &[u8], document: u32) -> Option<Parsed> {
             document = r.compressed_u32()?;
             continue;
         }
-        il = if first { delta_il } else { il.checked_add(delta_il)? };
+        il = if first {
+            delta_il
+        } else {
+            il.checked_add(delta_il)?
+        };
         first = false;
         let delta_lines = r.compressed_u32()?;
-        let delta_columns = if delta_lines == 0 { r.compressed_u32()? as i64 } else { r.compressed_i32()? as i64 };
+        let delta_columns = if delta_lines == 0 {
+            r.compressed_u32()? as i64
+        } else {
+            r.compressed_i32()? as i64
+        };
         if delta_lines == 0 && delta_columns == 0 {
             hidden += 1;
             continue;
         }
         let (line, column) = match previous {
             None => (r.compressed_u32()? as i64, r.compressed_u32()? as i64),
-            Some((line, column)) => (line + r.compressed_i32()? as i64, column + r.compressed_i32()? as i64),
+            Some((line, column)) => (
+                line + r.compressed_i32()? as i64,
+                column + r.compressed_i32()? as i64,
+            ),
         };
         if line <= 0 || line >= MAX_LINE || line == HIDDEN_LINE || column < 0 || document == 0 {
             return None;
         }
         previous = Some((line, column));
-        points.push(Point { il, document, line: line as u32 });
+        points.push(Point {
+            il,
+            document,
+            line: line as u32,
+        });
     }
     Some(Parsed { points, hidden })
 }
@@ -77,7 +96,11 @@ pub fn document_name(md: &Metadata, blob: u32) -> Option<Vec<u8>> {
         b if b >> 3 == 0b11110 => 4,
         _ => return None,
     };
-    let separator = if first == 0 { &[][..] } else { data.get(..sep_len)? };
+    let separator = if first == 0 {
+        &[][..]
+    } else {
+        data.get(..sep_len)?
+    };
     let mut r = Reader::new(data.get(sep_len..)?);
     let mut name = Vec::new();
     let mut first_part = true;

@@ -25,7 +25,11 @@ impl SourceLinks {
         let lower = path.to_ascii_lowercase();
         let mut best: Option<&(String, bool, String)> = None;
         for m in &self.mappings {
-            let matches = if m.1 { lower.starts_with(&m.0) } else { lower == m.0 };
+            let matches = if m.1 {
+                lower.starts_with(&m.0)
+            } else {
+                lower == m.0
+            };
             if matches && best.map_or(true, |b| m.0.len() > b.0.len()) {
                 best = Some(m);
             }
@@ -59,7 +63,11 @@ pub fn mappings(md: &Metadata, stats: &mut Stats) -> Option<SourceLinks> {
 }
 
 fn parse(json: &str) -> Option<SourceLinks> {
-    let mut p = Json { s: json.as_bytes(), pos: 0, depth: 0 };
+    let mut p = Json {
+        s: json.as_bytes(),
+        pos: 0,
+        depth: 0,
+    };
     p.ws();
     p.expect(b'{')?;
     let mut mappings = Vec::new();
@@ -159,9 +167,11 @@ impl Json<'_> {
                         b'r' => out.push(b'\r'),
                         b't' => out.push(b'\t'),
                         b'u' => {
-                            let hex = std::str::from_utf8(self.s.get(self.pos..self.pos + 4)?).ok()?;
+                            let hex =
+                                std::str::from_utf8(self.s.get(self.pos..self.pos + 4)?).ok()?;
                             self.pos += 4;
-                            let ch = char::from_u32(u32::from_str_radix(hex, 16).ok()?).unwrap_or('\u{FFFD}');
+                            let ch = char::from_u32(u32::from_str_radix(hex, 16).ok()?)
+                                .unwrap_or('\u{FFFD}');
                             let mut buf = [0u8; 4];
                             out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
                         }
@@ -208,7 +218,8 @@ impl Json<'_> {
             }
             _ => {
                 let start = self.pos;
-                while matches!(self.s.get(self.pos), Some(c) if !matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n')) {
+                while matches!(self.s.get(self.pos), Some(c) if !matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n'))
+                {
                     self.pos += 1;
                 }
                 if self.pos > start {
@@ -228,9 +239,18 @@ mod tests {
     #[test]
     fn longest_key_wins_and_the_star_takes_the_rest() {
         let links = parse(r#"{"documents": {"/build/*": "https://a/*", "/build/lib/*": "https://b/x/*", "C:\\src\\one.cs": "https://c/one.cs"}, "other": [1, {"x": null}]}"#).unwrap();
-        assert_eq!(links.resolve(b"/build/lib/a/B.cs").as_deref(), Some("https://b/x/a/B.cs"));
-        assert_eq!(links.resolve(b"/BUILD/Program.cs").as_deref(), Some("https://a/Program.cs"));
-        assert_eq!(links.resolve(b"C:\\SRC\\one.cs").as_deref(), Some("https://c/one.cs"));
+        assert_eq!(
+            links.resolve(b"/build/lib/a/B.cs").as_deref(),
+            Some("https://b/x/a/B.cs")
+        );
+        assert_eq!(
+            links.resolve(b"/BUILD/Program.cs").as_deref(),
+            Some("https://a/Program.cs")
+        );
+        assert_eq!(
+            links.resolve(b"C:\\SRC\\one.cs").as_deref(),
+            Some("https://c/one.cs")
+        );
         assert_eq!(links.resolve(b"/elsewhere/x.cs"), None);
         assert!(parse("{\"documents\": {").is_none());
     }

@@ -43,7 +43,11 @@ fn hidden_points_are_skipped_and_document_records_switch_files() {
     ];
     let parsed = sequence_points(&blob, 1).unwrap();
     assert_eq!(parsed.hidden, 1);
-    let points: Vec<(u32, u32, u32)> = parsed.points.iter().map(|p| (p.il, p.document, p.line)).collect();
+    let points: Vec<(u32, u32, u32)> = parsed
+        .points
+        .iter()
+        .map(|p| (p.il, p.document, p.line))
+        .collect();
     assert_eq!(points, vec![(0, 1, 10), (7, 2, 13)]);
     // Truncated: no answer rather than a guess.
     assert_eq!(sequence_points(&blob[..9], 1).unwrap().points.len(), 1);
@@ -53,7 +57,10 @@ fn hidden_points_are_skipped_and_document_records_switch_files() {
 
 #[test]
 fn an_embedded_portable_pdb_gives_the_same_symcache() {
-    let (pdb, dll) = match (fixture("dotnet-fixture.pdb"), fixture("dotnet-fixture-embedded.dll")) {
+    let (pdb, dll) = match (
+        fixture("dotnet-fixture.pdb"),
+        fixture("dotnet-fixture-embedded.dll"),
+    ) {
         (Some(p), Some(d)) => (p, d),
         _ => return,
     };
@@ -71,7 +78,11 @@ fn a_pe_without_an_embedded_pdb_is_refused_with_a_reason() {
         None => return,
     };
     let err = build_in_memory(&dll, InputKind::PortablePdb).unwrap_err();
-    assert!(err.message().contains("embeds no Portable PDB"), "{}", err.message());
+    assert!(
+        err.message().contains("embeds no Portable PDB"),
+        "{}",
+        err.message()
+    );
 }
 
 #[test]
