@@ -13,7 +13,7 @@ export DEBIAN_FRONTEND=noninteractive
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
-  rustc cargo rust-clippy libstd-rust-dev-wasm32 lld \
+  rustc cargo rust-clippy rustfmt libstd-rust-dev-wasm32 lld \
   librust-gimli-dev librust-object-dev librust-addr2line-dev librust-flate2-dev librust-miniz-oxide-dev \
   librust-rustc-demangle-dev librust-fallible-iterator-dev librust-smallvec-dev \
   binaryen wabt \
