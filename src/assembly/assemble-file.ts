@@ -49,9 +49,9 @@ export async function assembleFile(
       const reader = (object.body as ReadableStream<Uint8Array>).getReader();
       const writer = digest.getWriter();
       for (let first = i === 0; ; first = false) {
-        const next = await reader.read();
-        if (next.done) break;
-        const piece = next.value;
+        const result = await reader.read();
+        if (result.done) break;
+        const piece = result.value;
         if (first && startsWith(piece, BREAKPAD_MAGIC)) breakpad = new BreakpadRecordScanner();
         breakpad?.push(piece);
         await writer.write(piece);
