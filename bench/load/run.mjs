@@ -29,6 +29,7 @@ import {
   rssMiB,
   run,
   sentryCli,
+  uploadArgs,
   snapshotHead,
   startDev,
   workerdPids,
@@ -49,20 +50,9 @@ run(async () => {
   const server = await startDev({ args: ["--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`], persistDir, cwd: snapshot.dir });
   const token = await mintToken(server, "acme");
   const auth = { authorization: `Bearer ${token}` };
-  const up = await sentryCli([
-    "--url",
-    server.url,
-    "--auth-token",
-    token,
-    "debug-files",
-    "upload",
-    "--org",
-    "acme",
-    "--project",
-    "load",
-    "--wait",
-    FILE,
-  ]);
+  const up = await sentryCli(
+    uploadArgs({ url: server.url, token, org: "acme", project: "load", path: FILE, wait: true }),
+  );
   if (up.code !== 0) throw new Error(`upload failed: ${up.stderr}`);
   const [record] = await (await fetch(`${server.url}/api/0/projects/acme/load/files/dsyms/`, { headers: auth })).json();
   const fileBytes = await (

@@ -41,6 +41,7 @@ import {
   run,
   sampleRss,
   sentryCli,
+  uploadArgs,
   snapshotHead,
   startDev,
 } from "../upload/dev.mjs";
@@ -176,20 +177,7 @@ run(async () => {
   const debugId = check.variants[0].debug_id;
   process.stderr.write(`uploading ${FILE} (${(size / MiB).toFixed(1)} MiB, ${debugId})...\n`);
   const upload = await sentryCli(
-    [
-      "--url",
-      service.url,
-      "--auth-token",
-      token,
-      "debug-files",
-      "upload",
-      "--org",
-      ORG,
-      "--project",
-      PROJECT,
-      "--wait",
-      FILE,
-    ],
+    uploadArgs({ url: service.url, token, org: ORG, project: PROJECT, path: FILE, wait: true }),
     { timeoutMs: 600_000 },
   );
   if (upload.code !== 0 || !/\bOK\b/.test(upload.stdout))

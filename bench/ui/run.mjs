@@ -35,6 +35,7 @@ import {
   removeDir,
   run,
   sentryCli,
+  uploadArgs,
   snapshotHead,
   startDev,
 } from "../upload/dev.mjs";
@@ -133,21 +134,7 @@ async function measure(onStarted) {
 
   const started = Date.now();
   const upload = await sentryCli(
-    [
-      "--url",
-      service.url,
-      "--auth-token",
-      token,
-      "debug-files",
-      "upload",
-      "--org",
-      "bench",
-      "--project",
-      "app",
-      "--wait",
-      "--no-zips",
-      dir,
-    ],
+    uploadArgs({ url: service.url, token, org: "bench", project: "app", path: dir, wait: true, extra: ["--no-zips"] }),
     { timeoutMs: 900_000 },
   );
   if (upload.code !== 0) throw new Error(`upload failed:\n${upload.stdout}\n${upload.stderr}`);

@@ -161,6 +161,29 @@ export async function mintToken(server, org) {
 }
 
 // ---------------------------------------------------------------- sentry-cli
+/**
+ * The arguments of `sentry-cli debug-files upload` against this service: `global` options
+ * (`--log-level=debug`) go before the command, `extra` ones (`--no-zips`) before the path.
+ */
+export function uploadArgs({ url, token, org, project, path, wait = false, global = [], extra = [] }) {
+  return [
+    "--url",
+    url,
+    "--auth-token",
+    token,
+    ...global,
+    "debug-files",
+    "upload",
+    "--org",
+    org,
+    "--project",
+    project,
+    ...(wait ? ["--wait"] : []),
+    ...extra,
+    path,
+  ];
+}
+
 /** The real sentry-cli; resolves { code, stdout, stderr, seconds }; killed after timeoutMs. */
 export function sentryCli(args, { env = {}, timeoutMs = 300_000 } = {}) {
   const started = process.hrtime.bigint();

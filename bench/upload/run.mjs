@@ -54,6 +54,7 @@ import {
   run,
   sampleRss,
   sentryCli,
+  uploadArgs,
   snapshotHead,
   startDev,
 } from "./dev.mjs";
@@ -289,21 +290,15 @@ async function uploadThroughService(file, compression, snapshot) {
     const token = await mintToken(service, "acme");
     const project = "bench";
     // --log-level=debug: its timestamps split the run into phases; the cost is a few log lines.
-    const args = [
-      "--url",
-      service.url,
-      "--auth-token",
+    const args = uploadArgs({
+      url: service.url,
       token,
-      "--log-level=debug",
-      "debug-files",
-      "upload",
-      "--org",
-      "acme",
-      "--project",
+      org: "acme",
       project,
-      "--wait",
-      file.path,
-    ];
+      path: file.path,
+      wait: true,
+      global: ["--log-level=debug"],
+    });
     const timeoutMs = 120_000 + (file.size / MiB) * 1000; // >= 1 MiB/s, or it is broken anyway
     await new Promise((r) => setTimeout(r, 1000)); // let workerd settle before the idle sample
     const rss = sampleRss(service.pgid, 200);

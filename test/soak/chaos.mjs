@@ -29,6 +29,7 @@ import {
   onCleanup,
   run,
   sentryCli,
+  uploadArgs,
   snapshotHead,
   startDev,
 } from "../../bench/upload/dev.mjs";
@@ -95,23 +96,9 @@ run(async () => {
   const api = (path, init = {}) =>
     fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
   const upload = (project, wait) =>
-    sentryCli(
-      [
-        "--url",
-        server.url,
-        "--auth-token",
-        token,
-        "debug-files",
-        "upload",
-        "--org",
-        "acme",
-        "--project",
-        project,
-        ...(wait ? ["--wait"] : []),
-        uploads,
-      ],
-      { timeoutMs: 900_000 },
-    );
+    sentryCli(uploadArgs({ url: server.url, token, org: "acme", project, path: uploads, wait }), {
+      timeoutMs: 900_000,
+    });
 
   const summary = { rounds: 0, failures: 0, killsAt: [], rerunSeconds: [], pending: [] };
   const commit = snapshot.commit;
