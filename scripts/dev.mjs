@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { patchMiniflare } from "./patch-miniflare.mjs";
 
 /** `--port N` / `--port=N` are ours (wrangler would get two ports and refuse); the rest goes to wrangler. */
 function takePort(args) {
@@ -38,6 +39,9 @@ function portIsFree(port) {
 }
 
 const { port, rest } = takePort(process.argv.slice(2));
+// The local queue must survive long consumer calls (scripts/patch-miniflare.mjs), also when
+// `npm install --ignore-scripts` skipped postinstall.
+patchMiniflare();
 if (!(await portIsFree(port))) {
   const next = Number(port) + 1;
   console.error(

@@ -3,6 +3,11 @@
 // plain `N passed, N failed` line that CI reads (vitest's own summary is not read by CI).
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import { patchMiniflare } from "./patch-miniflare.mjs";
+
+// The local queue must survive long consumer calls (scripts/patch-miniflare.mjs), also when
+// `npm install --ignore-scripts` skipped postinstall.
+patchMiniflare();
 
 const report = "vitest-report.json";
 rmSync(report, { force: true });
