@@ -45,6 +45,8 @@ export interface MachDetails {
   /** vmaddr of the __TEXT segment; symbolic subtracts it from every address. */
   loadAddress: number;
   sections: MachSection[];
+  /** Symbols named `__hidden#N_` (an App Store bitcode build): its BCSymbolMap resolves them. */
+  hiddenNames?: true;
 }
 
 export interface PeDetails {

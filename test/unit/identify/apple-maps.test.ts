@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BufferReader } from "../../../src/common/ranged-reader";
 import { originalUuid } from "../../../src/identify/apple-maps";
@@ -115,5 +116,19 @@ describe("UUID maps (dSYM Contents/Resources/<UUID>.plist)", () => {
     expect(!noId.ok && noId.failure.reason).toBe("missing_debug_id");
     const bad = await identify(text(plist("nope")), {}, { name: `${DSYM_ID}.plist` });
     expect(!bad.ok && bad.failure.detail).toBe('UUID map: DBGOriginalUUID "nope" is not a UUID');
+  });
+});
+
+describe("dSYMs of bitcode builds", () => {
+  const dir = new URL("../../fixtures/bitcode/", import.meta.url);
+  const read = (name: string) => new BufferReader(new Uint8Array(readFileSync(new URL(name, dir))));
+
+  it("are told by their __hidden#N_ symbol names, which only a BCSymbolMap resolves", async () => {
+    const hidden = await identify(read("StoreCheckout.dSYM/Contents/Resources/DWARF/StoreCheckout"));
+    const plain = await identify(read("StoreCheckout.plain.dwarf"));
+    expect(hidden.ok && hidden.identity.format === "macho" && hidden.identity.details.hiddenNames).toBe(true);
+    expect(plain.ok && plain.identity.format === "macho" && plain.identity.details.hiddenNames).toBeUndefined();
+    // Same dSYM, same identity otherwise.
+    expect(hidden.ok && plain.ok && hidden.identity.debugId).toBe(plain.ok && plain.identity.debugId);
   });
 });

@@ -6,17 +6,20 @@
  * skipped with the reason printed; the table is printed at the end.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { buildFileSymcache } from "../../../src/symcache/build-file";
 import type { SymcacheFrame } from "../../../src/symcache/reader";
 import {
+  builderModule,
   compareFrames,
   elfLoadAddress,
   FIXTURES,
   HAS_LLVM,
   lineTableAddresses,
+  openBytes,
   openSymcache,
   symbolize,
   wasmCodeOffset,
@@ -268,12 +271,26 @@ const ROWS: Row[] = [
       ),
   },
   {
-    toolchain: "Apple bitcode (__hidden#N_ + BCSymbolMap)",
-    fixtures: "—",
-    measure: () =>
-      Promise.resolve(
-        "not done: no bitcode dSYM fixture, no BCSymbolMap support (only its relative comp dir is covered, by elf-x86_64-clang19-reldir in the clang row)",
-      ),
+    // The symcache of the obfuscated dSYM built with its BCSymbolMap, against llvm on the dSYM
+    // before obfuscation (test/fixtures/make-bitcode-fixture.sh).
+    toolchain:
+      "Apple bitcode (clang 19 -target arm64-apple-ios14 -gdwarf-4, names hidden as __hidden#N_ + BCSymbolMap)",
+    fixtures: "bitcode/StoreCheckout.dSYM + .bcsymbolmap",
+    measure: async () => {
+      const dir = `${FIXTURES}../bitcode/`;
+      const map = readdirSync(dir).find((n) => n.endsWith(".bcsymbolmap"));
+      if (!map) return "no .bcsymbolmap in test/fixtures/bitcode (bash test/fixtures/make-bitcode-fixture.sh)";
+      const built = await buildFileSymcache(builderModule(), {
+        main: new Uint8Array(readFileSync(`${dir}StoreCheckout.dSYM/Contents/Resources/DWARF/StoreCheckout`)),
+        symbolMap: new Uint8Array(readFileSync(`${dir}${map}`)),
+      });
+      if (!built.ok) throw new Error(built.error);
+      const sc = openBytes(built.symcache);
+      const plain = `${dir}StoreCheckout.plain.dwarf`;
+      const load = machoTextVmaddr(plain);
+      const vmas = lineTableAddresses(plain);
+      return tally((a) => sc.lookup(a - load), symbolize(plain, vmas), vmas);
+    },
   },
   {
     toolchain: "WebAssembly (clang 19 wasm32 + wasm-ld, DWARF in custom sections)",
