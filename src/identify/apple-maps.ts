@@ -9,7 +9,7 @@
  * Neither file carries its own id: sentry-cli sends the UUID of the file name as the assemble
  * request's `debug_id`, and Sentry stores the file under it (a BCSymbolMap without one is refused,
  * a UUID map falls back to its file name). Both are stored like debug files, with arch `any`, no
- * features and no symcache; symcache builds of dSYMs read them (symcache/hidden-names.ts).
+ * features and no symcache; symcache builds of dSYMs read them (symcache/symbol-map.ts).
  */
 import type { RangedReader } from "../common/ranged-reader";
 import { NIL_DEBUG_ID } from "./debug-id";
@@ -29,7 +29,7 @@ export interface UploadClaims {
 /** Read in pieces: a BCSymbolMap of a large app is tens of megabytes. */
 const PIECE = 1 << 20;
 /** A UUID map holds one key; anything this large is not one. */
-const MAX_UUID_MAP_BYTES = 64 * 1024;
+export const MAX_UUID_MAP_BYTES = 64 * 1024;
 
 export async function identifyBcSymbolMap(reader: RangedReader, claims: UploadClaims): Promise<IdentifyResult> {
   const debugId = claimedId(claims.debugId);

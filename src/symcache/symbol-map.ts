@@ -7,7 +7,7 @@
  */
 import { orgCatalog, projectCatalog } from "../durable-objects";
 import type { Env } from "../env";
-import { originalUuid } from "../identify/apple-maps";
+import { MAX_UUID_MAP_BYTES, originalUuid } from "../identify/apple-maps";
 import type { DebugFileRecord } from "../common/debug-file";
 import { getManifest, ManifestReader, type FileManifest } from "../storage/file-store";
 import type { SymcacheJob } from "./build-task";
@@ -18,9 +18,6 @@ export interface FoundSymbolMap {
   checksum: string;
   manifest: FileManifest;
 }
-
-/** A UUID map is a few hundred bytes; identification refused larger ones. */
-const MAX_UUID_MAP_BYTES = 64 * 1024;
 
 export async function findSymbolMap(env: Env, job: SymcacheJob, dsymDebugId: string): Promise<FoundSymbolMap | null> {
   for (const catalog of [projectCatalog(env, job.org, job.project), orgCatalog(env, job.org)]) {
