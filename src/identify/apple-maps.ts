@@ -28,6 +28,8 @@ export interface UploadClaims {
 
 /** Read in pieces: a BCSymbolMap of a large app is tens of megabytes. */
 const PIECE = 1 << 20;
+/** The symcache builder holds a map whole, up to this size (crates/symcache/src/hidden.rs). */
+export const MAX_BCSYMBOLMAP_BYTES = 64 * 1024 * 1024;
 /** A UUID map holds one key; anything this large is not one. */
 export const MAX_UUID_MAP_BYTES = 64 * 1024;
 
@@ -37,6 +39,11 @@ export async function identifyBcSymbolMap(reader: RangedReader, claims: UploadCl
     return failed(
       "missing_debug_id",
       "missing debug identifier: a BCSymbolMap is identified by the UUID of its file name (<UUID>.bcsymbolmap), which the upload must send as its debug_id; upload it with sentry-cli",
+    );
+  }
+  if (reader.size > MAX_BCSYMBOLMAP_BYTES) {
+    return malformed(
+      `BCSymbolMap: ${Math.ceil(reader.size / 2 ** 20)} MiB is more than the ${MAX_BCSYMBOLMAP_BYTES / 2 ** 20} MiB a symcache build reads`,
     );
   }
   // Every byte must be UTF-8 (as symbolic's parser requires); the lines are counted on the way.

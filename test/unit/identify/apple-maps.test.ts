@@ -70,6 +70,17 @@ describe("BCSymbolMaps", () => {
     });
   });
 
+  it("are refused beyond the 64 MiB a symcache build reads", async () => {
+    const huge = {
+      size: 65 * 2 ** 20,
+      read: () => Promise.resolve(new TextEncoder().encode("BCSymbolMap Version: 2.0\n")),
+    };
+    const result = await identify(huge, {}, { name: "m", debugId: MAP_ID });
+    expect(!result.ok && result.failure.detail).toBe(
+      "BCSymbolMap: 65 MiB is more than the 64 MiB a symcache build reads",
+    );
+  });
+
   it("are read to the end in pieces (a large app's map is tens of megabytes)", async () => {
     const names = Array.from({ length: 150_000 }, (_, i) => `-[SentryClass${i} selectorWithLongName:]`);
     const result = await identify(
