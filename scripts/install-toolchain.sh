@@ -3,7 +3,7 @@
 #   - the Rust -> wasm32 toolchain that rebuilds src/symcache/symcache.wasm (Debian's rustc 1.63
 #     and the librust-*-dev crates, used offline through a source replacement of crates.io),
 #   - the compilers and LLVM tools that make and check the debug-file fixtures (Mono's mcs and
-#     Mono.Cecil for the .NET ones),
+#     Mono.Cecil for the .NET ones; Debian's go for the Go row of the conformance table),
 #   - the oracles the correctness tests compare against (llvm-symbolizer, addr2line, gdb, debuginfod-find),
 #   - large real debug files from Debian (libpython3.11-dbg, libc6-dbg),
 #   - chromium, the browser the web page's end-to-end test drives (test/e2e/ui-browser.test.ts).
@@ -19,6 +19,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   binaryen wabt \
   gcc g++ binutils clang-19 lld-19 llvm-19 dwz elfutils debuginfod gdb \
   mono-mcs mono-runtime libmono-cecil-private-cil libmono-compilerservices-symbolwriter4.0-cil \
+  golang-go \
   libc6-dbg libpython3.11-dbg \
   chromium \
   >/dev/null

@@ -26,9 +26,11 @@ export async function assembleAndIdentify(env: Env, job: AssembleJob, now: () =>
   const { manifest } = assembled;
   await putManifest(env.BUCKET, job.org, job.project, manifest);
 
-  const identified = await identify(new ManifestReader(env.BUCKET, manifest), {
-    breakpadRecords: assembled.breakpadRecords,
-  });
+  const identified = await identify(
+    new ManifestReader(env.BUCKET, manifest),
+    { breakpadRecords: assembled.breakpadRecords },
+    { name: job.name, ...(job.debugId !== undefined ? { debugId: job.debugId } : {}) },
+  );
   if (!identified.ok) return { ok: false, detail: identified.failure.detail };
   const identity = identified.identity;
   // The section table and load address, for the symbol-server routes and the symcache planner.

@@ -6,7 +6,18 @@
  */
 
 /** symbolic's FileFormat names (symbolic-debuginfo `FileFormat::name`). */
-export type FileFormat = "elf" | "macho" | "pe" | "pdb" | "breakpad" | "wasm" | "portablepdb" | "sourcebundle";
+export type FileFormat =
+  | "elf"
+  | "macho"
+  | "pe"
+  | "pdb"
+  | "breakpad"
+  | "wasm"
+  | "portablepdb"
+  | "sourcebundle"
+  // Apple bitcode builds' auxiliary files (Sentry's `bcsymbolmap` and `uuidmap` formats).
+  | "bcsymbolmap"
+  | "uuidmap";
 
 /** symbolic's ObjectKind short names, as Sentry serializes `data.type`. */
 export type ObjectKind = "none" | "rel" | "exe" | "lib" | "dump" | "dbg" | "src" | "other";
@@ -23,6 +34,8 @@ export const FORMAT_CONTENT_TYPE: Record<FileFormat, string> = {
   wasm: "application/wasm",
   portablepdb: "application/x-portable-pdb",
   sourcebundle: "application/x-sentry-bundle+zip",
+  bcsymbolmap: "application/x-bcsymbolmap",
+  uuidmap: "application/x-debugid-map",
 };
 
 /**

@@ -13,6 +13,7 @@
  * is the last line of defence, turning a bug into a `malformed` result instead of a crash.
  */
 import type { RangedReader } from "../common/ranged-reader";
+import { identifyBcSymbolMap, identifyUuidMap, type UploadClaims } from "./apple-maps";
 import { identifyBreakpad, type BreakpadRecords } from "./breakpad";
 import { NIL_DEBUG_ID } from "./debug-id";
 import { identifyElf } from "./elf";
@@ -29,6 +30,7 @@ import type { IdentifyResult } from "./types";
 import { identifyWasm } from "./wasm";
 
 export type { DebugFileIdentity, IdentifyFailure, IdentifyResult } from "./types";
+export type { UploadClaims } from "./apple-maps";
 
 const FORMAT_NAMES = {
   elf: "ELF",
@@ -39,6 +41,8 @@ const FORMAT_NAMES = {
   wasm: "WebAssembly",
   portablepdb: "Portable PDB",
   sourcebundle: "source bundle",
+  bcsymbolmap: "BCSymbolMap",
+  uuidmap: "UUID map",
 } as const;
 
 /** What a release engineer changes in the build so the next file carries a debug id. */
@@ -51,6 +55,8 @@ const HOW_TO_GET_AN_ID: Record<keyof typeof FORMAT_NAMES, string> = {
   wasm: "link it with a build id (-Wl,--build-id)",
   portablepdb: "rebuild it with the .NET SDK",
   sourcebundle: "recreate the bundle with sentry-cli",
+  bcsymbolmap: "name it <UUID>.bcsymbolmap and upload it with sentry-cli",
+  uuidmap: "name it <UUID>.plist and upload it with sentry-cli",
 };
 
 /** What assembly learned while streaming the file, so identification need not read it again. */
@@ -58,15 +64,20 @@ export interface StreamedFacts {
   breakpadRecords?: BreakpadRecords;
 }
 
-export async function identify(reader: RangedReader, streamed: StreamedFacts = {}): Promise<IdentifyResult> {
+/** `claims`: the upload's name and debug id, the only identity Apple's BCSymbolMaps and UUID maps have. */
+export async function identify(
+  reader: RangedReader,
+  streamed: StreamedFacts = {},
+  claims: UploadClaims = { name: "" },
+): Promise<IdentifyResult> {
   try {
-    return checkUsable(await dispatch(reader, streamed));
+    return checkUsable(await dispatch(reader, streamed, claims));
   } catch {
     return failed("malformed", "the debug file could not be read (it is damaged or in an unexpected layout)");
   }
 }
 
-async function dispatch(reader: RangedReader, streamed: StreamedFacts): Promise<IdentifyResult> {
+async function dispatch(reader: RangedReader, streamed: StreamedFacts, claims: UploadClaims): Promise<IdentifyResult> {
   const head = await readUpTo(reader, 0, SNIFF_BYTES);
   switch (sniff(head, reader.size)) {
     case "elf":
@@ -87,6 +98,10 @@ async function dispatch(reader: RangedReader, streamed: StreamedFacts): Promise<
       return identifyMacho(reader);
     case "macho-fat":
       return identifyFatMacho(reader);
+    case "bcsymbolmap":
+      return identifyBcSymbolMap(reader, claims);
+    case "uuidmap":
+      return identifyUuidMap(reader, claims);
     case "unknown":
       return failed("unsupported_format", "not a debug information file (unsupported object file format)");
   }
@@ -96,6 +111,8 @@ async function dispatch(reader: RangedReader, streamed: StreamedFacts): Promise<
 function checkUsable(result: IdentifyResult): IdentifyResult {
   if (!result.ok) return result;
   const { identity } = result;
+  // Name maps, not debug files: they have no features by nature (Sentry stores them without).
+  if (identity.format === "bcsymbolmap" || identity.format === "uuidmap") return result;
   const what = `${FORMAT_NAMES[identity.format]} file`;
   if (identity.debugId === NIL_DEBUG_ID) {
     return failed(

@@ -76,6 +76,7 @@ export async function identifyMacho(reader: RangedReader): Promise<IdentifyResul
 
   let uuid: Uint8Array | undefined;
   let hasSymtab = false;
+  let strings: { offset: number; size: number } | undefined;
   let loadAddress = 0;
   const sections: MachSection[] = [];
   let offset = 0;
@@ -94,6 +95,8 @@ export async function identifyMacho(reader: RangedReader): Promise<IdentifyResul
       if (!uuid) return malformed(`load command ${i} (LC_UUID) is too short to hold a UUID`);
     } else if (cmd.cmd === LC_SYMTAB) {
       hasSymtab = true;
+      const st = b.struct(0, { stroff: [16, "u32"], strsize: [20, "u32"] });
+      if (st) strings = { offset: st.stroff, size: st.strsize };
     } else if (cmd.cmd === LC_SEGMENT || cmd.cmd === LC_SEGMENT_64) {
       const wide = cmd.cmd === LC_SEGMENT_64;
       const seg = wide
@@ -139,6 +142,7 @@ export async function identifyMacho(reader: RangedReader): Promise<IdentifyResul
   if (hasSection("__eh_frame") || hasSection("__debug_frame") || hasSection("__unwind_info")) features.push("unwind");
 
   const details: MachDetails = { littleEndian: le, is64, loadAddress, sections };
+  if (strings && (await namesHiddenSymbols(reader, strings))) details.hiddenNames = true;
   return identified({
     format: "macho",
     debugId: formatDebugId(uuid ?? new Uint8Array(16)),
@@ -148,4 +152,22 @@ export async function identifyMacho(reader: RangedReader): Promise<IdentifyResul
     features,
     details,
   });
+}
+
+/**
+ * Whether the symbol names are an App Store bitcode build's `__hidden#N_` ones, which only a
+ * BCSymbolMap resolves (symbolic's `requires_symbolmap`). Such a build hides every name, so the
+ * first part of the string table tells: one read, of at most HIDDEN_SCAN_BYTES.
+ */
+const HIDDEN_SCAN_BYTES = 1 << 20;
+const HIDDEN_PREFIX = "__hidden#";
+async function namesHiddenSymbols(reader: RangedReader, strings: { offset: number; size: number }): Promise<boolean> {
+  const size = Math.min(strings.size, HIDDEN_SCAN_BYTES, Math.max(0, reader.size - strings.offset));
+  const bytes = await readRange(reader, strings.offset, size);
+  if (!bytes) return false;
+  const needle = [...HIDDEN_PREFIX].map((ch) => ch.charCodeAt(0));
+  for (let at = bytes.indexOf(needle[0]!); at >= 0; at = bytes.indexOf(needle[0]!, at + 1)) {
+    if (needle.every((b, k) => bytes[at + k] === b)) return true;
+  }
+  return false;
 }

@@ -14,12 +14,27 @@
  * | 7     | portablepdb  | `BSJB`                                                           |
  * | 8     | macho        | FEEDFACE/CEFAEDFE/FEEDFACF/CFFAEDFE, or CAFEBABE with nfat < 45  |
  *
+ * Sentry tells Apple bitcode builds' auxiliary files apart first (`determine_dif_kind` in
+ * `src/sentry/models/debugfile.py`): text starting `BCSymbolMap` is a BCSymbolMap, `<?xml` a
+ * UUID map property list. Neither prefix can start an object file, so the order does not matter.
+ *
  * CAFEBABE with a count of 45 or more is a Java class file (the bytes are its version), and
  * CAFEBABF (64-bit fat) is not recognised by symbolic either.
  */
 
 export type Sniffed =
-  "elf" | "pe" | "pdb" | "sourcebundle" | "breakpad" | "wasm" | "portablepdb" | "macho" | "macho-fat" | "unknown";
+  | "elf"
+  | "pe"
+  | "pdb"
+  | "sourcebundle"
+  | "breakpad"
+  | "wasm"
+  | "portablepdb"
+  | "macho"
+  | "macho-fat"
+  | "bcsymbolmap"
+  | "uuidmap"
+  | "unknown";
 
 /** How many leading bytes `sniff` needs. */
 export const SNIFF_BYTES = 32;
@@ -47,6 +62,8 @@ function beU32(head: Uint8Array, offset: number): number {
 
 /** `fileSize` is the whole file's size; `head` its first bytes (up to SNIFF_BYTES). */
 export function sniff(head: Uint8Array, fileSize: number): Sniffed {
+  if (startsWith(head, "BCSymbolMap")) return "bcsymbolmap";
+  if (startsWith(head, "<?xml")) return "uuidmap";
   if (fileSize < 16 || head.byteLength < 16) return "unknown";
   if (startsWith(head, "\x7fELF")) return "elf";
   if (startsWith(head, "MZ")) return "pe";

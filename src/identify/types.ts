@@ -45,6 +45,8 @@ export interface MachDetails {
   /** vmaddr of the __TEXT segment; symbolic subtracts it from every address. */
   loadAddress: number;
   sections: MachSection[];
+  /** Symbols named `__hidden#N_` (an App Store bitcode build): its BCSymbolMap resolves them. */
+  hiddenNames?: true;
 }
 
 export interface PeDetails {
@@ -73,6 +75,16 @@ export interface WasmDetails {
   buildIdWithoutLength: string | null;
 }
 
+export interface BcSymbolMapDetails {
+  /** How many names follow the header (`__hidden#0_` .. `__hidden#{names - 1}_`). */
+  names: number;
+}
+
+export interface UuidMapDetails {
+  /** `DBGOriginalUUID`: the debug id of the BCSymbolMap for this dSYM's UUID. */
+  originalUuid: string;
+}
+
 export interface SourceBundleDetails {
   objectName: string | null;
 }
@@ -99,7 +111,9 @@ export type DebugFileIdentity =
   | IdentityOf<"breakpad", BreakpadDetails>
   | IdentityOf<"wasm", WasmDetails>
   | IdentityOf<"portablepdb", Record<string, never>>
-  | IdentityOf<"sourcebundle", SourceBundleDetails>;
+  | IdentityOf<"sourcebundle", SourceBundleDetails>
+  | IdentityOf<"bcsymbolmap", BcSymbolMapDetails>
+  | IdentityOf<"uuidmap", UuidMapDetails>;
 /**
  * Why a file cannot be used. `detail` is the sentence a release engineer reads in sentry-cli's
  * ERROR line; it says what is wrong and, where there is one, what to do.

@@ -62,6 +62,8 @@ function rank(record: DebugFileRecord): number {
  * PE of a .NET assembly shares its Portable PDB's debug id, so both kinds can be candidates.
  */
 function fitsModule(record: DebugFileRecord, dotnet: boolean): boolean {
+  // A dSYM's UUID map shares its debug id; it (like a BCSymbolMap) only names things for the dSYM.
+  if (record.format === "uuidmap" || record.format === "bcsymbolmap") return false;
   return dotnet ? record.format === "portablepdb" || record.format === "pe" : record.format !== "portablepdb";
 }
 

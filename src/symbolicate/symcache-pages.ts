@@ -1,8 +1,10 @@
 /**
  * Symcaches as the symbolicate route reads them from R2: the trailer and index once per isolate
  * (a few KiB per file), then one ranged read per page a request needs. All caches are bounded by
- * bytes, so an isolate holds a few MiB of symcaches whatever their size. A symcache never changes
- * for a given file, so entries never go stale; they are keyed by the file's checksum.
+ * bytes, so an isolate holds a few MiB of symcaches whatever their size. Entries are keyed by the
+ * symcache's object key (org, project, checksum), not the checksum alone: the same bytes give
+ * different symcaches in projects that hold different companions (a dwz alternate file, the
+ * BCSymbolMap of a bitcode dSYM). A symcache never changes while its file is stored.
  */
 import { symcacheKey } from "../storage/keys";
 import { PackedPageCache, PageCache, PagedSymcache, SymcacheIndex, TAIL_READ } from "../symcache/reader";
@@ -36,7 +38,7 @@ export async function openSymcache(
     if (!object) throw new Error(`symcache ${key} disappeared`);
     return new Uint8Array(await object.arrayBuffer());
   };
-  let index = indexes.get(file.checksum);
+  let index = indexes.get(key);
   if (!index) {
     const tail = await bucket.get(key, { range: { suffix: TAIL_READ } });
     if (!tail) return { status: "missing" };
@@ -61,14 +63,14 @@ export async function openSymcache(
       };
     }
     index = parsed.index;
-    remember(file.checksum, index);
+    remember(key, index);
   }
-  return { status: "found", symcache: new PagedSymcache(index, file.checksum, read, pages, packedPages) };
+  return { status: "found", symcache: new PagedSymcache(index, key, read, pages, packedPages) };
 }
 
-function remember(checksum: string, index: SymcacheIndex): void {
+function remember(key: string, index: SymcacheIndex): void {
   if (index.bytes > INDEX_CACHE_BYTES) return;
-  indexes.set(checksum, index);
+  indexes.set(key, index);
   indexBytes += index.bytes;
   for (const [k, v] of indexes) {
     if (indexBytes <= INDEX_CACHE_BYTES) break;

@@ -3,7 +3,7 @@
  * use it; the Worker builds from R2 through the same calls (prepare.ts).
  */
 import { runBuilder } from "./builder";
-import { memorySource, NO_SOURCE, TaskHost, wholeParams, type InputKind } from "./build-host";
+import { memorySource, NO_SOURCE, TaskHost, wholeParams, withSymbolMap, type InputKind } from "./build-host";
 import { MemorySink, SymcacheWriter, type SymcacheIdentity } from "./container";
 
 export type FileBuildResult =
@@ -32,22 +32,25 @@ const UNKNOWN: SymcacheIdentity = { debugId: "00000000-0000-0000-0000-0000000000
 
 export async function buildFileSymcache(
   module: WebAssembly.Module,
-  file: { main: Uint8Array; alt?: Uint8Array },
+  file: { main: Uint8Array; alt?: Uint8Array; symbolMap?: Uint8Array },
   kind: InputKind = "object",
   identity: SymcacheIdentity = UNKNOWN,
 ): Promise<FileBuildResult> {
   const sink = new MemorySink();
   const writer = new SymcacheWriter(sink, identity);
-  const host = new TaskHost([memorySource(file.main), file.alt ? memorySource(file.alt) : NO_SOURCE], {
-    // Synchronous: the builder runs without JSPI in Node.
-    page: (raw, first) => writer.addPageSync(raw, first),
-  });
-  const params = wholeParams({
+  const sources = [memorySource(file.main), file.alt ? memorySource(file.alt) : NO_SOURCE];
+  const input = {
     kind,
     mainSize: file.main.byteLength,
     altSize: file.alt ? file.alt.byteLength : null,
     materialized: [],
+  };
+  withSymbolMap(sources, input, file.symbolMap ? memorySource(file.symbolMap) : null);
+  const host = new TaskHost(sources, {
+    // Synchronous: the builder runs without JSPI in Node.
+    page: (raw, first) => writer.addPageSync(raw, first),
   });
+  const params = wholeParams(input);
   const result = await runBuilder(module, "build_whole", params, host);
   if (!result.ok) return result;
   const report = JSON.parse(result.output) as BuildReport;

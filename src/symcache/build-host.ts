@@ -86,6 +86,8 @@ export interface InputParams {
   altSize: number | null;
   /** Inflated sections: section code (plan SECTION_NAMES) and source number. */
   materialized: { section: number; source: number }[];
+  /** The BCSymbolMap that resolves a bitcode dSYM's `__hidden#N_` names: source number and size. */
+  symbolMap?: { source: number; size: number };
 }
 
 const INPUT_KIND_WORDS: Record<InputKind, number> = { object: 0, breakpad: 1, pdb: 2, portablepdb: 3 };
@@ -97,7 +99,16 @@ function inputWords(p: InputParams): number[] {
     p.altSize === null ? 0 : p.altSize + 1,
     p.materialized.length,
     ...p.materialized.flatMap((m) => [m.section, m.source]),
+    p.symbolMap ? p.symbolMap.source + 1 : 0,
+    p.symbolMap ? p.symbolMap.size : 0,
   ];
+}
+
+/** Adds the BCSymbolMap as the last source of a build step, when there is one. */
+export function withSymbolMap(sources: ByteSource[], input: InputParams, map: ByteSource | null): void {
+  if (!map) return;
+  sources.push(map);
+  input.symbolMap = { source: sources.length - 1, size: map.size };
 }
 
 export function planParams(

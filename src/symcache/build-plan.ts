@@ -16,6 +16,8 @@ export interface StoredPlan {
   alt: { org: string; project: string; checksum: string } | null;
   /** Inflated sections, read as sources 2, 3, ... in this order. */
   materialized: { section: number; key: string; size: number }[];
+  /** The BCSymbolMap of a bitcode dSYM, read after them (absent in plans from before). */
+  symbolMap?: { org: string; project: string; checksum: string } | null;
   /** [kind (1: .debug_info span, 2: symbol-table range, 3: Breakpad span), from, to], in build order. */
   units: [number, number, number][];
   unitOffsets: number[];

@@ -17,6 +17,7 @@ import {
   objectSource,
   TaskHost,
   unitParams,
+  withSymbolMap,
   type ByteSource,
   type InputParams,
 } from "./build-host";
@@ -139,7 +140,7 @@ export async function mergeRuns(
   return { status: "done" };
 }
 
-/** The sources a unit reads: the file, its alternate file, the inflated sections. */
+/** The sources a unit reads: the file, its alternate file, the inflated sections, a BCSymbolMap. */
 async function planSources(
   env: Env,
   job: SymcacheJob,
@@ -151,13 +152,16 @@ async function planSources(
   if (plan.alt && !alt) throw new Error(`the dwz alternate file ${plan.alt.checksum} is gone`);
   const sources: ByteSource[] = [fileSource(env.BUCKET, manifest), alt ? fileSource(env.BUCKET, alt) : NO_SOURCE];
   for (const m of plan.materialized) sources.push(objectSource(env.BUCKET, m.key, m.size));
-  return {
-    sources,
-    input: {
-      kind: plan.kind,
-      mainSize: manifest.size,
-      altSize: alt ? alt.size : null,
-      materialized: plan.materialized.map((m, i) => ({ section: m.section, source: 2 + i })),
-    },
+  const input: InputParams = {
+    kind: plan.kind,
+    mainSize: manifest.size,
+    altSize: alt ? alt.size : null,
+    materialized: plan.materialized.map((m, i) => ({ section: m.section, source: 2 + i })),
   };
+  if (plan.symbolMap) {
+    const map = await getManifest(env.BUCKET, plan.symbolMap.org, plan.symbolMap.project, plan.symbolMap.checksum);
+    if (!map) throw new Error(`the BCSymbolMap ${plan.symbolMap.checksum} is gone`);
+    withSymbolMap(sources, input, fileSource(env.BUCKET, map));
+  }
+  return { sources, input };
 }

@@ -6,7 +6,9 @@
  *
  * A dwz file's alternate file (`.gnu_debugaltlink`) is found among the project's uploads, then
  * the organization's, by its build id; sentry-cli uploads both in one run and they finish in any
- * order, so a prepare task whose alternate file is not there yet waits for it briefly.
+ * order, so a prepare task whose alternate file is not there yet waits for it briefly. A dSYM of
+ * an App Store bitcode build waits the same way for the BCSymbolMap that names its hidden symbols
+ * (symbol-map.ts).
  */
 import { orgCatalog, projectCatalog } from "../durable-objects";
 import type { Env } from "../env";
@@ -27,6 +29,7 @@ import {
   type ByteSource,
   type InputKind,
   type InputParams,
+  withSymbolMap,
 } from "./build-host";
 import type { SymcacheJob, TaskOutcome } from "./build-task";
 import { putPlan, type StoredPlan } from "./build-plan";
@@ -34,9 +37,13 @@ import type { BuildReport } from "./build-file";
 import { SymcacheWriter } from "./container";
 import { dwarfReadNote } from "./dwarf-read-note";
 import { limitsFrom, type BuildLimits } from "./limits";
+import { findSymbolMap } from "./symbol-map";
 import symcacheModule from "./symcache.wasm";
 
-/** `wait-for-alt`: the file names a dwz alternate file that is not uploaded (yet); try again soon. */
+/**
+ * `wait-for-alt`: the file names a dwz alternate file, or hides its names behind a BCSymbolMap,
+ * that is not uploaded (yet); try again soon.
+ */
 export async function prepare(
   env: Env,
   job: SymcacheJob,
@@ -50,10 +57,18 @@ export async function prepare(
   const altLink = identity.format === "elf" && hasDwarf(identity.details.sections) ? identity.details.altLink : null;
   const alt = altLink ? await findAltFile(env, job, altLink.buildId) : null;
   if (altLink && !alt && !stopWaiting) return "wait-for-alt";
-  const note =
+  const hidesNames = identity.format === "macho" && identity.details.hiddenNames === true;
+  const symbolMap = hidesNames ? await findSymbolMap(env, job, identity.debugId) : null;
+  if (hidesNames && !symbolMap && !stopWaiting) return "wait-for-alt";
+  const missing = [
     altLink && !alt
       ? `Built without the dwz alternate file ${altLink.file} (build id ${altLink.buildId}), which was not uploaded to this project: function names defined only there are missing. Upload it and then this file again.`
-      : undefined;
+      : undefined,
+    hidesNames && !symbolMap
+      ? `Built without a BCSymbolMap: this dSYM of an App Store bitcode build names its symbols, functions and files __hidden#N_, and neither a BCSymbolMap for its UUID nor a UUID map (Contents/Resources/${identity.debugId.toUpperCase()}.plist) naming one was uploaded to this project. Upload the dSYM folder and the .bcsymbolmap files with sentry-cli, then this dSYM again.`
+      : undefined,
+  ].filter((n) => n !== undefined);
+  const note = missing.length > 0 ? missing.join(" ") : undefined;
 
   const kind = builderInputKind(identity);
   const sources: ByteSource[] = [
@@ -72,8 +87,11 @@ export async function prepare(
   if (plan.fast) {
     const out = new R2ObjectWriter(env.BUCKET, symcacheKey(job.org, job.project, job.checksum));
     const writer = new SymcacheWriter(out, identity);
-    const host = new TaskHost(sources, { page: (raw, first) => writer.addPage(raw, first) });
-    const built = await runBuilder(module, "build_whole", wholeParams(input), host);
+    const wholeSources = [...sources];
+    const wholeInput = { ...input };
+    withSymbolMap(wholeSources, wholeInput, symbolMap ? fileSource(env.BUCKET, symbolMap.manifest) : null);
+    const host = new TaskHost(wholeSources, { page: (raw, first) => writer.addPage(raw, first) });
+    const built = await runBuilder(module, "build_whole", wholeParams(wholeInput), host);
     if (!built.ok) {
       await out.abort();
       return { status: "failed", detail: `The symcache could not be built: ${built.error}` };
@@ -118,6 +136,7 @@ export async function prepare(
     inputBytes: plan.inputBytes,
     alt: alt ? { org: alt.org, project: alt.project, checksum: alt.checksum } : null,
     materialized,
+    symbolMap: symbolMap ? { org: symbolMap.org, project: symbolMap.project, checksum: symbolMap.checksum } : null,
     units: plan.units,
     unitOffsets: plan.unitOffsets,
     supUnitOffsets: plan.supUnitOffsets,

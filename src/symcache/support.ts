@@ -36,5 +36,15 @@ export function symcacheSupport(identity: DebugFileIdentity): SymcacheSupport {
       return { supported: true };
     case "sourcebundle":
       return { supported: false, detail: "Stored; source bundles carry sources, not symbols" };
+    case "bcsymbolmap":
+      return {
+        supported: false,
+        detail: "Stored; a BCSymbolMap names the hidden symbols of a dSYM, whose symcache build reads it",
+      };
+    case "uuidmap":
+      return {
+        supported: false,
+        detail: `Stored; a UUID map points this dSYM UUID at the BCSymbolMap ${identity.details.originalUuid}`,
+      };
   }
 }

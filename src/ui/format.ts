@@ -45,6 +45,8 @@ export const FORMAT_LABEL: Record<FileFormat, string> = {
   wasm: "WebAssembly",
   portablepdb: "Portable PDB",
   sourcebundle: "Source bundle",
+  bcsymbolmap: "BCSymbolMap",
+  uuidmap: "UUID map",
 };
 
 /** sentry-cli's words for an object kind ("debug companion", "library"...). */

@@ -23,6 +23,7 @@ export default function setup(project: TestProject): void {
     }
   }
   project.provide("fixtures", fixtures);
+  project.provide("bitcodeFixtures", bitcodeFixtures());
   let expected: Record<string, unknown> = {};
   try {
     expected = JSON.parse(readFileSync(join(DIR, "..", "expected.json"), "utf8")) as Record<string, unknown>;
@@ -32,9 +33,32 @@ export default function setup(project: TestProject): void {
   project.provide("expectedIdentities", expected);
 }
 
+/** The bitcode dSYM bundle, its BCSymbolMap and the plain dSYM, by relative path (none if absent). */
+function bitcodeFixtures(): Record<string, string> {
+  const root = join(DIR, "..", "bitcode");
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(join(root, rel));
+    } catch {
+      return;
+    }
+    for (const name of entries) {
+      const path = join(rel, name);
+      if (statSync(join(root, path)).isDirectory()) walk(path);
+      else out[path] = readFileSync(join(root, path)).toString("base64");
+    }
+  };
+  walk("");
+  return out;
+}
+
 declare module "vitest" {
   export interface ProvidedContext {
     fixtures: Record<string, string>;
     expectedIdentities: Record<string, unknown>;
+    /** test/fixtures/bitcode (make-bitcode-fixture.sh), by path relative to it. */
+    bitcodeFixtures: Record<string, string>;
   }
 }

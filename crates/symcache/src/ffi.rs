@@ -4,11 +4,11 @@
 //! ```text
 //! alloc(len) -> ptr              0 if the memory cannot be reserved
 //! dealloc(ptr, len)
-//! plan(p, n)        [kind, main_size, alt_size + 1 or 0, m, (section code, source) x m,
-//!                    fast_bytes, unit_bytes, symbols_per_unit] -> plan JSON in output
-//! build_whole(p, n) [kind, main_size, alt_size + 1 or 0, m, (section code, source) x m]
-//!                                                               -> pages on stream 0
-//! build_unit(p, n)  [kind, main_size, alt_size + 1 or 0, m, (code, source) x m, unit index,
+//! input words       [kind, main_size, alt_size + 1 or 0, m, (section code, source) x m,
+//!                    BCSymbolMap source + 1 or 0, its size]
+//! plan(p, n)        [input words, fast_bytes, unit_bytes, symbols_per_unit] -> plan JSON in output
+//! build_whole(p, n) [input words]                              -> pages on stream 0
+//! build_unit(p, n)  [input words, unit index,
 //!                    span kind (1 DWARF, 2 symbols, 3 Breakpad), from, to, k, unit starts x k,
 //!                    j, alternate-file unit starts x j]         -> a run on stream 1
 //! merge_runs(p, n)  [last (0/1), block bytes, r, (source, size) x r] -> run or pages
@@ -106,11 +106,18 @@ impl Params<'_> {
                 .ok_or_else(|| Error::new(ErrorKind::BadObject, "unknown section code"))?;
             materialized.push((name.to_string(), source));
         }
+        let map = self.next()?;
+        let map_size = self.next()?;
         Ok(Input {
             kind,
             main_size,
             alt_size: if alt == 0 { None } else { Some(alt - 1) },
             materialized,
+            symbol_map: if map == 0 {
+                None
+            } else {
+                Some(((map - 1) as u32, map_size))
+            },
         })
     }
 }

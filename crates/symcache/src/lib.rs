@@ -31,6 +31,7 @@ mod dwarf;
 mod error;
 pub mod ffi;
 mod hash;
+mod hidden;
 pub mod host;
 mod lang;
 pub mod merge;
@@ -92,6 +93,9 @@ pub struct Input {
     pub alt_size: Option<u64>,
     /// Sections the host holds inflated: (name, source).
     pub materialized: Vec<(String, SourceId)>,
+    /// The BCSymbolMap of a bitcode build's dSYM, (source, size): its `__hidden#N_` names are
+    /// resolved through it (`hidden.rs`).
+    pub symbol_map: Option<(SourceId, u64)>,
 }
 
 /// Plans the build: one piece, or units (`plan.rs`).
@@ -153,6 +157,7 @@ pub fn plan_build(input: &Input, limits: &Limits) -> Result<Plan> {
 
 /// Builds the whole file in one call; the final pages go to the host.
 pub fn build_whole(input: &Input) -> Result<MergeStats> {
+    hidden::load(input.symbol_map)?;
     let mut writer = Writer::default();
     match input.kind {
         InputKind::Breakpad => {
@@ -219,6 +224,7 @@ pub(crate) fn build_in_memory(data: &[u8], kind: InputKind) -> Result<Vec<Vec<u8
         main_size: data.len() as u64,
         alt_size: None,
         materialized: Vec::new(),
+        symbol_map: None,
     })?;
     Ok(host::native::take_outputs()
         .into_iter()
@@ -238,6 +244,7 @@ pub struct UnitTask {
 
 /// Builds one unit and writes its sorted run to the host.
 pub fn build_unit(input: &Input, task: UnitTask) -> Result<MergeStats> {
+    hidden::load(input.symbol_map)?;
     if let UnitSpan::Breakpad { from, to } = task.span {
         let mut writer = Writer::default();
         writer.unit = task.index;

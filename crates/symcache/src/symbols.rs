@@ -5,13 +5,15 @@
 //!   resolvers of `strncpy`, `time`, ... whose public names llvm-symbolizer shows), defined in an
 //!   SHF_EXECINSTR section, at or above the load address.
 //! - Mach-O (`nlist` 12 / `nlist_64` 16 bytes): no stabs, N_SECT in `__TEXT,__text` or
-//!   `__TEXT,__stubs`, at or above the load address; one leading `_` is stripped (`__hidden#`
-//!   names of bitcode builds excepted).
+//!   `__TEXT,__stubs`, at or above the load address; a bitcode build's `__hidden#N_` name is
+//!   resolved through its BCSymbolMap when the build has one (`hidden.rs`), then one leading `_`
+//!   is stripped (names still hidden excepted).
 //!
 //! Every symbol is returned, aliases included, in table order: the merge picks the alias
 //! llvm-symbolizer shows for an address.
 
 use crate::error::Result;
+use crate::hidden;
 use crate::objfile::{ObjectInfo, Symbol, SymbolTable};
 use crate::store::{SectionData, Store};
 
@@ -121,6 +123,10 @@ pub fn read(obj: &ObjectInfo, from: u64, to: u64) -> Result<Vec<Symbol>> {
                     continue;
                 }
                 if let Some(mut name) = c_string(&store, names, strx as usize) {
+                    // The map holds the raw name, with Mach-O's `_`.
+                    if let Some(original) = hidden::resolve(&name) {
+                        name = original;
+                    }
                     if name.starts_with(b"_") && !name.starts_with(b"__hidden#") {
                         name.remove(0);
                     }

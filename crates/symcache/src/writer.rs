@@ -21,6 +21,7 @@
 use crate::demangle::demangle;
 use crate::error::{Error, ErrorKind, Result};
 use crate::hash::{hash_bytes, FxHashMap, FxHashSet};
+use crate::hidden;
 use crate::lang::Lang;
 use crate::page::{
     Record, Tables, FLAG_COVERS, FLAG_INSTANCE_START, FLAG_RENAMES, RANK_ENTRY, RANK_LINE,
@@ -181,6 +182,11 @@ struct Open {
 impl Writer {
     /// Interns a file; `comp_dir` and `dir` may be empty.
     pub fn file(&mut self, comp_dir: &[u8], dir: &[u8], name: &[u8]) -> Result<u32> {
+        let (comp_dir, dir, name) = (
+            &*hidden::resolved(comp_dir),
+            &*hidden::resolved(dir),
+            &*hidden::resolved(name),
+        );
         let c = if comp_dir.is_empty() {
             NONE
         } else {
@@ -216,6 +222,7 @@ impl Writer {
     /// Interns a function record. `entry_pc` is `NONE` for inlined functions; `lang` is `None`
     /// for symbol-table entries.
     pub fn function(&mut self, raw_name: &[u8], entry_pc: u32, lang: Option<Lang>) -> Result<u32> {
+        let raw_name = &*hidden::resolved(raw_name);
         let undecorated;
         let raw_name = if self.is_windows {
             undecorated = undecorate_c_name(raw_name);

@@ -20,6 +20,7 @@ fn input(size: usize) -> Input {
         main_size: size as u64,
         alt_size: None,
         materialized: Vec::new(),
+        symbol_map: None,
     }
 }
 
@@ -214,6 +215,7 @@ fn breakpad_in_units(file: &[u8], bytes: u64) -> Vec<(u32, Vec<u8>)> {
         main_size: file.len() as u64,
         alt_size: None,
         materialized: Vec::new(),
+        symbol_map: None,
     };
     native::set_sources(vec![file.to_vec()]);
     let plan = plan_build(
@@ -263,6 +265,7 @@ fn breakpad_in_spans() {
             main_size: file.len() as u64,
             alt_size: None,
             materialized: Vec::new(),
+            symbol_map: None,
         };
         build_whole(&input).expect("whole");
         let one = pages(native::take_outputs());

@@ -6,17 +6,20 @@
  * skipped with the reason printed; the table is printed at the end.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { buildFileSymcache } from "../../../src/symcache/build-file";
 import type { SymcacheFrame } from "../../../src/symcache/reader";
 import {
+  builderModule,
   compareFrames,
   elfLoadAddress,
   FIXTURES,
   HAS_LLVM,
   lineTableAddresses,
+  openBytes,
   openSymcache,
   symbolize,
   wasmCodeOffset,
@@ -177,6 +180,29 @@ function buildRust(mangling: "legacy" | "v0"): string | undefined {
   return r.status === 0 ? out : undefined;
 }
 
+/**
+ * The Go fixture (test/fixtures/src/go: three packages, generics, closures, cross-package
+ * inlining) built offline with Debian's go, its DWARF zlib-compressed (go's default, SHF_COMPRESSED) or
+ * not; undefined without `go`.
+ */
+function buildGo(compressed: boolean): string | undefined {
+  if (!hasTool("go")) return undefined;
+  const out = join(scratch, compressed ? "go-fixture-zdebug" : "go-fixture");
+  const flags = compressed ? [] : ["-ldflags=-compressdwarf=false"];
+  const r = spawnSync("go", ["build", "-trimpath", ...flags, "-o", out, "."], {
+    cwd: join(FIXTURES, "..", "src", "go"),
+    env: {
+      ...process.env,
+      GOCACHE: join(scratch, "go-cache"),
+      GOPATH: join(scratch, "go-path"),
+      GOFLAGS: "-mod=mod",
+      GOPROXY: "off",
+      GOTOOLCHAIN: "local",
+    },
+  });
+  return r.status === 0 ? out : undefined;
+}
+
 interface Row {
   toolchain: string;
   fixtures: string;
@@ -268,12 +294,26 @@ const ROWS: Row[] = [
       ),
   },
   {
-    toolchain: "Apple bitcode (__hidden#N_ + BCSymbolMap)",
-    fixtures: "—",
-    measure: () =>
-      Promise.resolve(
-        "not done: no bitcode dSYM fixture, no BCSymbolMap support (only its relative comp dir is covered, by elf-x86_64-clang19-reldir in the clang row)",
-      ),
+    // The symcache of the obfuscated dSYM built with its BCSymbolMap, against llvm on the dSYM
+    // before obfuscation (test/fixtures/make-bitcode-fixture.sh).
+    toolchain:
+      "Apple bitcode (clang 19 -target arm64-apple-ios14 -gdwarf-4, names hidden as __hidden#N_ + BCSymbolMap)",
+    fixtures: "bitcode/StoreCheckout.dSYM + .bcsymbolmap",
+    measure: async () => {
+      const dir = `${FIXTURES}../bitcode/`;
+      const map = readdirSync(dir).find((n) => n.endsWith(".bcsymbolmap"));
+      if (!map) return "no .bcsymbolmap in test/fixtures/bitcode (bash test/fixtures/make-bitcode-fixture.sh)";
+      const built = await buildFileSymcache(builderModule(), {
+        main: new Uint8Array(readFileSync(`${dir}StoreCheckout.dSYM/Contents/Resources/DWARF/StoreCheckout`)),
+        symbolMap: new Uint8Array(readFileSync(`${dir}${map}`)),
+      });
+      if (!built.ok) throw new Error(built.error);
+      const sc = openBytes(built.symcache);
+      const plain = `${dir}StoreCheckout.plain.dwarf`;
+      const load = machoTextVmaddr(plain);
+      const vmas = lineTableAddresses(plain);
+      return tally((a) => sc.lookup(a - load), symbolize(plain, vmas), vmas);
+    },
   },
   {
     toolchain: "WebAssembly (clang 19 wasm32 + wasm-ld, DWARF in custom sections)",
@@ -282,14 +322,14 @@ const ROWS: Row[] = [
       sum(await Promise.all(["wasm32-dwarf-O1.wasm", "wasm32-dwarf-O2.wasm"].map((n) => wasmTally(f(n))))),
   },
   {
-    toolchain: "Go",
-    fixtures: "—",
-    measure: () =>
-      Promise.resolve(
-        hasTool("go")
-          ? "not measured yet"
-          : "no Go toolchain (golang-go) and no Go binaries with DWARF on this machine",
-      ),
+    toolchain:
+      "Go (Debian go 1.19, DWARF 4 zlib-compressed (its default) and uncompressed, three packages, generics, inlining, runtime included)",
+    fixtures: "built by this test from src/go",
+    measure: async () => {
+      const built = [buildGo(true), buildGo(false)];
+      if (built.some((b) => b === undefined)) return "no Go toolchain (apt-get install golang-go) or the build failed";
+      return sum(await Promise.all(built.map((b) => elfTally(b as string))));
+    },
   },
   {
     toolchain: "Rust (Debian rustc 1.63, -g -C opt-level=1, legacy and v0 mangling)",
