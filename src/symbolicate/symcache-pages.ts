@@ -4,7 +4,12 @@
  * bytes, so an isolate holds a few MiB of symcaches whatever their size. Entries are keyed by the
  * symcache's object key (org, project, checksum), not the checksum alone: the same bytes give
  * different symcaches in projects that hold different companions (a dwz alternate file, the
- * BCSymbolMap of a bitcode dSYM). A symcache never changes while its file is stored.
+ * BCSymbolMap of a bitcode dSYM). A symcache never changes while its record exists, but a file
+ * deleted and uploaded again gets a new record and may get a different symcache at the same
+ * key (its companions changed meanwhile), so the key also names the record's creation time and
+ * symcache size, and page reads are conditional on the ETag the index was read from: an isolate
+ * never reads one symcache's pages through another's index (a module resolution remembered from
+ * before the delete fails its next R2 read instead of answering from the wrong bytes).
  */
 import { symcacheKey } from "../storage/keys";
 import { PackedPageCache, PageCache, PagedSymcache, SymcacheIndex, TAIL_READ } from "../symcache/reader";
@@ -22,7 +27,7 @@ export const INDEX_CACHE_BYTES = 4 * 1024 * 1024;
 
 const pages = new PageCache(PAGE_CACHE_BYTES);
 const packedPages = new PackedPageCache(PACKED_PAGE_CACHE_BYTES);
-const indexes = new Map<string, SymcacheIndex>();
+const indexes = new Map<string, { index: SymcacheIndex; etag: string }>();
 let indexBytes = 0;
 
 export type OpenedSymcache =
@@ -30,23 +35,25 @@ export type OpenedSymcache =
 
 export async function openSymcache(
   bucket: R2Bucket,
-  file: { org: string; project: string; checksum: string },
+  file: { org: string; project: string; checksum: string; createdAt?: string; symcache?: { size?: number } },
 ): Promise<OpenedSymcache> {
   const key = symcacheKey(file.org, file.project, file.checksum);
-  const read = async (offset: number, length: number) => {
-    const object = await bucket.get(key, { range: { offset, length } });
+  const cacheKey = `${key}@${file.createdAt ?? ""}/${file.symcache?.size ?? ""}`;
+  const reader = (etag: string) => async (offset: number, length: number) => {
+    const object = await bucket.get(key, { range: { offset, length }, onlyIf: { etagMatches: etag } });
     if (!object) throw new Error(`symcache ${key} disappeared`);
+    if (!("arrayBuffer" in object)) throw new Error(`symcache ${key} was replaced since its index was read`);
     return new Uint8Array(await object.arrayBuffer());
   };
-  let index = indexes.get(key);
-  if (!index) {
+  let cached = indexes.get(cacheKey);
+  if (!cached) {
     const tail = await bucket.get(key, { range: { suffix: TAIL_READ } });
     if (!tail) return { status: "missing" };
     const size = tail.size;
     let bytes = new Uint8Array(await tail.arrayBuffer());
     const more = SymcacheIndex.missingIndexBytes(bytes, size);
     if (more > 0) {
-      const head = await read(size - bytes.byteLength - more, more);
+      const head = await reader(tail.etag)(size - bytes.byteLength - more, more);
       const joined = new Uint8Array(head.byteLength + bytes.byteLength);
       joined.set(head);
       joined.set(bytes, head.byteLength);
@@ -62,19 +69,22 @@ export async function openSymcache(
             : `the symcache is ${parsed.reason.replace("_", " ")}`,
       };
     }
-    index = parsed.index;
-    remember(key, index);
+    cached = { index: parsed.index, etag: tail.etag };
+    remember(cacheKey, cached);
   }
-  return { status: "found", symcache: new PagedSymcache(index, key, read, pages, packedPages) };
+  return {
+    status: "found",
+    symcache: new PagedSymcache(cached.index, cacheKey, reader(cached.etag), pages, packedPages),
+  };
 }
 
-function remember(key: string, index: SymcacheIndex): void {
-  if (index.bytes > INDEX_CACHE_BYTES) return;
-  indexes.set(key, index);
-  indexBytes += index.bytes;
+function remember(key: string, entry: { index: SymcacheIndex; etag: string }): void {
+  if (entry.index.bytes > INDEX_CACHE_BYTES) return;
+  indexes.set(key, entry);
+  indexBytes += entry.index.bytes;
   for (const [k, v] of indexes) {
     if (indexBytes <= INDEX_CACHE_BYTES) break;
     indexes.delete(k);
-    indexBytes -= v.bytes;
+    indexBytes -= v.index.bytes;
   }
 }

@@ -30,14 +30,22 @@ async function upload(token: string, org: string, project: string, path: string)
   return (await start(token, org, project, path))();
 }
 
-async function frameAt(token: string, org: string, project: string, relative: number) {
+async function frameAt(token: string, org: string, project: string, relative: number, codeId?: string) {
   const image = 0x100000000;
   const res = await SELF.fetch(`${BASE}/api/0/projects/${org}/${project}/symbolicate/`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify({
       stacktraces: [{ frames: [{ instruction_addr: `0x${(image + relative).toString(16)}` }] }],
-      modules: [{ type: "macho", debug_id: DSYM_ID, image_addr: `0x${image.toString(16)}`, image_size: 0x10000 }],
+      modules: [
+        {
+          type: "macho",
+          debug_id: DSYM_ID,
+          ...(codeId ? { code_id: codeId } : {}),
+          image_addr: `0x${image.toString(16)}`,
+          image_size: 0x10000,
+        },
+      ],
     }),
   });
   const body = await res.json<{
@@ -102,6 +110,23 @@ describe.skipIf(!MAP || !PLIST)("App Store bitcode builds", () => {
       expect.stringMatching(/^__hidden#\d+_$/),
       expect.stringMatching(/^__hidden#\d+_$/),
     ]);
+
+    // Deleted, and uploaded again once its map is there: a new symcache under the same R2 key.
+    // The isolate that answered above must not read the new symcache through the old one's
+    // cached index (symbolicate/symcache-pages.ts keys its caches by record, not by key alone).
+    const auth = { authorization: `Bearer ${token}` };
+    const list = `${BASE}/api/0/projects/bitcode-alone/ios/files/dsyms/`;
+    const rows = await (await SELF.fetch(`${list}?debug_id=${DSYM_ID}`, { headers: auth })).json<{ id: string }[]>();
+    expect(rows).toHaveLength(1);
+    const deleted = await SELF.fetch(`${list}?id=${rows[0]?.id ?? ""}`, { method: "DELETE", headers: auth });
+    expect(deleted.status).toBe(204);
+    expect((await upload(token, "bitcode-alone", "ios", PLIST)).state).toBe("ok");
+    expect((await upload(token, "bitcode-alone", "ios", MAP)).state).toBe("ok");
+    expect(await upload(token, "bitcode-alone", "ios", DWARF)).toMatchObject({ state: "ok", detail: null });
+    // A module the isolate has not resolved in the last 10 s (the code id makes it another one),
+    // so the new record is looked up: its symcache must be read afresh.
+    const resolved = await frameAt(token, "bitcode-alone", "ios", 0x4004, DSYM_ID.replace(/-/g, ""));
+    expect(resolved.map((f) => f.function)).toEqual(["clampDiscountPercentage", "applyCheckoutDiscount"]);
   });
 
   it("refuse a malformed map with the reason", async () => {
