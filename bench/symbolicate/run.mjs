@@ -31,7 +31,6 @@ import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  ADMIN_TOKEN,
   MiB,
   ROOT,
   cleanup,
@@ -164,7 +163,7 @@ run(async () => {
   onCleanup(() => removeDir(persistDir));
   const snapshot = snapshotHead();
   process.stderr.write(`wrangler dev runs from a snapshot of ${snapshot.commit}\n`);
-  const service = await startDev({ args: ["--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`], persistDir, cwd: snapshot.dir });
+  const service = await startDev({ persistDir, cwd: snapshot.dir });
   const token = await mintToken(service, ORG);
 
   // ------------------------------------------------------------ upload

@@ -79,19 +79,10 @@ run(async () => {
   // checksum -> name: every file sentry-cli uploads (it sends these files as they are).
   const expected = new Map(readdirSync(uploads).map((name) => [sha1(readFileSync(join(uploads, name))), name]));
   const pendingSince = new Map(); // project/checksum -> when it was first seen pending
-  const args = [
-    "--var",
-    `ADMIN_TOKEN:${ADMIN_TOKEN}`,
-    "--var",
-    "SYMCACHE_FAST_BYTES:0",
-    "--var",
-    "SYMCACHE_UNIT_BYTES:4096",
-    "--var",
-    "UPLOAD_COMPRESSION:none",
-  ];
+  const vars = { SYMCACHE_FAST_BYTES: "0", SYMCACHE_UNIT_BYTES: "4096", UPLOAD_COMPRESSION: "none" };
   // The committed HEAD, so that edits in the working tree neither reload nor leak into the run.
   const snapshot = snapshotHead();
-  let server = await startDev({ args, persistDir, cwd: snapshot.dir });
+  let server = await startDev({ vars, persistDir, cwd: snapshot.dir });
   const token = await mintToken(server, "acme");
   const api = (path, init = {}) =>
     fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
@@ -123,7 +114,7 @@ run(async () => {
     // The interrupted sentry-cli runs retry against a dead port: give them a moment, not a wait
     // (they are killed when the soak ends).
     await Promise.race([Promise.all([...inFlight, deleting]), sleep(3000)]);
-    server = await startDev({ args, persistDir, cwd: snapshot.dir });
+    server = await startDev({ vars, persistDir, cwd: snapshot.dir });
 
     const started = Date.now();
     // Rerun without --wait: a build a kill interrupted is re-driven by its watchdog within its
