@@ -33,21 +33,15 @@ import {
   snapshotHead,
   startDev,
 } from "../../bench/upload/dev.mjs";
+import { mulberry32 } from "../support/prng.mjs";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
 const ROUNDS = Number(arg("--rounds", "20"));
-let seed = Number(arg("--seed", "1"));
-const random = () => {
-  // mulberry32, so a failing round can be replayed with the same --seed
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// Seeded, so a failing round can be replayed with the same --seed.
+const random = mulberry32(Number(arg("--seed", "1")));
 const BIG = "/usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0";
 const FIXTURES = [
   "libfixture-x86_64.so",
