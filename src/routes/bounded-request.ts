@@ -8,7 +8,7 @@
 import { BodyLimitError, readBoundedForm, readBoundedText, type BodyBounds } from "../common/bounded-body";
 import { ApiError } from "../errors";
 
-export async function readRequestText(request: Request, bounds: BodyBounds): Promise<string> {
+async function readRequestText(request: Request, bounds: BodyBounds): Promise<string> {
   try {
     return await readBoundedText(request, bounds);
   } catch (err) {
