@@ -36,9 +36,9 @@ const NODE_GLOBALS = Object.fromEntries(
 export default tseslint.config(
   { ignores: ["node_modules/", ".wrangler/", "crates/", "dist/", "bench/**/out/", "**/*.d.ts", "**/*.js"] },
   {
-    // Benchmarks and scripts are plain Node ES modules: no types to check, but no undefined
+    // Benchmarks, scripts and the soak are plain Node ES modules: no types to check, but no undefined
     // names, unused bindings or unreachable code either.
-    files: ["bench/**/*.mjs", "scripts/**/*.mjs"],
+    files: ["bench/**/*.mjs", "scripts/**/*.mjs", "test/**/*.mjs"],
     languageOptions: { sourceType: "module", ecmaVersion: "latest", globals: NODE_GLOBALS },
     rules: {
       "no-undef": "error",

@@ -22,7 +22,7 @@ run(async () => {
   onCleanup(() => execSync(`rm -rf ${persistDir}`));
   const server = await startDev({
     persistDir,
-    args: ["--var", `ADMIN_TOKEN:${SECRET}`, "--var", "ADMIN_FAILURES_PER_MINUTE:100000000"],
+    vars: { ADMIN_TOKEN: SECRET, ADMIN_FAILURES_PER_MINUTE: "100000000" },
   });
   const wrongFirst = "X" + SECRET.slice(1);
   const wrongLast = SECRET.slice(0, -1) + "X";

@@ -11,7 +11,7 @@
  * so a corpus of N modules is a prefix of any larger one and object files can be reused across
  * sizes.
  */
-import { rng } from "./prng.mjs";
+import { rng } from "../../test/support/prng.mjs";
 import { SHAPES } from "./cpp/shapes.mjs";
 import { moduleSpec } from "./cpp/spec.mjs";
 import { statements } from "./cpp/statements.mjs";

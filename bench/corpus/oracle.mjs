@@ -28,7 +28,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { readObject } from "./object-info.mjs";
-import { rng } from "./prng.mjs";
+import { rng } from "../../test/support/prng.mjs";
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "../..");
 const LIBPYTHON = "/usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0";

@@ -21,10 +21,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startDev } from "../upload/dev.mjs";
+import { mintToken, startDev } from "../upload/dev.mjs";
 import { rssMiB, uploadSynthetic, workerdProcesses } from "./synthetic-elf.mjs";
 
-const ADMIN = "bench-admin-token";
 const MiB = 1024 * 1024;
 const RUNS = 3;
 const sizes = (process.argv[2] ?? "256 1024").split(/[ ,]+/).filter(Boolean).map(Number);
@@ -71,15 +70,10 @@ function mbps(bytes, seconds) {
 async function main() {
   const persist = mkdtempSync(join(tmpdir(), "download-bench-"));
   const files = mkdtempSync(join(tmpdir(), "download-bench-files-"));
-  const service = await startDev({ args: ["--var", `ADMIN_TOKEN:${ADMIN}`], persistDir: persist });
+  const service = await startDev({ persistDir: persist });
   const ceiling = await startDev({ args: ["-c", "bench/download/wrangler.toml"], persistDir: persist });
   try {
-    const minted = await fetch(`${service.url}/api/0/admin/tokens/`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
-      body: JSON.stringify({ org: "acme", scopes: ["project:read", "project:write"] }),
-    });
-    const { token } = await minted.json();
+    const token = await mintToken(service, "acme");
     const port = Number(new URL(service.url).port);
     const rows = [];
     for (const sizeMiB of sizes) {

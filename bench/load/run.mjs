@@ -21,7 +21,6 @@ import { mkdtempSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  ADMIN_TOKEN,
   ROOT,
   mintToken,
   onCleanup,
@@ -47,7 +46,7 @@ run(async () => {
   const snapshot = snapshotHead();
   const persistDir = mkdtempSync(join(tmpdir(), "bench-load-"));
   onCleanup(() => removeDir(persistDir));
-  const server = await startDev({ args: ["--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`], persistDir, cwd: snapshot.dir });
+  const server = await startDev({ persistDir, cwd: snapshot.dir });
   const token = await mintToken(server, "acme");
   const auth = { authorization: `Bearer ${token}` };
   const up = await sentryCli(

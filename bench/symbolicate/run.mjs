@@ -31,7 +31,6 @@ import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  ADMIN_TOKEN,
   MiB,
   ROOT,
   cleanup,
@@ -45,6 +44,7 @@ import {
   snapshotHead,
   startDev,
 } from "../upload/dev.mjs";
+import { mulberry32 } from "../../test/support/prng.mjs";
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -62,17 +62,6 @@ const ORG = "acme";
 const PROJECT = "bench";
 
 const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function tool(candidates) {
   for (const name of candidates) if (spawnSync("sh", ["-c", `command -v ${name}`]).status === 0) return name;
@@ -164,7 +153,7 @@ run(async () => {
   onCleanup(() => removeDir(persistDir));
   const snapshot = snapshotHead();
   process.stderr.write(`wrangler dev runs from a snapshot of ${snapshot.commit}\n`);
-  const service = await startDev({ args: ["--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`], persistDir, cwd: snapshot.dir });
+  const service = await startDev({ persistDir, cwd: snapshot.dir });
   const token = await mintToken(service, ORG);
 
   // ------------------------------------------------------------ upload

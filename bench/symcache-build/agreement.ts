@@ -8,13 +8,8 @@ import { execFileSync } from "node:child_process";
 import { openSync, readFileSync, readSync, closeSync } from "node:fs";
 import { MemorySymcache } from "../../src/symcache/reader";
 import { cleanPath } from "../../src/symcache/paths";
-import {
-  elfFunctionSymbols,
-  elfLoadAddress,
-  lineTableAddresses,
-  rng,
-  symbolize,
-} from "../../test/unit/symcache/helpers";
+import { elfFunctionSymbols, elfLoadAddress, lineTableAddresses, symbolize } from "../../test/unit/symcache/helpers";
+import { mulberry32 } from "../../test/support/prng.mjs";
 
 function isElf(file: string): boolean {
   const fd = openSync(file, "r");
@@ -46,7 +41,7 @@ export interface Agreement {
  * rows (a dSYM's own rows, each a place an instruction pointer can be).
  */
 export function sampleAddresses(file: string, count: number, seed: number): number[] {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   if (!isElf(file)) {
     const rows = lineTableAddresses(file);
     return Array.from({ length: Math.min(count, rows.length) }, () => rows[Math.floor(next() * rows.length)] ?? 0);

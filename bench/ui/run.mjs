@@ -28,7 +28,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import {
-  ADMIN_TOKEN,
   ROOT,
   mintToken,
   onCleanup,
@@ -128,7 +127,7 @@ async function measure(onStarted) {
   onCleanup(() => removeDir(dir));
   onCleanup(() => removeDir(persistDir));
   makePdbs(dir);
-  const service = await startDev({ args: ["--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`], persistDir, cwd: snapshot.dir });
+  const service = await startDev({ persistDir, cwd: snapshot.dir });
   onStarted(service);
   const token = await mintToken(service, "bench");
 

@@ -1,20 +1,18 @@
 /**
- * Helpers shared by bench/upload/run.mjs and bench/symbolicate/run.mjs: start `wrangler dev` on a
- * free loopback port with its own --persist-to directory (the same command as
- * test/e2e/wrangler-dev.ts, duplicated because that file is TypeScript and Node 20 cannot import
- * it), mint a token, run the real sentry-cli from node_modules, sample the RSS of workerd, and
- * clean everything up on exit, errors and signals included.
+ * The benches' and the soak's harness: cleanup on exit (errors and signals included), a snapshot
+ * of HEAD to run `wrangler dev` from, and RSS sampling of workerd. `wrangler dev` and sentry-cli
+ * are test/support's (the e2e tests start them the same way), wired here to the cleanup.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { createServer } from "node:net";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sentryCli as runSentryCli } from "../../test/support/sentry-cli.mjs";
+import { ROOT, removeDir, startDev as startWranglerDev } from "../../test/support/wrangler-dev.mjs";
 
-export const ROOT = join(import.meta.dirname, "..", "..");
-export const ADMIN_TOKEN = "bench-admin-token";
+export { uploadArgs } from "../../test/support/sentry-cli.mjs";
+export { ADMIN_TOKEN, ROOT, freePort, mintToken, removeDir } from "../../test/support/wrangler-dev.mjs";
 export const MiB = 1024 * 1024;
-const SENTRY_CLI = join(ROOT, "node_modules", ".bin", "sentry-cli");
 
 // ---------------------------------------------------------------- cleanup on exit
 const cleanups = [];
@@ -78,135 +76,15 @@ export function snapshotHead() {
   return { dir, commit, dirty };
 }
 
-// ---------------------------------------------------------------- wrangler dev
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+// ---------------------------------------------------------------- wrangler dev, sentry-cli
+/** test/support's startDev (same options), stopped on cleanup however the bench ends. */
+export function startDev(options) {
+  return startWranglerDev({ ...options, onSpawn: onCleanup });
 }
 
-/**
- * `wrangler dev` in its own process group (so stop() takes workerd down with it), bound to
- * 127.0.0.1, run in `cwd` (a snapshotHead() dir; ROOT if not given). `args` come first
- * (e.g. ["-c", "bench/upload/ceiling/wrangler.toml"]).
- */
-export async function startDev({ args = [], persistDir, cwd = ROOT, timeoutMs = 90_000 }) {
-  const port = await freePort();
-  const inspectorPort = await freePort();
-  let output = "";
-  const child = spawn(
-    "npx",
-    [
-      "wrangler",
-      "dev",
-      ...args,
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--inspector-port",
-      String(inspectorPort),
-      "--persist-to",
-      persistDir,
-      "--show-interactive-dev-session=false",
-    ],
-    {
-      cwd,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
-    },
-  );
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  const exited = new Promise((r) => child.once("exit", r));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {}
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {}
-  };
-  onCleanup(stop);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
-    try {
-      await fetch(`${url}/`, { signal: AbortSignal.timeout(5000) });
-      break;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`wrangler dev did not start within ${timeoutMs / 1000} s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  return { url, port, pgid: child.pid, persistDir, log: () => output, stop };
-}
-
-export async function mintToken(server, org) {
-  const res = await fetch(`${server.url}/api/0/admin/tokens/`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-    body: JSON.stringify({ org, scopes: ["project:read", "project:write"] }),
-  });
-  if (res.status !== 201) throw new Error(`mint failed ${res.status}: ${await res.text()}`);
-  return (await res.json()).token;
-}
-
-// ---------------------------------------------------------------- sentry-cli
-/**
- * The arguments of `sentry-cli debug-files upload` against this service: `global` options
- * (`--log-level=debug`) go before the command, `extra` ones (`--no-zips`) before the path.
- */
-export function uploadArgs({ url, token, org, project, path, wait = false, global = [], extra = [] }) {
-  return [
-    "--url",
-    url,
-    "--auth-token",
-    token,
-    ...global,
-    "debug-files",
-    "upload",
-    "--org",
-    org,
-    "--project",
-    project,
-    ...(wait ? ["--wait"] : []),
-    ...extra,
-    path,
-  ];
-}
-
-/** The real sentry-cli; resolves { code, stdout, stderr, seconds }; killed after timeoutMs. */
+/** test/support's sentryCli, killed on cleanup; 300 s unless `timeoutMs` says otherwise. */
 export function sentryCli(args, { env = {}, timeoutMs = 300_000 } = {}) {
-  const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const child = spawn(SENTRY_CLI, args, {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", SENTRY_DISABLE_UPDATE_CHECK: "1", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const kill = () => child.kill("SIGKILL");
-    onCleanup(kill);
-    const timer = setTimeout(() => {
-      kill();
-      reject(new Error(`sentry-cli timed out after ${timeoutMs / 1000} s\n${stdout}\n${stderr.slice(-4000)}`));
-    }, timeoutMs);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
-    });
-  });
+  return runSentryCli(args, { env, timeoutMs, onSpawn: onCleanup });
 }
 
 // ---------------------------------------------------------------- memory
@@ -264,8 +142,4 @@ export function sampleRss(pgid, everyMs = 200) {
       return { idle, peak, sumIdle, sumPeak, maxPeak: Math.max(0, ...Object.values(peak)) };
     },
   };
-}
-
-export function removeDir(dir) {
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -44,7 +44,6 @@ import { closeSync, openAsBlob, openSync, mkdtempSync, readFileSync, readdirSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  ADMIN_TOKEN,
   MiB,
   ROOT,
   cleanup,
@@ -282,7 +281,7 @@ async function uploadThroughService(file, compression, snapshot) {
   const persistDir = mkdtempSync(join(tmpdir(), "upload-bench-state-"));
   onCleanup(() => removeDir(persistDir));
   const service = await startDev({
-    args: ["--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`, "--var", `UPLOAD_COMPRESSION:${compression}`],
+    vars: { UPLOAD_COMPRESSION: compression },
     persistDir,
     cwd: snapshot.dir,
   });

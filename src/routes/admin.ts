@@ -20,8 +20,12 @@ import { isSecret, KNOWN_SCOPES, listTokens, mintTokenText, revokeToken, storeTo
 import { DEFAULT_ADMIN_FAILURES_PER_MINUTE } from "../auth/admin-guard";
 import { adminGuard } from "../durable-objects";
 import { checkStorage } from "../storage/fsck";
+import { ASSEMBLE_BODY_DEADLINE_MS, BODY_IDLE_MS } from "../upload/limits";
+import { readRequestJson } from "./bounded-request";
 
 const ORG_SLUG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** A mint request is an org, a few scopes and a format: far below this. */
+const MAX_MINT_BODY = 64 * 1024;
 
 export const adminRoutes = new Hono<{ Bindings: Env }>();
 
@@ -46,12 +50,11 @@ adminRoutes.use("*", async (c, next) => {
 });
 
 adminRoutes.post("/tokens", async (c) => {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    throw ApiError.badRequest("Invalid json body");
-  }
+  const body = await readRequestJson(c.req.raw, {
+    maxBytes: MAX_MINT_BODY,
+    idleMs: BODY_IDLE_MS,
+    deadlineMs: ASSEMBLE_BODY_DEADLINE_MS,
+  });
   if (typeof body !== "object" || body === null) throw ApiError.badRequest("Expected a JSON object");
   const { scopes, format = "plain" } = body as Record<string, unknown>;
   const given = (body as Record<string, unknown>).org;

@@ -15,7 +15,7 @@ import { readMirroredStatus } from "../assembly/status-mirror";
 import type { AssembleAnswer } from "../assembly/file-state";
 import { toSentryDif, type SentryDif } from "./dif";
 import { debugFileObject } from "../durable-objects";
-import { readRequestText } from "./bounded-request";
+import { readRequestJson } from "./bounded-request";
 import { ASSEMBLE_BODY_DEADLINE_MS, BODY_IDLE_MS, MAX_ASSEMBLE_BODY } from "../upload/limits";
 
 type App = { Bindings: Env; Variables: AuthVariables };
@@ -35,12 +35,12 @@ interface WireFileState {
 const PARALLEL_FILES = 32;
 
 assembleRoutes.post("/", requireAccess("write"), async (c) => {
-  const text = await readRequestText(c.req.raw, {
+  const body = await readRequestJson(c.req.raw, {
     maxBytes: MAX_ASSEMBLE_BODY,
     idleMs: BODY_IDLE_MS,
     deadlineMs: ASSEMBLE_BODY_DEADLINE_MS,
   });
-  const parsed = parseAssembleRequest(text);
+  const parsed = parseAssembleRequest(body);
   if (!parsed.ok) throw ApiError.badRequest(parsed.error);
   const { org, project } = c.var;
 

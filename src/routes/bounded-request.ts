@@ -1,16 +1,28 @@
 /**
  * Request bodies read under bounds (common/bounded-body.ts), with the bound that was passed
  * answered in Sentry's shape: 400 `{"error": "Request too large"}` for size (the text Sentry's
- * chunk endpoint uses), 408 for a body that does not arrive in time.
+ * chunk endpoint uses), 408 for a body that does not arrive in time. Every route with a JSON body
+ * reads it here, so a body that is not JSON gets one answer: 400 "Invalid json body" (Sentry's
+ * text for the assemble endpoint).
  */
 import { BodyLimitError, readBoundedForm, readBoundedText, type BodyBounds } from "../common/bounded-body";
 import { ApiError } from "../errors";
 
-export async function readRequestText(request: Request, bounds: BodyBounds): Promise<string> {
+async function readRequestText(request: Request, bounds: BodyBounds): Promise<string> {
   try {
     return await readBoundedText(request, bounds);
   } catch (err) {
     throw toApiError(err, "Invalid request body");
+  }
+}
+
+/** The body parsed as JSON, read under `bounds`; what it holds is the caller's to validate. */
+export async function readRequestJson(request: Request, bounds: BodyBounds): Promise<unknown> {
+  const text = await readRequestText(request, bounds);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw ApiError.badRequest("Invalid json body");
   }
 }
 

@@ -9,7 +9,7 @@ import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
 import { LIMITS, parseSymbolicateRequest } from "../symbolicate/request";
-import { readRequestText } from "./bounded-request";
+import { readRequestJson } from "./bounded-request";
 import { ASSEMBLE_BODY_DEADLINE_MS, BODY_IDLE_MS } from "../upload/limits";
 import { parseDebugId } from "../identify/debug-id-parse";
 import { symbolicateInProject } from "./symbolicate-project";
@@ -18,17 +18,11 @@ type App = { Bindings: Env; Variables: AuthVariables };
 export const symbolicateRoutes = new Hono<App>();
 
 symbolicateRoutes.post("/", requireAccess("read"), async (c) => {
-  const text = await readRequestText(c.req.raw, {
+  const body = await readRequestJson(c.req.raw, {
     maxBytes: LIMITS.bodyBytes,
     idleMs: BODY_IDLE_MS,
     deadlineMs: ASSEMBLE_BODY_DEADLINE_MS,
   });
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw ApiError.badRequest("Invalid json body");
-  }
   const parsed = parseSymbolicateRequest(body, (text) => parseDebugId(text) ?? null);
   if (!parsed.ok) throw ApiError.badRequest(parsed.error);
   return c.json(await symbolicateInProject(c.env, c.var.org, c.var.project, parsed.request));

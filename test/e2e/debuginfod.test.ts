@@ -19,8 +19,9 @@ import { rssMiB, uploadSynthetic, workerdProcesses } from "../../bench/download/
 import { identifyElf } from "../../src/identify/elf";
 import type { ElfDetails } from "../../src/identify/types";
 import { BufferReader } from "../../src/common/ranged-reader";
-import { sentryCli, uploadArgs } from "./sentry-cli";
-import { mintToken, removeDir, startDev, type DevServer } from "./wrangler-dev";
+import { sentryCli, uploadArgs } from "../support/sentry-cli.mjs";
+import { mintToken, removeDir } from "../support/wrangler-dev.mjs";
+import { useDevServer } from "./dev-server";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "files");
 const STRIPPED = join(FIXTURES, "elf-x86_64-gcc-dw5-O2-pie.stripped");
@@ -32,13 +33,12 @@ function installed(tool: string): boolean {
 }
 
 describe("debuginfod clients against wrangler dev", () => {
-  let server: DevServer;
+  const server = useDevServer();
   let token: string;
   let work: string;
   let clientEnv: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    server = await startDev();
     token = await mintToken(server, "acme");
     work = mkdtempSync(join(tmpdir(), "debuginfod-e2e-"));
     const upload = join(work, "upload");
@@ -61,9 +61,7 @@ describe("debuginfod clients against wrangler dev", () => {
     };
   });
 
-  afterAll(async () => {
-    await server?.stop();
-    if (server) removeDir(server.persistDir);
+  afterAll(() => {
     if (work) removeDir(work);
   });
 

@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { portablePdbDebugId } from "../../src/identify/portable-pdb";
 import { readOracle } from "../unit/symcache/ppdb-helpers";
-import { sentryCli, uploadArgs } from "./sentry-cli";
-import { mintToken, removeDir, startDev, type DevServer } from "./wrangler-dev";
+import { sentryCli, uploadArgs } from "../support/sentry-cli.mjs";
+import { mintToken, removeDir } from "../support/wrangler-dev.mjs";
+import { useDevServer } from "./dev-server";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "files");
 
@@ -27,19 +28,14 @@ function throwSite(): { debugId: string; row: number; il: number } {
 }
 
 describe(".NET: sentry-cli uploads an assembly and its Portable PDB, then a pe_dotnet crash symbolicates", () => {
-  let server: DevServer;
+  const server = useDevServer();
   let token: string;
   const dirs: string[] = [];
 
   beforeAll(async () => {
-    server = await startDev();
     token = await mintToken(server, "acme");
   });
-  afterAll(async () => {
-    await server?.stop();
-    if (server) removeDir(server.persistDir);
-    dirs.forEach(removeDir);
-  });
+  afterAll(() => dirs.forEach(removeDir));
 
   async function uploadAndSymbolicate(project: string, files: string[]) {
     const dir = mkdtempSync(join(tmpdir(), "sentry-cli-dotnet-"));

@@ -14,8 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { describe, expect, it } from "vitest";
-import { sentryCli, uploadArgs } from "./sentry-cli";
-import { mintToken, removeDir, startDev, type DevServer } from "./wrangler-dev";
+import { sentryCli, uploadArgs } from "../support/sentry-cli.mjs";
+import { mintToken, removeDir, startDev, type DevServer } from "../support/wrangler-dev.mjs";
 
 const LIBPYTHON = "/usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0";
 const PARTS = { SYMCACHE_FAST_BYTES: "0", SYMCACHE_UNIT_BYTES: String(256 * 1024) };
@@ -113,7 +113,7 @@ describe.skipIf(missing !== null)("a crash in the middle of a symcache built in 
       await server.stop("SIGKILL");
 
       server = await startDev({ persistDir, port, vars: PARTS });
-      const rerun = await sentryCli(args(server.url, ["--wait"]), {}, 420_000);
+      const rerun = await sentryCli(args(server.url, ["--wait"]), { timeoutMs: 420_000 });
       expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
       expect(rerun.stdout).toMatch(/\bOK\b/);
       await waitFor("the final merge", () => server.log().includes(`${tag} final merge: symcache written`), 60_000);

@@ -9,8 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { corruptElfSection } from "../support/corrupt-elf-section";
-import { sentryCli, uploadArgs } from "./sentry-cli";
-import { mintToken, removeDir, startDev, type DevServer } from "./wrangler-dev";
+import { sentryCli, uploadArgs } from "../support/sentry-cli.mjs";
+import { mintToken, removeDir } from "../support/wrangler-dev.mjs";
+import { useDevServer } from "./dev-server";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "files");
 const FILE = "elf-x86_64-clang19-dw4-O1";
@@ -22,7 +23,7 @@ const DEBUG_ID = EXPECTED[FILE]?.check.variants[0]?.debug_id as string;
 const BAD_TOKEN = `sntryu_${"1".repeat(64)}`;
 
 describe("a new user's first hour with sentry-cli", () => {
-  let server: DevServer;
+  const server = useDevServer();
   let plain: string;
   let orgToken: string;
   const dirs: string[] = [];
@@ -39,17 +40,12 @@ describe("a new user's first hour with sentry-cli", () => {
     sentryCli(uploadArgs({ url: server.url, token: plain, project, extra: ["--wait"], path: dir }));
 
   beforeAll(async () => {
-    server = await startDev();
     plain = await mintToken(server, "acme");
-    orgToken = await mintToken(server, "acme", "sntrys");
+    orgToken = await mintToken(server, "acme", { format: "sntrys" });
     const run = await upload(dirWith(FILE), "app");
     expect(run.code, run.stdout + run.stderr).toBe(0);
   });
-  afterAll(async () => {
-    await server?.stop();
-    if (server) removeDir(server.persistDir);
-    dirs.forEach(removeDir);
-  });
+  afterAll(() => dirs.forEach(removeDir));
 
   describe("setup checks", () => {
     it("`sentry-cli info` shows the token's scopes, with a plain token and with an org token alone", async () => {
@@ -59,7 +55,7 @@ describe("a new user's first hour with sentry-cli", () => {
       expect(withPlain.stdout).toMatch(/Method: Auth Token\n\s+Scopes:\n\s+- project:read\n\s+- project:write/);
 
       // An org token carries the service's URL: no --url.
-      const withOrg = await sentryCli(["info", "--no-defaults"], { SENTRY_AUTH_TOKEN: orgToken });
+      const withOrg = await sentryCli(["info", "--no-defaults"], { env: { SENTRY_AUTH_TOKEN: orgToken } });
       expect(withOrg.code, withOrg.stderr).toBe(0);
       expect(withOrg.stdout).toContain(`Sentry Server: ${server.url}`);
       expect(withOrg.stdout).toContain("- project:write");
@@ -68,7 +64,7 @@ describe("a new user's first hour with sentry-cli", () => {
     it("`sentry-cli organizations list` shows the token's organization", async () => {
       for (const run of [
         await cli(plain, ["organizations", "list"]),
-        await sentryCli(["organizations", "list"], { SENTRY_AUTH_TOKEN: orgToken }),
+        await sentryCli(["organizations", "list"], { env: { SENTRY_AUTH_TOKEN: orgToken } }),
       ]) {
         expect(run.code, run.stderr).toBe(0);
         expect(run.stdout).toMatch(/\| ID\s+\| Name\s+\| Slug\s+\| Date Created/);
@@ -79,7 +75,7 @@ describe("a new user's first hour with sentry-cli", () => {
     it("`sentry-cli projects list` shows the projects files were uploaded to", async () => {
       for (const run of [
         await cli(plain, ["projects", "list", "--org", "acme"]),
-        await sentryCli(["projects", "list"], { SENTRY_AUTH_TOKEN: orgToken }),
+        await sentryCli(["projects", "list"], { env: { SENTRY_AUTH_TOKEN: orgToken } }),
       ]) {
         expect(run.code, run.stderr).toBe(0);
         expect(run.stdout).toMatch(/\| ID\s+\| Slug\s+\| Team\s+\| Name/);

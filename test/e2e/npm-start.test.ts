@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, npmStart, ready, stop, type Started } from "./npm-start";
-import { sentryCli } from "./sentry-cli";
-import { freePort, removeDir } from "./wrangler-dev";
+import { sentryCli } from "../support/sentry-cli.mjs";
+import { freePort, removeDir } from "../support/wrangler-dev.mjs";
 
 /** `npm run token -- <args>` against whatever server it finds (no --url). */
 function mint(args: string[], env: Record<string, string>) {

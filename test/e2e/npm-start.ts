@@ -3,9 +3,9 @@
  * and port of the test's choosing, and stopped with its wrangler and workerd.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
+import { ROOT, stopGroup, waitUntilUp } from "../support/wrangler-dev.mjs";
 
-export const ROOT = join(import.meta.dirname, "..", "..");
+export { ROOT };
 
 export interface Started {
   child: ChildProcess;
@@ -25,29 +25,11 @@ export function npmStart(args: string[], env: Record<string, string>): Started {
   return { child, output: () => output };
 }
 
-export async function ready(url: string, started: Started): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (started.child.exitCode !== null) throw new Error(`npm start exited:\n${started.output()}`);
-    const up = await fetch(`${url}/`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) return;
-    if (Date.now() > deadline) throw new Error(`not up within 90 s:\n${started.output()}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
+export function ready(url: string, started: Started): Promise<void> {
+  return waitUntilUp(url, started.child, started.output, { what: "npm start" });
 }
 
-export async function stop(started: Started): Promise<void> {
-  const { child } = started;
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  process.kill(-child.pid, "SIGINT");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {
-    // gone
-  }
+/** SIGINT, as Ctrl-C in the terminal: scripts/dev.mjs passes it on to wrangler. */
+export function stop(started: Started): Promise<void> {
+  return stopGroup(started.child, "SIGINT");
 }

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, npmStart, ready, stop, type Started } from "./npm-start";
-import { freePort, removeDir } from "./wrangler-dev";
+import { freePort, removeDir } from "../support/wrangler-dev.mjs";
 
 const DOCS = ["README.md", "docs/symbol-servers.md"];
 const OPTIONAL_TOOLS = ["gdb", "debuginfod-find", "llvm-symbolizer-19"];

@@ -11,8 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sentryCli, uploadArgs } from "./sentry-cli";
-import { ADMIN_TOKEN, mintToken, removeDir, startDev, type DevServer } from "./wrangler-dev";
+import { sentryCli, uploadArgs } from "../support/sentry-cli.mjs";
+import { ADMIN_TOKEN, mintToken, removeDir, type DevServer } from "../support/wrangler-dev.mjs";
+import { useDevServer } from "./dev-server";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -52,7 +53,7 @@ async function mintReadOnly(server: DevServer, org: string): Promise<string> {
 }
 
 describe.skipIf(!available)("the web page in chromium", () => {
-  let server: DevServer;
+  const server = useDevServer();
   let token: string;
   let context: BrowserContext;
   let page: Page;
@@ -61,8 +62,6 @@ describe.skipIf(!available)("the web page in chromium", () => {
 
   beforeAll(async () => {
     const started = Date.now();
-    server = await startDev();
-    console.log(`wrangler dev up in ${Date.now() - started} ms`);
     token = await mintToken(server, "acme");
     const profile = mkdtempSync(join(tmpdir(), "ui-chromium-"));
     dirs.push(profile);
@@ -102,8 +101,6 @@ describe.skipIf(!available)("the web page in chromium", () => {
 
   afterAll(async () => {
     await context?.close();
-    await server?.stop();
-    if (server) removeDir(server.persistDir);
     dirs.forEach(removeDir);
   });
 

@@ -8,8 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { corruptElfSection } from "../support/corrupt-elf-section";
-import { sentryCli, uploadArgs } from "./sentry-cli";
-import { mintToken, removeDir, startDev, type DevServer } from "./wrangler-dev";
+import { sentryCli, uploadArgs } from "../support/sentry-cli.mjs";
+import { mintToken, removeDir, startDev } from "../support/wrangler-dev.mjs";
+import { useDevServer } from "./dev-server";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "files");
 const EXPECTED = JSON.parse(
@@ -41,19 +42,14 @@ function debugIdOf(name: string): string {
 }
 
 describe("sentry-cli debug-files upload against wrangler dev", () => {
-  let server: DevServer;
+  const server = useDevServer();
   let token: string;
   const dirs: string[] = [];
 
   beforeAll(async () => {
-    server = await startDev();
     token = await mintToken(server, "acme");
   });
-  afterAll(async () => {
-    await server?.stop();
-    if (server) removeDir(server.persistDir);
-    dirs.forEach(removeDir);
-  });
+  afterAll(() => dirs.forEach(removeDir));
 
   const upload = (dir: string, extra: string[] = [], project = "app") =>
     sentryCli(uploadArgs({ url: server.url, token, project, extra, path: dir }));
@@ -144,11 +140,11 @@ describe("sentry-cli debug-files upload against wrangler dev", () => {
   });
 
   it("works with an sntrys_ org token alone: no --url, no --org", async () => {
-    const orgToken = await mintToken(server, "acme", "sntrys");
+    const orgToken = await mintToken(server, "acme", { format: "sntrys" });
     const dir = corpusDir(["elf-x86_64-clang19-dw4-O1"]);
     dirs.push(dir);
     const run = await sentryCli(["debug-files", "upload", "--project", "orgtoken", "--wait", dir], {
-      SENTRY_AUTH_TOKEN: orgToken,
+      env: { SENTRY_AUTH_TOKEN: orgToken },
     });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain(`OK ${debugIdOf("elf-x86_64-clang19-dw4-O1")}`);

@@ -33,21 +33,15 @@ import {
   snapshotHead,
   startDev,
 } from "../../bench/upload/dev.mjs";
+import { mulberry32 } from "../support/prng.mjs";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
 const ROUNDS = Number(arg("--rounds", "20"));
-let seed = Number(arg("--seed", "1"));
-const random = () => {
-  // mulberry32, so a failing round can be replayed with the same --seed
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// Seeded, so a failing round can be replayed with the same --seed.
+const random = mulberry32(Number(arg("--seed", "1")));
 const BIG = "/usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0";
 const FIXTURES = [
   "libfixture-x86_64.so",
@@ -79,19 +73,10 @@ run(async () => {
   // checksum -> name: every file sentry-cli uploads (it sends these files as they are).
   const expected = new Map(readdirSync(uploads).map((name) => [sha1(readFileSync(join(uploads, name))), name]));
   const pendingSince = new Map(); // project/checksum -> when it was first seen pending
-  const args = [
-    "--var",
-    `ADMIN_TOKEN:${ADMIN_TOKEN}`,
-    "--var",
-    "SYMCACHE_FAST_BYTES:0",
-    "--var",
-    "SYMCACHE_UNIT_BYTES:4096",
-    "--var",
-    "UPLOAD_COMPRESSION:none",
-  ];
+  const vars = { SYMCACHE_FAST_BYTES: "0", SYMCACHE_UNIT_BYTES: "4096", UPLOAD_COMPRESSION: "none" };
   // The committed HEAD, so that edits in the working tree neither reload nor leak into the run.
   const snapshot = snapshotHead();
-  let server = await startDev({ args, persistDir, cwd: snapshot.dir });
+  let server = await startDev({ vars, persistDir, cwd: snapshot.dir });
   const token = await mintToken(server, "acme");
   const api = (path, init = {}) =>
     fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
@@ -123,7 +108,7 @@ run(async () => {
     // The interrupted sentry-cli runs retry against a dead port: give them a moment, not a wait
     // (they are killed when the soak ends).
     await Promise.race([Promise.all([...inFlight, deleting]), sleep(3000)]);
-    server = await startDev({ args, persistDir, cwd: snapshot.dir });
+    server = await startDev({ vars, persistDir, cwd: snapshot.dir });
 
     const started = Date.now();
     // Rerun without --wait: a build a kill interrupted is re-driven by its watchdog within its

@@ -7,6 +7,8 @@
  * path traversal in URLs. Each request says which statuses are acceptable answers: a clear 4xx,
  * or for a Range a 200/206/416. Same seed, same requests.
  */
+import { mulberry32 } from "./prng.mjs";
+
 export interface HostileRequest {
   kind: string;
   url: string;
@@ -24,22 +26,10 @@ export interface Target {
   fileId: string;
 }
 
-/** mulberry32: a small seeded PRNG, enough to make the sequence reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const HEX = "0123456789abcdef";
 
 export function* hostileRequests(target: Target, seed: number, count: number): Generator<HostileRequest> {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   // The largest variants (10,000 parts, 100,000 levels, 4 MiB bodies) come one time in ten, so
   // that every kind is covered often and 10,000 requests stay within CI time.
   const heavy = () => rand() < 0.1;

@@ -5,7 +5,7 @@
  * and merged. Each symcache must equal, byte for byte, the one the builder makes of the same file
  * in one piece; and nothing of the builds may be left in R2.
  */
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getLayout } from "../../src/storage/file-store";
 import { buildPrefix, symcacheKey } from "../../src/storage/keys";

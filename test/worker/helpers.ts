@@ -1,5 +1,5 @@
 /** Test helpers that talk to the Worker exactly as sentry-cli does. */
-import { SELF, env } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { inject } from "vitest";
 import type { Scope } from "../../src/auth/tokens";
 import type { NewDebugFileRecord } from "../../src/common/debug-file";
@@ -11,7 +11,7 @@ export async function mintToken(
   scopes: Scope[] = ["project:read", "project:write"],
   format = "plain",
 ): Promise<string> {
-  const res = await SELF.fetch(`${BASE}/api/0/admin/tokens/`, {
+  const res = await exports.default.fetch(`${BASE}/api/0/admin/tokens/`, {
     method: "POST",
     headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" },
     body: JSON.stringify({ org, scopes, format }),
@@ -46,7 +46,7 @@ export async function postChunks(token: string, org: string, form: FormData): Pr
   // Serialize first so the request carries a Content-Length, as sentry-cli's does.
   const request = new Request(`${BASE}/api/0/organizations/${org}/chunk-upload/`, { method: "POST", body: form });
   const body = new Uint8Array(await request.arrayBuffer());
-  return SELF.fetch(request.url, {
+  return exports.default.fetch(request.url, {
     method: "POST",
     body,
     headers: {
@@ -58,7 +58,7 @@ export async function postChunks(token: string, org: string, form: FormData): Pr
 }
 
 export async function assemble(token: string, org: string, project: string, body: unknown): Promise<Response> {
-  return SELF.fetch(`${BASE}/api/0/projects/${org}/${project}/files/difs/assemble/`, {
+  return exports.default.fetch(`${BASE}/api/0/projects/${org}/${project}/files/difs/assemble/`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: typeof body === "string" ? body : JSON.stringify(body),

@@ -1,5 +1,5 @@
 /** Uploading fixtures through the real routes and fetching them back over the symbol-server paths. */
-import { SELF } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { assemble, BASE, fixture, uploadFile, waitForFile } from "./helpers";
 
@@ -31,7 +31,7 @@ export function get(
   headers: Record<string, string> = {},
   method = "GET",
 ): Promise<Response> {
-  return SELF.fetch(`${BASE}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...headers } });
+  return exports.default.fetch(`${BASE}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...headers } });
 }
 
 export async function bytesOf(res: Response): Promise<Uint8Array> {

@@ -3,7 +3,7 @@
  * out-of-line functions, everything another unit needs to use it. A pure function of
  * (seed, index), memoized; drawn from the module's own PRNG streams only.
  */
-import { rng } from "../prng.mjs";
+import { rng } from "../../../test/support/prng.mjs";
 import { SHAPE_NAMES } from "./shapes.mjs";
 import {
   FACADE_TYPES,

@@ -171,13 +171,14 @@ pub fn open(source: SourceId, size: u64) -> Result<ObjectInfo> {
     ))
 }
 
-struct Fields<'a> {
-    b: &'a [u8],
-    le: bool,
+/// Fixed-size integers of a header or table entry in the file's byte order; `None` past its end.
+pub(crate) struct Fields<'a> {
+    pub(crate) b: &'a [u8],
+    pub(crate) le: bool,
 }
 
 impl Fields<'_> {
-    fn u16(&self, at: usize) -> Option<u64> {
+    pub(crate) fn u16(&self, at: usize) -> Option<u64> {
         let b: [u8; 2] = self.b.get(at..at + 2)?.try_into().ok()?;
         Some(if self.le {
             u16::from_le_bytes(b)
@@ -185,7 +186,7 @@ impl Fields<'_> {
             u16::from_be_bytes(b)
         } as u64)
     }
-    fn u32(&self, at: usize) -> Option<u64> {
+    pub(crate) fn u32(&self, at: usize) -> Option<u64> {
         let b: [u8; 4] = self.b.get(at..at + 4)?.try_into().ok()?;
         Some(if self.le {
             u32::from_le_bytes(b)
@@ -193,7 +194,7 @@ impl Fields<'_> {
             u32::from_be_bytes(b)
         } as u64)
     }
-    fn u64(&self, at: usize) -> Option<u64> {
+    pub(crate) fn u64(&self, at: usize) -> Option<u64> {
         let b: [u8; 8] = self.b.get(at..at + 8)?.try_into().ok()?;
         Some(if self.le {
             u64::from_le_bytes(b)
@@ -201,7 +202,7 @@ impl Fields<'_> {
             u64::from_be_bytes(b)
         })
     }
-    fn word(&self, at: usize, is64: bool) -> Option<u64> {
+    pub(crate) fn word(&self, at: usize, is64: bool) -> Option<u64> {
         if is64 {
             self.u64(at)
         } else {

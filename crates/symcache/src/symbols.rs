@@ -14,7 +14,7 @@
 
 use crate::error::Result;
 use crate::hidden;
-use crate::objfile::{ObjectInfo, Symbol, SymbolTable};
+use crate::objfile::{Fields, ObjectInfo, Symbol, SymbolTable};
 use crate::store::{SectionData, Store};
 
 /// Symbols are read through pages this large.
@@ -36,52 +36,33 @@ pub fn read(obj: &ObjectInfo, from: u64, to: u64) -> Result<Vec<Symbol>> {
             strings_size,
             exec,
         } => {
-            let mut store = Store::new(PAGE_SHIFT, 8 << 20);
-            let table = store.add(SectionData::Host {
-                source: obj.source,
-                base: *offset,
-                size: (count * entsize) as usize,
-            });
-            let names = store.add(SectionData::Host {
-                source: obj.source,
-                base: *strings_offset,
-                size: *strings_size as usize,
-            });
-            let mut out = Vec::new();
-            let mut entry = vec![0u8; *entsize as usize];
-            for i in from..to.min(*count) {
-                if !store.copy(table, (i * entsize) as usize, &mut entry) {
-                    break;
-                }
-                let f = Field {
-                    b: &entry,
-                    le: obj.little_endian,
-                };
+            let table = Table {
+                offset: *offset,
+                count: *count,
+                entsize: *entsize,
+                strings_offset: *strings_offset,
+                strings_size: *strings_size,
+            };
+            Ok(scan(obj, &table, from, to, |f, names| {
                 let (name, info, shndx, value, size) = if obj.is64 {
-                    (f.u32(0), entry[4], f.u16(6), f.u64(8), f.u64(16))
+                    (f.u32(0)?, f.b[4], f.u16(6)?, f.u64(8)?, f.u64(16)?)
                 } else {
-                    (f.u32(0), entry[12], f.u16(14), f.u32(4), f.u32(8))
+                    (f.u32(0)?, f.b[12], f.u16(14)?, f.u32(4)?, f.u32(8)?)
                 };
                 let kind = info & 0xf;
                 // STT_FUNC = 2, STT_GNU_IFUNC = 10; SHN_UNDEF = 0, reserved indices from 0xff00.
                 if (kind != 2 && kind != 10) || shndx == 0 || shndx >= 0xff00 {
-                    continue;
+                    return None;
                 }
                 if !exec.get(shndx as usize).copied().unwrap_or(false) || value < obj.load_address {
-                    continue;
+                    return None;
                 }
-                if let Some(name) = c_string(&store, names, name as usize) {
-                    out.push(Symbol {
-                        addr: value - obj.load_address,
-                        size,
-                        name,
-                    });
-                }
-                if out.len() % 4096 == 0 {
-                    store.relieve();
-                }
-            }
-            Ok(out)
+                Some(Symbol {
+                    addr: value - obj.load_address,
+                    size,
+                    name: names(name as usize)?,
+                })
+            }))
         }
         SymbolTable::MachO {
             offset,
@@ -90,95 +71,93 @@ pub fn read(obj: &ObjectInfo, from: u64, to: u64) -> Result<Vec<Symbol>> {
             strings_size,
             text,
         } => {
-            let entsize: u64 = if obj.is64 { 16 } else { 12 };
-            let mut store = Store::new(PAGE_SHIFT, 8 << 20);
-            let table = store.add(SectionData::Host {
-                source: obj.source,
-                base: *offset,
-                size: (count * entsize) as usize,
-            });
-            let names = store.add(SectionData::Host {
-                source: obj.source,
-                base: *strings_offset,
-                size: *strings_size as usize,
-            });
-            let mut out = Vec::new();
-            let mut entry = vec![0u8; entsize as usize];
-            for i in from..to.min(*count) {
-                if !store.copy(table, (i * entsize) as usize, &mut entry) {
-                    break;
-                }
-                let f = Field {
-                    b: &entry,
-                    le: obj.little_endian,
-                };
-                let (strx, n_type, n_sect) = (f.u32(0), entry[4], entry[5]);
-                let value = if obj.is64 { f.u64(8) } else { f.u32(8) };
+            let table = Table {
+                offset: *offset,
+                count: *count,
+                entsize: if obj.is64 { 16 } else { 12 },
+                strings_offset: *strings_offset,
+                strings_size: *strings_size,
+            };
+            Ok(scan(obj, &table, from, to, |f, names| {
+                let (strx, n_type, n_sect) = (f.u32(0)?, f.b[4], f.b[5]);
+                let value = f.word(8, obj.is64)?;
                 // No stabs (N_STAB = 0xe0 bits), defined in a section (N_TYPE bits == N_SECT).
                 if n_type & 0xe0 != 0 || n_type & 0x0e != 0x0e || n_sect == 0 {
-                    continue;
+                    return None;
                 }
                 if !text.get(n_sect as usize).copied().unwrap_or(false) || value < obj.load_address
                 {
-                    continue;
+                    return None;
                 }
-                if let Some(mut name) = c_string(&store, names, strx as usize) {
-                    // The map holds the raw name, with Mach-O's `_`.
-                    if let Some(original) = hidden::resolve(&name) {
-                        name = original;
-                    }
-                    if name.starts_with(b"_") && !name.starts_with(b"__hidden#") {
-                        name.remove(0);
-                    }
-                    out.push(Symbol {
-                        addr: value - obj.load_address,
-                        size: 0,
-                        name,
-                    });
+                let mut name = names(strx as usize)?;
+                // The map holds the raw name, with Mach-O's `_`.
+                if let Some(original) = hidden::resolve(&name) {
+                    name = original;
                 }
-                if out.len() % 4096 == 0 {
-                    store.relieve();
+                if name.starts_with(b"_") && !name.starts_with(b"__hidden#") {
+                    name.remove(0);
                 }
-            }
-            Ok(out)
+                Some(Symbol {
+                    addr: value - obj.load_address,
+                    size: 0,
+                    name,
+                })
+            }))
         }
     }
+}
+
+/// Where a symbol table and its string table are in the file.
+struct Table {
+    offset: u64,
+    count: u64,
+    entsize: u64,
+    strings_offset: u64,
+    strings_size: u64,
+}
+
+/// Reads entries `[from, to)` of `table` through paged host reads and keeps what `symbol` makes
+/// of each (it gets the entry's fields and a reader of NUL-terminated names by offset).
+fn scan(
+    obj: &ObjectInfo,
+    table: &Table,
+    from: u64,
+    to: u64,
+    mut symbol: impl FnMut(&Fields, &dyn Fn(usize) -> Option<Vec<u8>>) -> Option<Symbol>,
+) -> Vec<Symbol> {
+    let mut store = Store::new(PAGE_SHIFT, 8 << 20);
+    let entries = store.add(SectionData::Host {
+        source: obj.source,
+        base: table.offset,
+        size: (table.count * table.entsize) as usize,
+    });
+    let strings = store.add(SectionData::Host {
+        source: obj.source,
+        base: table.strings_offset,
+        size: table.strings_size as usize,
+    });
+    let mut out = Vec::new();
+    let mut entry = vec![0u8; table.entsize as usize];
+    for i in from..to.min(table.count) {
+        if !store.copy(entries, (i * table.entsize) as usize, &mut entry) {
+            break;
+        }
+        let fields = Fields {
+            b: &entry,
+            le: obj.little_endian,
+        };
+        if let Some(s) = symbol(&fields, &|at| c_string(&store, strings, at)) {
+            out.push(s);
+            if out.len() % 4096 == 0 {
+                store.relieve();
+            }
+        }
+    }
+    out
 }
 
 /// The NUL-terminated string at `at` of `section` (at most 64 KiB).
 fn c_string(store: &Store, section: u32, at: usize) -> Option<Vec<u8>> {
     let end = store.find(section, at, at.saturating_add(65536), 0)?;
     store.slice(section, at, end - at).map(|s| s.into_owned())
-}
-
-struct Field<'a> {
-    b: &'a [u8],
-    le: bool,
-}
-
-impl Field<'_> {
-    fn u16(&self, at: usize) -> u64 {
-        let b = [self.b[at], self.b[at + 1]];
-        (if self.le {
-            u16::from_le_bytes(b)
-        } else {
-            u16::from_be_bytes(b)
-        }) as u64
-    }
-    fn u32(&self, at: usize) -> u64 {
-        let b: [u8; 4] = self.b[at..at + 4].try_into().unwrap_or([0; 4]);
-        (if self.le {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        }) as u64
-    }
-    fn u64(&self, at: usize) -> u64 {
-        let b: [u8; 8] = self.b[at..at + 8].try_into().unwrap_or([0; 8]);
-        if self.le {
-            u64::from_le_bytes(b)
-        } else {
-            u64::from_be_bytes(b)
-        }
-    }
 }

@@ -9,21 +9,10 @@ import { identify } from "../../../src/identify/index";
 import type { IdentifyResult } from "../../../src/identify/types";
 import { BufferReader } from "../../../src/common/ranged-reader";
 import { CountingReader, fixture, fixtureNames } from "./helpers";
+import { mulberry32 } from "../../support/prng.mjs";
 
 const names = fixtureNames();
 const corpus = names.map((name) => ({ name, bytes: fixture(name) }));
-
-/** mulberry32: a tiny seeded PRNG, so every failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DEBUG_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(-[0-9a-f]{1,8})?$/;
 const FEATURE_ORDER = ["symtab", "debug", "unwind", "sources"];
@@ -146,7 +135,7 @@ describe("identify() on hostile input", () => {
       "\xca\xfe\xba\xbe\0\0\0\x03",
     ];
     it.each(MAGICS.map((m) => [JSON.stringify(m), m] as const))("%s", async (_label, magic) => {
-      const random = prng(magic.length * 7919);
+      const random = mulberry32(magic.length * 7919);
       for (const size of [16, 17, 31, 64, 100, 512, 4096, 70_000]) {
         for (let round = 0; round < 10; round++) {
           const bytes = new Uint8Array(size);
@@ -160,7 +149,7 @@ describe("identify() on hostile input", () => {
 
   describe("seeded fuzzing over the corpus", () => {
     it("survives 20000 mutated fixtures (at least 3000 within 20 s): no throw, bounded time and reads, readable failures", async () => {
-      const random = prng(0x5eed);
+      const random = mulberry32(0x5eed);
       const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
       let cases = 0;
       let failures = 0;

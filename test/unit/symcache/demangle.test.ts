@@ -17,10 +17,10 @@ import {
   HAS_LLVM,
   openBytes,
   openSymcache,
-  rng,
   ROOT,
   symbolize,
 } from "./helpers";
+import { mulberry32 } from "../../support/prng.mjs";
 
 interface Case {
   source: string;
@@ -94,7 +94,7 @@ describe("demangling in the WebAssembly builder", () => {
     ];
     const alphabet = "_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.";
     const names = corpus("itanium.tsv").map((c) => c.mangled);
-    const random = rng(13);
+    const random = mulberry32(13);
     const pick = (n: number) => Math.floor(random() * n);
     const mutated = Array.from({ length: 20_000 }, () => {
       const chars = [...(names[pick(names.length)] ?? "")];

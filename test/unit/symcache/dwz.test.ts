@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { MemorySymcache } from "../../../src/symcache/reader";
-import { buildBytes, FIXTURES, openBytes, openSymcache, rng } from "./helpers";
+import { buildBytes, FIXTURES, openBytes, openSymcache } from "./helpers";
+import { mulberry32 } from "../../support/prng.mjs";
 
 async function buildWithAlt(
   main: Uint8Array,
@@ -73,7 +74,7 @@ describe("dwz alternate files", () => {
   });
 
   it("fuzz: mutated alternate files give ok or a clear error, never a trap", async () => {
-    const next = rng(0xd3a);
+    const next = mulberry32(0xd3a);
     const main = file("elf-x86_64-dwz-b.so");
     let errors = 0;
     for (let i = 0; i < 300; i++) {

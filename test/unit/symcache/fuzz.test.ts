@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MemorySymcache } from "../../../src/symcache/reader";
-import { buildBytes, FIXTURES, rng } from "./helpers";
+import { buildBytes, FIXTURES } from "./helpers";
+import { mulberry32 } from "../../support/prng.mjs";
 
 const SEEDS = [
   "elf-x86_64-gcc-dw5-O2-pie",
@@ -36,7 +37,7 @@ function mutate(input: Uint8Array, next: () => number): Uint8Array {
 
 describe("fuzz", () => {
   it("the builder on mutated fixtures: ok or a clear error, never an exception", async () => {
-    const next = rng(0x5eed);
+    const next = mulberry32(0x5eed);
     const inputs = SEEDS.map((name) => new Uint8Array(readFileSync(FIXTURES + name)));
     const deadline = Date.now() + 20_000;
     let runs = 0;
@@ -60,7 +61,7 @@ describe("fuzz", () => {
   }, 60_000);
 
   it("opening and looking up mutated symcaches never throws", async () => {
-    const next = rng(0xc0ffee);
+    const next = mulberry32(0xc0ffee);
     const built = await buildBytes(new Uint8Array(readFileSync(`${FIXTURES}elf-x86_64-cpp`)), "object");
     if (!built.ok) throw new Error(built.error);
     let opened = 0;

@@ -18,10 +18,10 @@ import {
   HAS_LLVM,
   lineTableAddresses,
   openSymcache,
-  rng,
   symbolize,
   type Disagreement,
 } from "./helpers";
+import { mulberry32 } from "../../support/prng.mjs";
 
 function elfIfuncAddress(file: string, name: string): number {
   const text = execFileSync("llvm-readelf-19", ["-sW", file], { maxBuffer: 1 << 30 }).toString();
@@ -92,7 +92,7 @@ describe.skipIf(!HAS_LLVM)("agreement with llvm-symbolizer-19", () => {
   // Seeded random addresses inside sized FUNC symbols (functions with code).
   function sample(file: string, count: number, seed: number): number[] {
     const funcs = elfFunctionSymbols(file);
-    const next = rng(seed);
+    const next = mulberry32(seed);
     const out: number[] = [];
     for (let i = 0; i < count; i++) {
       const f = funcs[Math.floor(next() * funcs.length)];

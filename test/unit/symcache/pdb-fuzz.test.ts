@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 import { Msf } from "../../../src/identify/msf";
 import { BufferReader } from "../../../src/common/ranged-reader";
 import { MemorySymcache } from "../../../src/symcache/reader";
-import { buildBytes, FIXTURES, rng } from "./helpers";
+import { buildBytes, FIXTURES } from "./helpers";
+import { mulberry32 } from "../../support/prng.mjs";
 
 const SEEDS = ["pe-x86_64-o2.pdb", "pe-x86-o2.pdb", "pe-x86_64-o2-ghash.pdb"];
 
@@ -47,7 +48,7 @@ function mutate(input: Uint8Array, targets: number[], next: () => number): Uint8
 
 describe("PDB fuzz", () => {
   it("mutated and truncated PDBs build or fail with a message, within bounded time", async () => {
-    const next = rng(0x9db);
+    const next = mulberry32(0x9db);
     const inputs = SEEDS.map((name) => new Uint8Array(readFileSync(FIXTURES + name)));
     const targets = await Promise.all(inputs.map(streamBytes));
     const deadline = Date.now() + 25_000;

@@ -7,7 +7,8 @@
  * left is pinned in the last block. Skipped when llvm-19 is not installed.
  */
 import { describe, expect, it } from "vitest";
-import { compareFrames, FIXTURES, HAS_LLVM, openSymcache, rng, type Disagreement } from "./helpers";
+import { compareFrames, FIXTURES, HAS_LLVM, openSymcache, type Disagreement } from "./helpers";
+import { mulberry32 } from "../../support/prng.mjs";
 import { pdbLineTableAddresses, symbolizePe, undecorateX86 } from "./pdb-helpers";
 
 /** PDB fixtures and their executables: the clang-cl /O2 ones, and the older -O1 ones (arm64, a DLL). */
@@ -27,7 +28,7 @@ async function agreement(image: string, demangle: boolean, sample = 0) {
   const sc = await openSymcache(pdb, "pdb");
   let rvas = pdbLineTableAddresses(pdb);
   if (sample > 0) {
-    const next = rng(42);
+    const next = mulberry32(42);
     rvas = Array.from({ length: sample }, () => rvas[Math.floor(next() * rvas.length)] ?? 0);
   }
   // 32-bit x86 fixtures are named pe-x86.* and pe-x86-*; the symcache stores C names undecorated.

@@ -8,7 +8,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MemorySymcache } from "../../../src/symcache/reader";
-import { buildBytes, FIXTURES, rng } from "./helpers";
+import { buildBytes, FIXTURES } from "./helpers";
+import { mulberry32 } from "../../support/prng.mjs";
 
 const SEEDS = ["dotnet-fixture.pdb", "dotnet-fixture-embedded.dll"];
 
@@ -29,7 +30,7 @@ function mutate(input: Uint8Array, next: () => number): Uint8Array {
 
 describe("Portable PDB fuzz", () => {
   it("mutated and truncated Portable PDBs build or fail with a message, within bounded time and reads", async () => {
-    const next = rng(0x99db);
+    const next = mulberry32(0x99db);
     const inputs = SEEDS.map((name) => new Uint8Array(readFileSync(FIXTURES + name)));
     const deadline = Date.now() + 20_000;
     let runs = 0;

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MemorySymcache } from "../../../src/symcache/reader";
-import { buildBytes, FIXTURES, rng, systemFile } from "./helpers";
+import { buildBytes, FIXTURES, systemFile } from "./helpers";
+import { mulberry32 } from "../../support/prng.mjs";
 
 const PIE = `${FIXTURES}elf-x86_64-gcc-dw5-O2-pie`;
 const LIBPYTHON = "/usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0";
@@ -123,7 +124,7 @@ describe("zstd-compressed debug sections", () => {
 
     it("fuzz: mutated zstd streams give ok or a clear error, never a trap", async () => {
       const targets = sections(original).filter((s) => s.flags & SHF_COMPRESSED && s.size > 24);
-      const next = rng(0x2575d);
+      const next = mulberry32(0x2575d);
       const deadline = Date.now() + 15_000;
       let runs = 0;
       let errors = 0;
@@ -154,7 +155,7 @@ describe("zstd-compressed debug sections", () => {
     }, 30_000);
 
     it("fuzz: truncated zstd streams are errors", async () => {
-      const next = rng(7);
+      const next = mulberry32(7);
       for (let i = 0; i < 200; i++) {
         const bytes = original.slice();
         const cut = 24 + Math.floor(next() * (info.size - 24));

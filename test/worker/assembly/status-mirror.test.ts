@@ -2,7 +2,7 @@
  * The KV mirror as the web page reads it: one list call per project, each entry with the file's
  * name, state, step and reason in its metadata, and nothing of other projects or orgs.
  */
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { listMirroredStatuses, mirrorStatus } from "../../../src/assembly/status-mirror";
 import { assemble, fixture, mintToken, uploadFile, waitForFile } from "../helpers";

@@ -1,11 +1,11 @@
-import { SELF, env } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { tokenKey } from "../../../src/storage/keys";
 import { sha256Hex } from "../../../src/auth/tokens";
 import { BASE, mintToken } from "../helpers";
 
 const options = (org: string, token?: string) =>
-  SELF.fetch(`${BASE}/api/0/organizations/${org}/chunk-upload/`, {
+  exports.default.fetch(`${BASE}/api/0/organizations/${org}/chunk-upload/`, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
   });
 
@@ -32,7 +32,7 @@ describe("authentication", () => {
 
   it("answers 403 when the token lacks the scope", async () => {
     const token = await mintToken("acme", ["project:read"]);
-    const res = await SELF.fetch(`${BASE}/api/0/projects/acme/app/files/difs/assemble/`, {
+    const res = await exports.default.fetch(`${BASE}/api/0/projects/acme/app/files/difs/assemble/`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}` },
       body: "{}",
@@ -58,7 +58,7 @@ describe("authentication", () => {
 
 describe("admin: POST /api/0/admin/tokens/", () => {
   const mint = (body: unknown, admin = env.ADMIN_TOKEN) =>
-    SELF.fetch(`${BASE}/api/0/admin/tokens/`, {
+    exports.default.fetch(`${BASE}/api/0/admin/tokens/`, {
       method: "POST",
       headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
       body: JSON.stringify(body),

@@ -1,4 +1,4 @@
-import { SELF, env } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   LAST_USED_RESOLUTION_MS,
@@ -11,13 +11,17 @@ import { tokenKey } from "../../../src/storage/keys";
 import { BASE, mintToken } from "../helpers";
 
 const admin = (method: string, path: string, secret = env.ADMIN_TOKEN) =>
-  SELF.fetch(`${BASE}/api/0/admin/tokens/${path}`, { method, headers: { authorization: `Bearer ${secret}` } });
+  exports.default.fetch(`${BASE}/api/0/admin/tokens/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${secret}` },
+  });
 const list = async (org: string) => {
   const res = await admin("GET", `?org=${org}`);
   expect(res.status).toBe(200);
   return res.json<ListedToken[]>();
 };
-const apiIndex = (token: string) => SELF.fetch(`${BASE}/api/0/`, { headers: { authorization: `Bearer ${token}` } });
+const apiIndex = (token: string) =>
+  exports.default.fetch(`${BASE}/api/0/`, { headers: { authorization: `Bearer ${token}` } });
 const freshOrg = () => `tokens-${crypto.randomUUID().slice(0, 8)}`;
 const idOf = async (token: string) => (await sha256Hex(token)).slice(0, 16);
 

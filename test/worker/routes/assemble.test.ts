@@ -1,4 +1,5 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { DebugFileObject } from "../../../src/assembly/debug-file-object";
 import type { FileState as StoredState } from "../../../src/assembly/file-state";

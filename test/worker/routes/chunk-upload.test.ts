@@ -1,4 +1,4 @@
-import { SELF, env } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { chunkKey } from "../../../src/storage/keys";
 import { ownedChunkSizes } from "../../../src/storage/chunk-ownership";
@@ -10,7 +10,7 @@ describe("chunk-upload", () => {
   describe("GET options", () => {
     it("advertises Sentry's limits, gzip, sha1 and the 2.x accept list", async () => {
       const token = await mintToken("acme");
-      const res = await SELF.fetch(`${BASE}/api/0/organizations/acme/chunk-upload/`, {
+      const res = await exports.default.fetch(`${BASE}/api/0/organizations/acme/chunk-upload/`, {
         headers: { authorization: `Bearer ${token}` },
       });
       expect(res.status).toBe(200);

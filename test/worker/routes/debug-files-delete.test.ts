@@ -1,11 +1,11 @@
-import { SELF, env } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { filePrefix } from "../../../src/storage/keys";
 import { BASE, assemble, fixture, mintToken, uploadFile, waitForFile } from "../helpers";
 
 const LIST = `${BASE}/api/0/projects/acme/del/files/dsyms/`;
 const call = (token: string, url: string, method = "GET") =>
-  SELF.fetch(url, { method, headers: { authorization: `Bearer ${token}` } });
+  exports.default.fetch(url, { method, headers: { authorization: `Bearer ${token}` } });
 
 describe("DELETE files/dsyms/?id=", () => {
   it("removes the file, its stored manifest and symcache, and lets a rerun start afresh", async () => {

@@ -4,7 +4,7 @@
  * `file_formats`, 20 per page by default, `per_page` up to 100, cursors in a `Link` header, and
  * the download by `?id=`.
  */
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { projectCatalogName } from "../../../src/storage/keys";
 import type { NewDebugFileRecord } from "../../../src/common/debug-file";

@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BASE, assemble, fixture, mintToken, uploadFile, waitForFile } from "../helpers";
 
@@ -15,7 +15,7 @@ describe("debuginfod source/ from an uploaded source bundle", () => {
     expect(done.dif).toMatchObject({ symbolType: "sourcebundle", data: { type: "src", features: ["sources"] } });
 
     const get = (path: string, method = "GET") =>
-      SELF.fetch(`${BASE}/debuginfod/acme/src/buildid/${BUILD_ID}/source${path}`, {
+      exports.default.fetch(`${BASE}/debuginfod/acme/src/buildid/${BUILD_ID}/source${path}`, {
         method,
         headers: { authorization: `Bearer ${token}` },
       });
@@ -31,13 +31,16 @@ describe("debuginfod source/ from an uploaded source bundle", () => {
     expect(Number(head.headers.get("content-length"))).toBeGreaterThan(0);
 
     expect((await get("/build/src/nope.c")).status).toBe(404);
-    const orgWide = await SELF.fetch(`${BASE}/debuginfod/acme/buildid/${BUILD_ID}/source/build/src/main.c`, {
+    const orgWide = await exports.default.fetch(`${BASE}/debuginfod/acme/buildid/${BUILD_ID}/source/build/src/main.c`, {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(orgWide.status).toBe(200);
-    const other = await SELF.fetch(`${BASE}/debuginfod/acme/src/buildid/${"0".repeat(40)}/source/build/src/calc.c`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const other = await exports.default.fetch(
+      `${BASE}/debuginfod/acme/src/buildid/${"0".repeat(40)}/source/build/src/calc.c`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
     expect(other.status).toBe(404);
   });
 });

@@ -2,7 +2,8 @@
  * Hostile input: every case a clear 4xx (or a bounded answer) at once, with nothing stored or
  * half-stored, and the service still answers a normal upload afterwards.
  */
-import { SELF, createExecutionContext, env } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
 import worker from "../../../src/index";
 import { describe, expect, it } from "vitest";
 import { MAX_FILES_PER_ASSEMBLE } from "../../../src/upload/limits";
@@ -60,7 +61,7 @@ describe("hostile input", () => {
 
     it("refuses a body over 4 MiB, declared or streamed, without reading it all", async () => {
       const token = await mintToken("acme");
-      const declared = await SELF.fetch(`${BASE}/api/0/projects/acme/app/files/difs/assemble/`, {
+      const declared = await exports.default.fetch(`${BASE}/api/0/projects/acme/app/files/difs/assemble/`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-length": String(200 * 1024 * 1024) },
         body: "{}",
@@ -77,7 +78,7 @@ describe("hostile input", () => {
           controller.enqueue(block);
         },
       });
-      const streamed = await SELF.fetch(`${BASE}/api/0/projects/acme/app/files/difs/assemble/`, {
+      const streamed = await exports.default.fetch(`${BASE}/api/0/projects/acme/app/files/difs/assemble/`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}` },
         body,
@@ -129,7 +130,7 @@ describe("hostile input", () => {
     ];
     for (const [what, header] of headers) {
       it(`answers 401 to a ${what} header`, async () => {
-        const res = await SELF.fetch(`${BASE}/api/0/organizations/acme/chunk-upload/`, {
+        const res = await exports.default.fetch(`${BASE}/api/0/organizations/acme/chunk-upload/`, {
           headers: { authorization: header },
         });
         expect(res.status).toBe(401);
@@ -141,13 +142,13 @@ describe("hostile input", () => {
       const headers = new Headers();
       headers.append("authorization", `Bearer ${token}`);
       headers.append("authorization", `Bearer ${token}`);
-      const res = await SELF.fetch(`${BASE}/api/0/organizations/acme/chunk-upload/`, { headers });
+      const res = await exports.default.fetch(`${BASE}/api/0/organizations/acme/chunk-upload/`, { headers });
       expect(res.status).toBe(401);
     });
 
     it("slows guessing of the admin secret per client, and a right secret costs nothing", async () => {
       const mint = (secret: string, client: string) =>
-        SELF.fetch(`${BASE}/api/0/admin/tokens/`, {
+        exports.default.fetch(`${BASE}/api/0/admin/tokens/`, {
           method: "POST",
           headers: {
             authorization: `Bearer ${secret}`,
@@ -205,7 +206,7 @@ describe("hostile input", () => {
         const r = next.value;
         sent++;
         const t0 = performance.now();
-        // The Worker's own fetch, in this isolate: the same code and bindings as SELF, without the
+        // The Worker's own fetch, in this isolate: the same code and bindings as exports.default, without the
         // test runner's per-request proxying (which alone costs ~25 ms a request here).
         const res = await worker.fetch(new Request(r.url, r.init), env, createExecutionContext());
         const text = await res.text();

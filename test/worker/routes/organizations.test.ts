@@ -1,9 +1,9 @@
-import { SELF } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BASE, assemble, fixture, mintToken, uploadFile, waitForFile } from "../helpers";
 
 const get = (path: string, token?: string) =>
-  SELF.fetch(`${BASE}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  exports.default.fetch(`${BASE}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
 describe("GET /api/0/ (sentry-cli info)", () => {
   it("answers the token's scopes, under both spellings of the path", async () => {

@@ -5,7 +5,7 @@
  * IL offset (`instruction_addr`, `addr_mode: "rel:<index>"`). Expected lines come from an
  * independent reader of the same Portable PDB (test/unit/symcache/ppdb-helpers.ts).
  */
-import { SELF } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { portablePdbDebugId } from "../../../src/identify/portable-pdb";
 import { readOracle, type OraclePdb } from "../../unit/symcache/ppdb-helpers";
@@ -22,7 +22,7 @@ async function uploadAndWait(token: string, project: string, name: string) {
 }
 
 async function post(token: string, project: string, body: unknown) {
-  return SELF.fetch(`${BASE}/api/0/projects/acme/${project}/symbolicate/`, {
+  return exports.default.fetch(`${BASE}/api/0/projects/acme/${project}/symbolicate/`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify(body),

@@ -1,4 +1,4 @@
-import { env, SELF } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { NewDebugFileRecord } from "../../../src/common/debug-file";
 import { projectCatalogName } from "../../../src/storage/keys";
@@ -13,7 +13,7 @@ async function uploadAndWait(token: string, project: string, name: string) {
 }
 
 async function symbolicate(token: string, project: string, body: unknown) {
-  const res = await SELF.fetch(`${BASE}/api/0/projects/acme/${project}/symbolicate/`, {
+  const res = await exports.default.fetch(`${BASE}/api/0/projects/acme/${project}/symbolicate/`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify(body),

@@ -3,7 +3,7 @@
  * no manifest names once their grace period is over, and the bucket is back to exactly what the
  * other files need, byte for byte. fsck finds and repairs what a crash between steps leaves.
  */
-import { SELF, env } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { checkStorage } from "../../../src/storage/fsck";
 import { CHUNK_GRACE_MS } from "../../../src/storage/retention";
@@ -32,7 +32,7 @@ async function upload(token: string, project: string, name: string) {
 }
 
 async function remove(token: string, project: string, id: string): Promise<void> {
-  const res = await SELF.fetch(`${BASE}/api/0/projects/acme/${project}/files/dsyms/?id=${id}`, {
+  const res = await exports.default.fetch(`${BASE}/api/0/projects/acme/${project}/files/dsyms/?id=${id}`, {
     method: "DELETE",
     headers: { authorization: `Bearer ${token}` },
   });
@@ -95,13 +95,13 @@ describe("storage lifecycle", () => {
       "manifest_without_record",
       "record_without_manifest",
     ]);
-    const res = await SELF.fetch(`${BASE}/api/0/admin/fsck/?repair=1`, {
+    const res = await exports.default.fetch(`${BASE}/api/0/admin/fsck/?repair=1`, {
       method: "POST",
       headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` },
     });
     expect(res.status).toBe(200);
     expect((await res.json<{ problems: unknown[] }>()).problems).toHaveLength(4);
-    const after = await SELF.fetch(`${BASE}/api/0/admin/fsck/`, {
+    const after = await exports.default.fetch(`${BASE}/api/0/admin/fsck/`, {
       headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` },
     });
     expect(await after.json()).toMatchObject({ problems: [] });

@@ -1,5 +1,5 @@
 /** ProjectCatalog queries the web page relies on: the org's projects, and pages going back. */
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { FileFormat } from "../../../src/common/debug-file";
 import { orgCatalogName, projectCatalogName } from "../../../src/storage/keys";

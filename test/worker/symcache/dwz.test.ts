@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BASE, assemble, fixture, mintToken, uploadFile, waitForFile } from "../helpers";
 
@@ -9,7 +9,7 @@ async function upload(token: string, org: string, project: string, name: string)
 }
 
 async function frameAt(token: string, org: string, project: string, debugId: string, relative: number) {
-  const res = await SELF.fetch(`${BASE}/api/0/projects/${org}/${project}/symbolicate/`, {
+  const res = await exports.default.fetch(`${BASE}/api/0/projects/${org}/${project}/symbolicate/`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify({

@@ -1,5 +1,5 @@
 /** Driving the web page as a browser does: cookies, same-origin form posts, and reading the HTML. */
-import { SELF } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { BASE } from "../helpers";
 
@@ -16,7 +16,7 @@ export async function submit(
   fields: Record<string, string>,
   headers: Record<string, string> = {},
 ): Promise<Response> {
-  return SELF.fetch(`${BASE}${path}`, {
+  return exports.default.fetch(`${BASE}${path}`, {
     method: "POST",
     redirect: "manual",
     headers: { origin: BASE, "content-type": "application/x-www-form-urlencoded", ...headers },
@@ -32,7 +32,8 @@ export async function signIn(token: string): Promise<Browser> {
   const cookie = setCookie.split(";")[0] as string;
   const browser: Browser = {
     cookie,
-    get: (path, headers = {}) => SELF.fetch(`${BASE}${path}`, { redirect: "manual", headers: { cookie, ...headers } }),
+    get: (path, headers = {}) =>
+      exports.default.fetch(`${BASE}${path}`, { redirect: "manual", headers: { cookie, ...headers } }),
     post: (path, fields, headers = {}) => submit(path, fields, { cookie, ...headers }),
     csrf: async (path) => {
       const html = await (await browser.get(path)).text();

@@ -3,7 +3,7 @@
  * organization isolation, read-only tokens, deleting with the CSRF token, downloads, the
  * symbol-server URLs a file page shows, and the symbolicate tool.
  */
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mirrorStatus } from "../../../src/assembly/status-mirror";
 import { projectCatalogName } from "../../../src/storage/keys";

@@ -3,7 +3,7 @@
  * authorizes the API, it names a session in KV by hash only, and forms need the same origin and
  * the CSRF token.
  */
-import { SELF, env } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../../src/auth/tokens";
 import { sessionKey } from "../../../src/storage/keys";
@@ -13,18 +13,18 @@ import { attributes, signIn, submit } from "./helpers";
 
 describe("web page sessions", () => {
   it("sends a visitor without a session to the sign-in page, remembering where they were going", async () => {
-    const root = await SELF.fetch(`${BASE}/ui/`, { redirect: "manual" });
+    const root = await exports.default.fetch(`${BASE}/ui/`, { redirect: "manual" });
     expect(root.status).toBe(303);
     expect(root.headers.get("location")).toBe("/ui/login");
-    const deep = await SELF.fetch(`${BASE}/ui/orgs/acme/projects/app/?query=libfoo`, { redirect: "manual" });
+    const deep = await exports.default.fetch(`${BASE}/ui/orgs/acme/projects/app/?query=libfoo`, { redirect: "manual" });
     expect(deep.headers.get("location")).toBe(
       `/ui/login?next=${encodeURIComponent("/ui/orgs/acme/projects/app/?query=libfoo")}`,
     );
     for (const path of ["/ui/orgs/acme", "/ui/orgs/acme/projects/app", "/ui/orgs/acme/setup"]) {
-      const bare = await SELF.fetch(`${BASE}${path}`, { redirect: "manual" });
+      const bare = await exports.default.fetch(`${BASE}${path}`, { redirect: "manual" });
       expect(bare.status, path).toBe(303);
     }
-    const login = await SELF.fetch(`${BASE}/ui/login`);
+    const login = await exports.default.fetch(`${BASE}/ui/login`);
     expect(login.status).toBe(200);
     expect(await attributes(await login.text(), "input#token", "type")).toEqual(["password"]);
   });
@@ -49,7 +49,7 @@ describe("web page sessions", () => {
 
   it("marks the cookie Secure, with the __Secure- prefix, on https", async () => {
     const token = await mintToken("session-org");
-    const res = await SELF.fetch("https://symbols.example.com/ui/login", {
+    const res = await exports.default.fetch("https://symbols.example.com/ui/login", {
       method: "POST",
       redirect: "manual",
       headers: { origin: "https://symbols.example.com", "content-type": "application/x-www-form-urlencoded" },
@@ -68,7 +68,7 @@ describe("web page sessions", () => {
     const forged = await submit("/ui/login", { token }, { origin: "https://evil.example" });
     expect(forged.status).toBe(403);
     expect(forged.headers.get("set-cookie")).toBeNull();
-    const noOrigin = await SELF.fetch(`${BASE}/ui/login`, {
+    const noOrigin = await exports.default.fetch(`${BASE}/ui/login`, {
       method: "POST",
       redirect: "manual",
       headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -157,7 +157,7 @@ describe("web page sessions", () => {
   });
 
   it("serves the stylesheet and script under content-hashed URLs, cacheable for a year", async () => {
-    const html = await (await SELF.fetch(`${BASE}/ui/login`)).text();
+    const html = await (await exports.default.fetch(`${BASE}/ui/login`)).text();
     const [css] = await attributes(html, 'link[rel="stylesheet"]', "href");
     const [js] = await attributes(html, "script", "src");
     for (const [path, type] of [
@@ -165,7 +165,7 @@ describe("web page sessions", () => {
       [js, "text/javascript; charset=utf-8"],
     ] as const) {
       expect(path).toMatch(/^\/ui\/static\/[a-z]+\.[0-9a-f]{8}\.(css|js)$/);
-      const res = await SELF.fetch(`${BASE}${path}`);
+      const res = await exports.default.fetch(`${BASE}${path}`);
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toBe(type);
       expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
