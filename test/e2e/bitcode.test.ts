@@ -9,8 +9,9 @@ import { cpSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sentryCli, uploadArgs } from "./sentry-cli";
-import { mintToken, removeDir, startDev, type DevServer } from "./wrangler-dev";
+import { sentryCli, uploadArgs } from "../support/sentry-cli.mjs";
+import { mintToken, removeDir } from "../support/wrangler-dev.mjs";
+import { useDevServer } from "./dev-server";
 
 const BITCODE = join(import.meta.dirname, "..", "fixtures", "bitcode");
 const MAP = readdirSync(BITCODE).find((n) => n.endsWith(".bcsymbolmap")) ?? "";
@@ -21,20 +22,17 @@ const ORIGINAL_ID = MAP.split(".")[0]!.toLowerCase();
 const IMAGE = 0x100000000;
 
 describe.skipIf(!MAP || !PLIST)("sentry-cli uploads an App Store bitcode build", () => {
-  let server: DevServer;
+  const server = useDevServer();
   let token: string;
   let dir: string;
 
   beforeAll(async () => {
-    server = await startDev();
     token = await mintToken(server, "acme");
     dir = mkdtempSync(join(tmpdir(), "sentry-cli-bitcode-"));
     cpSync(join(BITCODE, "StoreCheckout.dSYM"), join(dir, "StoreCheckout.dSYM"), { recursive: true });
     cpSync(join(BITCODE, MAP), join(dir, MAP));
   });
-  afterAll(async () => {
-    await server?.stop();
-    if (server) removeDir(server.persistDir);
+  afterAll(() => {
     if (dir) removeDir(dir);
   });
 

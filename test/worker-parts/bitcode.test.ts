@@ -2,7 +2,7 @@
  * A bitcode dSYM built in parts (every unit a queue message) reads its BCSymbolMap in every unit:
  * the symcache equals, byte for byte, the one-piece build of the dSYM before obfuscation.
  */
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import { buildPrefix, symcacheKey } from "../../src/storage/keys";
 import { buildFileSymcache } from "../../src/symcache/build-file";

@@ -3,7 +3,7 @@
  * Contents/Resources and the BCSymbolMap, each under the UUID of its name): the dSYM's symcache
  * answers with the real names and paths, not `__hidden#N_`.
  */
-import { SELF } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import { assemble, BASE, mintToken, uploadFile, waitForFile, type FileState } from "../helpers";
 
@@ -32,7 +32,7 @@ async function upload(token: string, org: string, project: string, path: string)
 
 async function frameAt(token: string, org: string, project: string, relative: number, codeId?: string) {
   const image = 0x100000000;
-  const res = await SELF.fetch(`${BASE}/api/0/projects/${org}/${project}/symbolicate/`, {
+  const res = await exports.default.fetch(`${BASE}/api/0/projects/${org}/${project}/symbolicate/`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify({
@@ -80,14 +80,20 @@ describe.skipIf(!MAP || !PLIST)("App Store bitcode builds", () => {
     expect(cpp[0]?.function).toBe("StoreCheckout::ShippingCostEstimator::estimateShippingForItems(int) const");
 
     // Listed and downloadable like any debug file.
-    const list = await SELF.fetch(`${BASE}/api/0/projects/bitcode/ios/files/dsyms/?debug_id=${ORIGINAL_ID}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const list = await exports.default.fetch(
+      `${BASE}/api/0/projects/bitcode/ios/files/dsyms/?debug_id=${ORIGINAL_ID}`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
     const rows = await list.json<{ id: string; symbolType: string }[]>();
     expect(rows.map((r) => r.symbolType)).toEqual(["bcsymbolmap"]);
-    const download = await SELF.fetch(`${BASE}/api/0/projects/bitcode/ios/files/dsyms/?id=${rows[0]?.id ?? ""}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const download = await exports.default.fetch(
+      `${BASE}/api/0/projects/bitcode/ios/files/dsyms/?id=${rows[0]?.id ?? ""}`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
     expect(new TextDecoder().decode(await download.arrayBuffer())).toBe(new TextDecoder().decode(bytes(MAP)));
   });
 
@@ -116,9 +122,11 @@ describe.skipIf(!MAP || !PLIST)("App Store bitcode builds", () => {
     // cached index (symbolicate/symcache-pages.ts keys its caches by record, not by key alone).
     const auth = { authorization: `Bearer ${token}` };
     const list = `${BASE}/api/0/projects/bitcode-alone/ios/files/dsyms/`;
-    const rows = await (await SELF.fetch(`${list}?debug_id=${DSYM_ID}`, { headers: auth })).json<{ id: string }[]>();
+    const rows = await (
+      await exports.default.fetch(`${list}?debug_id=${DSYM_ID}`, { headers: auth })
+    ).json<{ id: string }[]>();
     expect(rows).toHaveLength(1);
-    const deleted = await SELF.fetch(`${list}?id=${rows[0]?.id ?? ""}`, { method: "DELETE", headers: auth });
+    const deleted = await exports.default.fetch(`${list}?id=${rows[0]?.id ?? ""}`, { method: "DELETE", headers: auth });
     expect(deleted.status).toBe(204);
     expect((await upload(token, "bitcode-alone", "ios", PLIST)).state).toBe("ok");
     expect((await upload(token, "bitcode-alone", "ios", MAP)).state).toBe("ok");
