@@ -111,10 +111,15 @@ export function wholeParams(input: InputParams): number[] {
   return inputWords(input);
 }
 
+export type UnitKind = 1 | 2 | 3 | 4 | 5;
+
 export interface UnitParams {
   index: number;
-  /** 1: a span of `.debug_info`; 2: a range of symbol-table entries; 3: a span of a Breakpad file. */
-  kind: 1 | 2 | 3;
+  /**
+   * 1: a span of `.debug_info`; 2: a range of symbol-table entries; 3: a span of a Breakpad file;
+   * 4: a run of a PDB's modules; 5: a PDB's public symbols.
+   */
+  kind: UnitKind;
   from: number;
   to: number;
   unitOffsets: readonly number[];

@@ -16,7 +16,10 @@ export interface StoredPlan {
   alt: { org: string; project: string; checksum: string } | null;
   /** Inflated sections, read as sources 2, 3, ... in this order. */
   materialized: { section: number; key: string; size: number }[];
-  /** [kind (1: .debug_info span, 2: symbol-table range, 3: Breakpad span), from, to], in build order. */
+  /**
+   * [kind (1: .debug_info span, 2: symbol-table range, 3: Breakpad span, 4: run of PDB modules,
+   * 5: PDB publics), from, to], in build order.
+   */
   units: [number, number, number][];
   unitOffsets: number[];
   supUnitOffsets: number[];

@@ -19,6 +19,7 @@ import {
   unitParams,
   type ByteSource,
   type InputParams,
+  type UnitKind,
 } from "./build-host";
 import { dwarfCountsKey, dwarfCountsPrefix, getPlan, parseDwarfCountsKey, runKey, type StoredPlan } from "./build-plan";
 import { mergeInputs, MERGE_FAN_IN, type SymcacheJob, type TaskOutcome } from "./build-task";
@@ -43,7 +44,7 @@ export async function buildUnit(
   const host = new TaskHost(sources, { run: (bytes) => out.write(bytes) });
   const params = unitParams(input, {
     index: job.task.index,
-    kind: unit[0] === 3 ? 3 : unit[0] === 2 ? 2 : 1,
+    kind: unitKind(unit[0]),
     from: unit[1],
     to: unit[2],
     unitOffsets: plan.unitOffsets,
@@ -160,4 +161,9 @@ async function planSources(
       materialized: plan.materialized.map((m, i) => ({ section: m.section, source: 2 + i })),
     },
   };
+}
+
+/** A stored plan's unit kind as the builder takes it; an unknown one reaches the builder, which refuses it. */
+function unitKind(kind: number): UnitKind {
+  return kind === 2 || kind === 3 || kind === 4 || kind === 5 ? kind : 1;
 }

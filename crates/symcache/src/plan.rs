@@ -44,6 +44,13 @@ pub enum UnitSpan {
         from: u64,
         to: u64,
     },
+    /// Modules `[from, to)` of a PDB's DBI module list.
+    PdbModules {
+        from: u64,
+        to: u64,
+    },
+    /// A PDB's public symbols.
+    PdbPublics,
 }
 
 pub struct Plan {
@@ -253,6 +260,8 @@ impl Plan {
                 UnitSpan::Dwarf { from, to } => format!("[1,{},{}]", from, to),
                 UnitSpan::Symbols { from, to } => format!("[2,{},{}]", from, to),
                 UnitSpan::Breakpad { from, to } => format!("[3,{},{}]", from, to),
+                UnitSpan::PdbModules { from, to } => format!("[4,{},{}]", from, to),
+                UnitSpan::PdbPublics => "[5,0,0]".to_string(),
             })
             .collect::<Vec<_>>()
             .join(",");
