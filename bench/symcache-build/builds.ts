@@ -12,6 +12,7 @@ import {
   mergeParams,
   planParams,
   TaskHost,
+  unitKind,
   unitParams,
   wholeParams,
   type BuilderPlan,
@@ -179,7 +180,7 @@ export async function buildInParts(
     const sink = new FileSink(runPath);
     const params = unitParams(input, {
       index: i,
-      kind: kindCode === 3 ? 3 : kindCode === 2 ? 2 : 1,
+      kind: unitKind(kindCode),
       from,
       to,
       unitOffsets: plan.unitOffsets,

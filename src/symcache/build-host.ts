@@ -113,6 +113,11 @@ export function wholeParams(input: InputParams): number[] {
 
 export type UnitKind = 1 | 2 | 3 | 4 | 5;
 
+/** A planned unit's kind code (plan.rs `to_json`) as `build_unit` takes it. */
+export function unitKind(code: number): UnitKind {
+  return code === 2 || code === 3 || code === 4 || code === 5 ? code : 1;
+}
+
 export interface UnitParams {
   index: number;
   /**

@@ -19,7 +19,7 @@ import {
   unitParams,
   type ByteSource,
   type InputParams,
-  type UnitKind,
+  unitKind,
 } from "./build-host";
 import { dwarfCountsKey, dwarfCountsPrefix, getPlan, parseDwarfCountsKey, runKey, type StoredPlan } from "./build-plan";
 import { mergeInputs, MERGE_FAN_IN, type SymcacheJob, type TaskOutcome } from "./build-task";
@@ -161,9 +161,4 @@ async function planSources(
       materialized: plan.materialized.map((m, i) => ({ section: m.section, source: 2 + i })),
     },
   };
-}
-
-/** A stored plan's unit kind as the builder takes it; an unknown one reaches the builder, which refuses it. */
-function unitKind(kind: number): UnitKind {
-  return kind === 2 || kind === 3 || kind === 4 || kind === 5 ? kind : 1;
 }
