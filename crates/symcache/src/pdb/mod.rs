@@ -193,6 +193,26 @@ impl Opened {
         })
     }
 
+    /// TPI or IPI, located through its hash stream's index offset buffer when it has one.
+    fn type_stream<'s>(
+        &self,
+        index: u32,
+        store: &'s Store,
+        file: u32,
+    ) -> types::TypeStream<Option<msf::PagedStream<'s>>> {
+        use msf::StreamBytes;
+        let data = self.paged(Some(index), store, file);
+        let header = data.as_ref().and_then(|d| d.read(0, 48));
+        let offsets = header.and_then(|h| {
+            let hash = u32::from(u16::from_le_bytes([h[20], h[21]]));
+            let at = cursor::u32_at(&h, 40)? as usize;
+            let len = cursor::u32_at(&h, 44)? as usize;
+            self.paged(Some(hash).filter(|&s| s != 0xFFFF), store, file)?
+                .read(at, len)
+        });
+        types::TypeStream::parse_indexed(data, offsets.as_deref())
+    }
+
     fn paged<'s>(
         &self,
         index: Option<u32>,
@@ -264,8 +284,8 @@ fn build_inner(size: u64, part: Part, writer: &mut Writer) -> Result<Stats> {
             .and_then(|b| names::Names::parse(b).ok())
             .unwrap_or_default(),
         inlinee_names: types::InlineeNames::new(
-            types::TypeStream::parse(pdb.paged(Some(IPI_STREAM), &store, file)),
-            types::TypeStream::parse(pdb.paged(Some(TPI_STREAM), &store, file)),
+            pdb.type_stream(IPI_STREAM, &store, file),
+            pdb.type_stream(TPI_STREAM, &store, file),
         ),
         publics,
         map: pdb.map,

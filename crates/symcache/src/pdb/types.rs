@@ -20,9 +20,13 @@
 //! (LLVM: `llvm/docs/PDB/TpiStream.rst`, `CodeViewTypes.def`.)
 //!
 //! A big program's TPI runs to hundreds of MiB, so the stream is read by range (`StreamBytes`,
-//! through the page cache for a PDB) and never held: one scan over the record headers keeps
-//! the offset of every 64th record (4 bytes per 64 records), and a lookup walks at most 63
-//! record headers from there. A broken record ends the scan (the records before it stay usable).
+//! through the page cache for a PDB) and never held. Records are found from sparse
+//! `(type index, offset)` entries: the "index offset buffer" of the stream's hash stream
+//! (header fields `hash_stream u16 @20`, `index_offsets {offset u32, length u32} @40`: one
+//! entry per 8 KiB of records, written by LLVM's and Microsoft's linkers), so a lookup reads
+//! one entry's records and nothing else; without a usable one, a scan over the record headers
+//! keeps the offset of every 64th record (4 bytes per 64 records), and a broken record ends
+//! the scan (the records before it stay usable).
 
 use super::cursor::Cursor;
 use super::msf::StreamBytes;
@@ -40,8 +44,11 @@ const LF_STRING_ID: u16 = 0x1605;
 /// Inlinee names longer than this are cut (a hostile scope chain cannot blow up memory).
 const MAX_NAME: usize = 4096;
 
-/// One record offset is kept per this many records.
-const STRIDE: usize = 64;
+/// Without an index offset buffer, one record offset is kept per this many records.
+const STRIDE: u32 = 64;
+/// A lookup walks at most this many records from an entry (8 KiB of records hold at most
+/// 2,048): a hostile index offset buffer cannot make a lookup read a whole stream.
+const MAX_WALK: u32 = 4096;
 
 pub struct TypeStream<S> {
     data: S,
@@ -49,20 +56,28 @@ pub struct TypeStream<S> {
     start: usize,
     end: usize,
     begin: u32,
-    count: usize,
-    /// The offset of record `STRIDE * i`.
-    sparse: Vec<u32>,
+    /// Type indices `[begin, last)` can be looked up.
+    last: u32,
+    /// `(type index, offset from start)`, ascending in both.
+    sparse: Vec<(u32, u32)>,
 }
 
 impl<S: StreamBytes> TypeStream<S> {
-    /// Indexes a TPI or IPI stream; an unreadable one indexes nothing.
+    /// Indexes a TPI or IPI stream by a scan; an unreadable one indexes nothing.
+    #[cfg(test)]
     pub fn parse(data: S) -> Self {
+        Self::parse_indexed(data, None)
+    }
+
+    /// Indexes a TPI or IPI stream, from `index_offsets` (the bytes of its hash stream's index
+    /// offset buffer: `(type index u32, offset u32)` pairs) when they are usable, else by a scan.
+    pub fn parse_indexed(data: S, index_offsets: Option<&[u8]>) -> Self {
         let mut stream = TypeStream {
             data,
             start: 0,
             end: 0,
             begin: 0,
-            count: 0,
+            last: 0,
             sparse: Vec::new(),
         };
         let head = match stream.data.read(0, 20) {
@@ -85,9 +100,19 @@ impl<S: StreamBytes> TypeStream<S> {
             .checked_add(record_bytes as usize)
             .filter(|&e| e <= len)
             .unwrap_or(len);
-        let declared = end.saturating_sub(begin) as usize;
+        stream.start = start;
+        stream.end = stop;
+        stream.begin = begin;
+        if let Some(entries) =
+            index_offsets.and_then(|b| usable_entries(b, begin, end, stop - start))
+        {
+            stream.sparse = entries;
+            stream.last = end;
+            return stream;
+        }
+        let declared = end.saturating_sub(begin);
         let mut at = start;
-        let mut count = 0;
+        let mut count = 0u32;
         let mut length = [0u8; 2];
         while count < declared && stream.data.read_into(at, &mut length) {
             let n = u16::from_le_bytes(length) as usize;
@@ -97,7 +122,7 @@ impl<S: StreamBytes> TypeStream<S> {
                 break;
             }
             if count % STRIDE == 0 {
-                stream.sparse.push((at - start) as u32);
+                stream.sparse.push((begin + count, (at - start) as u32));
                 if stream.sparse.len() % 4096 == 0 {
                     stream.data.relieve();
                 }
@@ -106,38 +131,65 @@ impl<S: StreamBytes> TypeStream<S> {
             at = next;
         }
         stream.data.relieve();
-        stream.start = start;
-        stream.end = stop;
-        stream.begin = begin;
-        stream.count = count;
+        stream.last = begin + count;
         stream
     }
 
     /// `(kind, body)` of the record with this type index.
     fn record(&self, index: u32) -> Option<(u16, Vec<u8>)> {
-        let i = index.checked_sub(self.begin)? as usize;
-        if i >= self.count {
+        if index < self.begin || index >= self.last {
             return None;
         }
-        let mut at = self.start + *self.sparse.get(i / STRIDE)? as usize;
-        let mut length = [0u8; 2];
-        for _ in 0..i % STRIDE {
+        let entry = self
+            .sparse
+            .partition_point(|e| e.0 <= index)
+            .checked_sub(1)?;
+        let (first, offset) = self.sparse[entry];
+        if index - first > MAX_WALK {
+            return None;
+        }
+        let mut at = self.start + offset as usize;
+        let mut head = [0u8; 4];
+        for _ in 0..index - first {
+            let mut length = [0u8; 2];
             if !self.data.read_into(at, &mut length) {
                 return None;
             }
-            at += 2 + u16::from_le_bytes(length) as usize;
+            let n = u16::from_le_bytes(length) as usize;
+            if n < 2 || at + 2 + n > self.end {
+                return None;
+            }
+            at += 2 + n;
         }
-        let mut head = [0u8; 4];
         if !self.data.read_into(at, &mut head) {
             return None;
         }
         let len = u16::from_le_bytes([head[0], head[1]]) as usize;
         let kind = u16::from_le_bytes([head[2], head[3]]);
-        if at + 2 + len > self.end {
+        if len < 2 || at + 2 + len > self.end {
             return None;
         }
         Some((kind, self.data.read(at + 4, len - 2)?))
     }
+}
+
+/// The entries of an index offset buffer if they can be trusted to locate records: the first
+/// at the first record, type indices and offsets strictly ascending, within the stream.
+fn usable_entries(bytes: &[u8], begin: u32, end: u32, records: usize) -> Option<Vec<(u32, u32)>> {
+    let mut c = Cursor::new(bytes);
+    let mut entries: Vec<(u32, u32)> = Vec::with_capacity(bytes.len() / 8);
+    while let (Some(index), Some(offset)) = (c.u32(), c.u32()) {
+        let ascending = entries
+            .last()
+            .map_or(index == begin && offset == 0, |&(i, o)| {
+                index > i && offset > o
+            });
+        if !ascending || index >= end || offset as usize >= records {
+            return None;
+        }
+        entries.push((index, offset));
+    }
+    (!entries.is_empty()).then_some(entries)
 }
 
 /// Names of inlined functions by their IPI index, cached.
@@ -316,6 +368,38 @@ pub mod tests {
         assert_eq!(names.get(0x1000), None);
         assert_eq!(names.get(0x0fff), None);
         assert_eq!(names.get(0x2000), None);
+        // The same through index offsets: an entry per two records, and unusable ones.
+        let offsets = |pairs: &[(u32, u32)]| -> Vec<u8> {
+            pairs
+                .iter()
+                .flat_map(|&(i, o)| [i.to_le_bytes(), o.to_le_bytes()].concat())
+                .collect()
+        };
+        let record_at = |n: usize| -> u32 {
+            let mut at = 56;
+            for _ in 0..n {
+                at += 2 + u16::from_le_bytes([ipi[at], ipi[at + 1]]) as usize;
+            }
+            (at - 56) as u32
+        };
+        let good = offsets(&[(0x1000, 0), (0x1002, record_at(2)), (0x1004, record_at(4))]);
+        for buffer in [
+            good.clone(),
+            offsets(&[(0x1001, record_at(1))]),
+            offsets(&[(0x1000, 0), (0x1000, 0)]),
+            offsets(&[(0x1000, 0), (0x1002, 99_999)]),
+            vec![1, 2, 3],
+        ] {
+            let mut names = InlineeNames::new(
+                TypeStream::parse_indexed(&ipi[..], Some(&buffer)),
+                TypeStream::parse(&tpi[..]),
+            );
+            assert_eq!(names.get(0x1001), Some(&b"ns::add"[..]));
+            assert_eq!(names.get(0x1002), Some(&b"ns::Vec<int>::dot"[..]));
+            assert_eq!(names.get(0x1004), Some(&b"orphan"[..]));
+            assert_eq!(names.get(0x1005), None);
+        }
+        assert!(usable_entries(&good, 0x1000, 0x1005, ipi.len() - 56).is_some());
         for n in 0..ipi.len() {
             let mut names =
                 InlineeNames::new(TypeStream::parse(&ipi[..n]), TypeStream::parse(&tpi[..]));
