@@ -150,7 +150,9 @@ describe("symcache consumer", () => {
     expect(done.state, done.detail ?? "").toBe("ok");
     const bytes = async (project: string, sum: string) =>
       new Uint8Array(await ((await env.BUCKET.get(symcacheKey("acme", project, sum))) as R2ObjectBody).arrayBuffer());
-    expect(Buffer.from(await bytes("cons-pdb-big", checksum)).equals(Buffer.from(await bytes("cons-pdb", small.checksum)))).toBe(true);
+    expect(
+      Buffer.from(await bytes("cons-pdb-big", checksum)).equals(Buffer.from(await bytes("cons-pdb", small.checksum))),
+    ).toBe(true);
     expect((await env.BUCKET.list({ prefix: buildPrefix("acme", "cons-pdb-big", checksum) })).objects).toEqual([]);
   });
 

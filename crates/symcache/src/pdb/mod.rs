@@ -25,11 +25,11 @@
 //! once and stored: these reads are a small share of a unit's, and a redelivered unit needs
 //! nothing but the PDB):
 //!
-//! * read whole: the PDB info stream, DBI (module list and section contributions, about 1-2%
-//!   of a PDB), section headers and OMAP, `/names` (source file names), `srcsrv`;
-//! * read by record through a page cache of 8 MiB (`PagedStream`): TPI and IPI (indexed by a
-//!   scan keeping every 64th record's offset, `types.rs`) and the symbol records, scanned for
-//!   the publics at the unit's procedure starts (`publics.rs`).
+//! * read whole: the PDB info stream, DBI (module list and section contributions, a few
+//!   percent of a PDB), section headers and OMAP, `/names` (source file names), `srcsrv`;
+//! * read by record through a page cache of 8 MiB (`PagedStream`): TPI and IPI (located
+//!   through their hash streams' index offsets, `types.rs`) and the symbol records, scanned
+//!   for the publics at the unit's procedure starts (`publics.rs`).
 //!
 //! `plan_parts` cuts the module list into runs whose streams add up to a unit's size (a bigger
 //! module is a unit alone); `Part::Modules` converts one run, holding its module streams, and
