@@ -186,7 +186,7 @@ export async function buildInParts(
       unitOffsets: plan.unitOffsets,
       supUnitOffsets: plan.supUnitOffsets,
     });
-    const unit = await call(module, `unit ${i}`, "build_unit", params, [main], { run: sink });
+    const unit = await call(module, `unit ${i} kind ${kindCode}`, "build_unit", params, [main], { run: sink });
     sink.close();
     calls.push(unit.stats);
     runs.push(runPath);

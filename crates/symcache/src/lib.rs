@@ -122,14 +122,15 @@ pub fn plan_build(input: &Input, limits: &Limits) -> Result<Plan> {
             let units = if fast {
                 Vec::new()
             } else {
-                pdb::plan_parts(input.main_size, limits.unit_bytes)?
+                pdb::plan_parts(input.main_size, limits.unit_bytes, limits.symbols_per_unit)?
                     .into_iter()
                     .map(|part| match part {
                         pdb::Part::Modules { from, to } => UnitSpan::PdbModules {
                             from: from as u64,
                             to: to as u64,
                         },
-                        _ => UnitSpan::PdbPublics,
+                        pdb::Part::Publics { from, to } => UnitSpan::PdbPublics { from, to },
+                        pdb::Part::Whole => unreachable_span(),
                     })
                     .collect()
             };
@@ -251,7 +252,7 @@ pub fn build_unit(input: &Input, task: UnitTask) -> Result<MergeStats> {
             from: usize::try_from(from).unwrap_or(usize::MAX),
             to: usize::try_from(to).unwrap_or(usize::MAX),
         }),
-        UnitSpan::PdbPublics => Some(pdb::Part::Publics),
+        UnitSpan::PdbPublics { from, to } => Some(pdb::Part::Publics { from, to }),
         _ => None,
     };
     if let (Some(part), InputKind::Pdb) = (pdb_part, input.kind) {
@@ -291,7 +292,7 @@ pub fn build_unit(input: &Input, task: UnitTask) -> Result<MergeStats> {
                 )?;
             }
         }
-        UnitSpan::Breakpad { .. } | UnitSpan::PdbModules { .. } | UnitSpan::PdbPublics => {
+        UnitSpan::Breakpad { .. } | UnitSpan::PdbModules { .. } | UnitSpan::PdbPublics { .. } => {
             unreachable_span()
         }
     }
@@ -323,7 +324,8 @@ fn breakpad_store(input: &Input, page_shift: u32) -> (Store, u32) {
 
 #[cold]
 fn unreachable_span() -> ! {
-    // Breakpad and PDB spans return before the object file is opened.
+    // Breakpad and PDB spans return before the object file is opened; PDB plans hold no
+    // whole part.
     std::process::abort()
 }
 

@@ -49,8 +49,11 @@ pub enum UnitSpan {
         from: u64,
         to: u64,
     },
-    /// A PDB's public symbols.
-    PdbPublics,
+    /// A PDB's public symbols at image-relative addresses `[from, to)`.
+    PdbPublics {
+        from: u64,
+        to: u64,
+    },
 }
 
 pub struct Plan {
@@ -261,7 +264,7 @@ impl Plan {
                 UnitSpan::Symbols { from, to } => format!("[2,{},{}]", from, to),
                 UnitSpan::Breakpad { from, to } => format!("[3,{},{}]", from, to),
                 UnitSpan::PdbModules { from, to } => format!("[4,{},{}]", from, to),
-                UnitSpan::PdbPublics => "[5,0,0]".to_string(),
+                UnitSpan::PdbPublics { from, to } => format!("[5,{},{}]", from, to),
             })
             .collect::<Vec<_>>()
             .join(",");

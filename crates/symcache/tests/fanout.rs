@@ -194,8 +194,8 @@ fn macho_dsym() {
 
 #[test]
 fn pdb_modules_and_publics() {
-    // One unit per module stream (unit_bytes 1), then one for the publics; with 2048 bytes,
-    // runs of small modules share a unit.
+    // One unit per module stream (unit_bytes 1), then publics in ranges of 7, 1,000,000 (all)
+    // or 50 addresses; with 2048 bytes, runs of small modules share a unit.
     for name in [
         "pe-x86_64-o2.pdb",
         "pe-x86-o2.pdb",
@@ -219,18 +219,37 @@ fn pdb_units_are_module_runs_then_publics() {
         symbols_per_unit: 10,
     };
     let plan = plan_build(&input(&file), &limits).unwrap();
-    assert!(plan.units.len() > 2);
+    // Module runs of one module each, then the publics in ranges of 10 addresses each,
+    // covering every address.
+    let modules = plan
+        .units
+        .iter()
+        .take_while(|u| matches!(u, UnitSpan::PdbModules { .. }))
+        .count();
+    assert!(modules > 2);
+    for (i, span) in plan.units[..modules].iter().enumerate() {
+        assert_eq!(
+            *span,
+            UnitSpan::PdbModules {
+                from: i as u64,
+                to: i as u64 + 1
+            }
+        );
+    }
+    let publics = &plan.units[modules..];
+    assert!(publics.len() >= 2); // 20 publics, some at one address
     let mut next = 0;
-    for span in &plan.units[..plan.units.len() - 1] {
+    for span in publics {
         match *span {
-            UnitSpan::PdbModules { from, to } => {
-                assert_eq!((from, to), (next, next + 1));
+            UnitSpan::PdbPublics { from, to } => {
+                assert_eq!(from, next);
+                assert!(to > from);
                 next = to;
             }
-            ref other => panic!("not a module run: {:?}", other),
+            ref other => panic!("not a publics range: {:?}", other),
         }
     }
-    assert!(matches!(plan.units.last(), Some(UnitSpan::PdbPublics)));
+    assert_eq!(next, 1 << 32);
 }
 
 #[test]

@@ -33,7 +33,7 @@
 //!
 //! `plan_parts` cuts the module list into runs whose streams add up to a unit's size (a bigger
 //! module is a unit alone); `Part::Modules` converts one run, holding its module streams, and
-//! `Part::Publics`, the last unit, adds the `S_PUB32` symbols. `Part::Whole` does all of it in
+//! `Part::Publics`, the last units, add the `S_PUB32` symbols of address ranges. `Part::Whole` does all of it in
 //! one call, one module stream at a time. Identical-code folding is settled by the section
 //! contributions (a module converts only code it owns), and a procedure emitted by two modules
 //! (`Writer::first_time_seen` in one piece) is a duplicate range the merge drops (merge rule 1),
@@ -88,13 +88,20 @@ pub enum Part {
     Whole,
     /// The modules `[from, to)` of the DBI module list (a unit of a build in parts).
     Modules { from: usize, to: usize },
-    /// The public symbols (the last unit of a build in parts).
-    Publics,
+    /// The public symbols at image-relative addresses `[from, to)` (the last units of a build
+    /// in parts).
+    Publics { from: u64, to: u64 },
 }
 
+/// Publics per unit at most, whatever the plan's symbols per unit: a unit holds about 0.5 KiB
+/// per public (their names, records and the writer's tables; bench/pdb-build).
+const MAX_PUBLICS_PER_UNIT: u64 = 100_000;
+pub const PUBLICS_END: u64 = 1 << 32;
+
 /// The units of a build in parts: runs of modules whose streams add up to at most
-/// `unit_bytes` (a bigger module is a unit alone), then the publics.
-pub fn plan_parts(size: u64, unit_bytes: u64) -> Result<Vec<Part>> {
+/// `unit_bytes` (a bigger module is a unit alone), then the publics in address ranges of at
+/// most `publics_per_unit` addresses with a public each.
+pub fn plan_parts(size: u64, unit_bytes: u64, publics_per_unit: u64) -> Result<Vec<Part>> {
     with_reason((|| {
         let pdb = Opened::open(size)?;
         let mut parts = Vec::new();
@@ -118,7 +125,30 @@ pub fn plan_parts(size: u64, unit_bytes: u64) -> Result<Vec<Part>> {
                 to: pdb.dbi.modules.len(),
             });
         }
-        parts.push(Part::Publics);
+        // The addresses of all publics, 8 bytes each, to cut them into ranges of a bounded count
+        // (the plan's one allocation that grows with the PDB: 8 MiB per million publics).
+        let mut store = Store::new(PAGE_SHIFT, PAGE_BUDGET);
+        let file = store.add(SectionData::Host {
+            source: crate::MAIN,
+            base: 0,
+            size: usize::try_from(size).unwrap_or(usize::MAX),
+        });
+        let records = pdb.paged(pdb.symbol_records(), &store, file);
+        let mut rvas = publics::Publics::addresses(&records, &pdb.map);
+        rvas.sort_unstable();
+        rvas.dedup();
+        let per = publics_per_unit.clamp(1, MAX_PUBLICS_PER_UNIT) as usize;
+        let mut from = 0;
+        for chunk in rvas.chunks(per).skip(1) {
+            parts.push(Part::Publics { from, to: chunk[0] });
+            from = chunk[0];
+        }
+        // Up to 4 GiB, the end of the symcache's address space; the bound also stays exact in
+        // the plan's JSON, whose numbers JavaScript reads as doubles.
+        parts.push(Part::Publics {
+            from,
+            to: PUBLICS_END,
+        });
         Ok(parts)
     })())
 }
@@ -213,6 +243,10 @@ impl Opened {
         types::TypeStream::parse_indexed(data, offsets.as_deref())
     }
 
+    fn symbol_records(&self) -> Option<u32> {
+        Some(u32::from(self.dbi.symbol_records)).filter(|&s| s != u32::from(dbi::NO_STREAM))
+    }
+
     fn paged<'s>(
         &self,
         index: Option<u32>,
@@ -233,19 +267,12 @@ fn build_inner(size: u64, part: Part, writer: &mut Writer) -> Result<Stats> {
         base: 0,
         size: usize::try_from(size).unwrap_or(usize::MAX),
     });
-    let records = pdb.paged(
-        Some(u32::from(pdb.dbi.symbol_records)).filter(|&s| s != u32::from(dbi::NO_STREAM)),
-        &store,
-        file,
-    );
+    let records = pdb.paged(pdb.symbol_records(), &store, file);
     let mut stats = Stats::default();
     let modules = match part {
-        Part::Publics => {
-            add_publics(
-                &publics::Publics::read(&records, &pdb.map, |_| true),
-                writer,
-                &mut stats,
-            )?;
+        Part::Publics { from, to } => {
+            let publics = publics::Publics::read(&records, &pdb.map, |rva| rva >= from && rva < to);
+            add_publics(&publics, writer, &mut stats)?;
             return Ok(stats);
         }
         Part::Whole => &pdb.dbi.modules[..],

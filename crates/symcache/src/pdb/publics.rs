@@ -32,6 +32,13 @@ pub struct Publics {
 }
 
 impl Publics {
+    /// The addresses of the code publics of a symbol record stream (unsorted, repeated).
+    pub fn addresses<S: StreamBytes + ?Sized>(records: &S, map: &AddressMap) -> Vec<u64> {
+        let mut out = Vec::new();
+        scan(records, map, |rva, _| out.push(rva));
+        out
+    }
+
     /// The code publics of a symbol record stream whose address `keep` accepts.
     pub fn read<S: StreamBytes + ?Sized>(
         records: &S,
@@ -39,48 +46,14 @@ impl Publics {
         keep: impl Fn(u64) -> bool,
     ) -> Self {
         let mut found = Publics::default();
-        let mut at = 0;
-        let mut head = [0u8; 4];
-        let mut scanned = 0u32;
-        // length u16 (at least 2: the kind) | kind u16 | body; the first that does not fit ends it.
-        while records.read_into(at, &mut head) {
-            let len = u16::from_le_bytes([head[0], head[1]]) as usize;
-            let kind = u16::from_le_bytes([head[2], head[3]]);
-            if len < 2 {
-                break;
+        scan(records, map, |rva, name| {
+            if keep(rva) {
+                found
+                    .by_rva
+                    .push((rva, found.names.len() as u32, name.len() as u32));
+                found.names.extend_from_slice(name);
             }
-            let body_at = at + 4;
-            at += 2 + len;
-            if at > records.len() {
-                break;
-            }
-            scanned += 1;
-            if scanned % 4096 == 0 {
-                records.relieve();
-            }
-            if kind != S_PUB32 {
-                continue;
-            }
-            let body = match records.read(body_at, len - 2) {
-                Some(b) => b,
-                None => break,
-            };
-            let mut b = Cursor::new(&body);
-            let parsed = (|| Some((b.u32()?, b.u32()?, b.u16()?, b.cstr()?)))();
-            if let Some((flags, offset, section, name)) = parsed {
-                let code = flags & (PUBLIC_CODE | PUBLIC_FUNCTION) != 0 || map.is_code(section);
-                if let (true, false, Some(rva)) = (code, name.is_empty(), map.rva(section, offset))
-                {
-                    if keep(rva) {
-                        found
-                            .by_rva
-                            .push((rva, found.names.len() as u32, name.len() as u32));
-                        found.names.extend_from_slice(name);
-                    }
-                }
-            }
-        }
-        records.relieve();
+        });
         let names = &found.names;
         let name = |p: &(u64, u32, u32)| &names[p.1 as usize..(p.1 + p.2) as usize];
         found
@@ -113,6 +86,50 @@ impl Publics {
     pub fn iter(&self) -> impl Iterator<Item = (u64, &[u8])> + '_ {
         self.by_rva.iter().map(move |&p| (p.0, self.name(p)))
     }
+}
+
+/// Calls `on_public(rva, name)` for every code public with a name and an address.
+fn scan<S: StreamBytes + ?Sized>(
+    records: &S,
+    map: &AddressMap,
+    mut on_public: impl FnMut(u64, &[u8]),
+) {
+    let mut at = 0;
+    let mut head = [0u8; 4];
+    let mut scanned = 0u32;
+    // length u16 (at least 2: the kind) | kind u16 | body; the first that does not fit ends it.
+    while records.read_into(at, &mut head) {
+        let len = u16::from_le_bytes([head[0], head[1]]) as usize;
+        let kind = u16::from_le_bytes([head[2], head[3]]);
+        if len < 2 {
+            break;
+        }
+        let body_at = at + 4;
+        at += 2 + len;
+        if at > records.len() {
+            break;
+        }
+        scanned += 1;
+        if scanned % 4096 == 0 {
+            records.relieve();
+        }
+        if kind != S_PUB32 {
+            continue;
+        }
+        let body = match records.read(body_at, len - 2) {
+            Some(b) => b,
+            None => break,
+        };
+        let mut b = Cursor::new(&body);
+        let parsed = (|| Some((b.u32()?, b.u32()?, b.u16()?, b.cstr()?)))();
+        if let Some((flags, offset, section, name)) = parsed {
+            let code = flags & (PUBLIC_CODE | PUBLIC_FUNCTION) != 0 || map.is_code(section);
+            if let (true, false, Some(rva)) = (code, name.is_empty(), map.rva(section, offset)) {
+                on_public(rva, name);
+            }
+        }
+    }
+    records.relieve();
 }
 
 #[cfg(test)]
