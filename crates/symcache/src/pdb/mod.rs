@@ -127,12 +127,7 @@ pub fn plan_parts(size: u64, unit_bytes: u64, publics_per_unit: u64) -> Result<V
         }
         // The addresses of all publics, 8 bytes each, to cut them into ranges of a bounded count
         // (the plan's one allocation that grows with the PDB: 8 MiB per million publics).
-        let mut store = Store::new(PAGE_SHIFT, PAGE_BUDGET);
-        let file = store.add(SectionData::Host {
-            source: crate::MAIN,
-            base: 0,
-            size: usize::try_from(size).unwrap_or(usize::MAX),
-        });
+        let (store, file) = file_store(size);
         let records = pdb.paged(pdb.symbol_records(), &store, file);
         let mut rvas = publics::Publics::addresses(&records, &pdb.map);
         rvas.sort_unstable();
@@ -176,6 +171,17 @@ fn with_reason<T>(result: Result<T>) -> Result<T> {
 /// are small and scattered), 8 MiB of them held.
 const PAGE_SHIFT: u32 = 16;
 const PAGE_BUDGET: usize = 8 << 20;
+
+/// A page cache over the whole PDB (`size` bytes of source `MAIN`) and its one section.
+fn file_store(size: u64) -> (Store, u32) {
+    let mut store = Store::new(PAGE_SHIFT, PAGE_BUDGET);
+    let file = store.add(SectionData::Host {
+        source: crate::MAIN,
+        base: 0,
+        size: usize::try_from(size).unwrap_or(usize::MAX),
+    });
+    (store, file)
+}
 
 /// The container and the streams every part needs first: the directory, DBI, the address map.
 struct Opened {
@@ -261,12 +267,7 @@ fn build_inner(size: u64, part: Part, writer: &mut Writer) -> Result<Stats> {
     let pdb = Opened::open(size)?;
     // Only 32-bit x86 decorates C names (`_f`, `_f@8`, `@f@8`); llvm-symbolizer strips them there.
     writer.is_windows = pdb.dbi.machine == 0x014C;
-    let mut store = Store::new(PAGE_SHIFT, PAGE_BUDGET);
-    let file = store.add(SectionData::Host {
-        source: crate::MAIN,
-        base: 0,
-        size: usize::try_from(size).unwrap_or(usize::MAX),
-    });
+    let (store, file) = file_store(size);
     let records = pdb.paged(pdb.symbol_records(), &store, file);
     let mut stats = Stats::default();
     let modules = match part {
