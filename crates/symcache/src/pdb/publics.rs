@@ -14,7 +14,7 @@
 //!
 //! The stream is scanned by range (through the page cache for a PDB), and only the publics at
 //! the addresses a caller asks for are kept: a unit of a build in parts keeps those at its
-//! procedures' starts, the publics unit and a one-piece build all of them.
+//! procedures' starts, a publics unit those of its address range, a one-piece build all.
 
 use super::address::AddressMap;
 use super::cursor::Cursor;
