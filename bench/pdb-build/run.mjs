@@ -1,22 +1,30 @@
 #!/usr/bin/env node
 // PDB symcache benchmark on a generated Windows program: N C++ translation units (namespaces,
 // class templates with inlined members, three-deep inline chains, noinline functions), built
-// with clang-19 in cl mode (/Z7 /O2) and lld-link-19 (/debug:ghash), then:
-//   - our wasm builder on the PDB (fresh instance, as in the Worker): time, peak wasm memory,
-//     symcache size;
+// with clang-19 in cl mode (/Z7 /O2) and lld-link-19 (/debug:ghash), then the service's
+// builder calls (bench/symcache-build/builds.ts: every call on a fresh WebAssembly instance,
+// the PDB read by range from disk, as from R2 in the Worker):
+//   - in one piece (build_whole): time, peak wasm memory, host reads, symcache size;
+//   - in parts with the deployed limits (plan, a unit per run of module streams up to
+//     SYMCACHE_UNIT_BYTES, the publics unit, merges): total and per-call time, peak wasm
+//     memory of each kind of call; the two symcaches must be byte-identical;
 //   - agreement with llvm-symbolizer-19 (on the exe, which reads the PDB) at seeded random
-//     line-table addresses (llvm-pdbutil-19 dump -l), function + file + line of every frame,
-//     names demangled.
-//   node bench/pdb-build/run.mjs [UNITS=40] [FUNCTIONS_PER_UNIT=150]
+//     line-table addresses is the unit test's oracle (command printed at the end).
+//   [UNIT_BYTES=16777216] [PUBLICS_PER_UNIT=100000] node bench/pdb-build/run.mjs [UNITS=40] [FUNCTIONS_PER_UNIT=150] [DIR]
+// DIR: a directory of an earlier run (its gen.pdb and objects are reused).
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { importTs } from "../lib/import-ts.mjs";
 
-const [units = 40, perUnit = 150] = process.argv.slice(2).map(Number);
+const [unitsArg = "40", perUnitArg = "150", reuse] = process.argv.slice(2);
+const [units, perUnit] = [Number(unitsArg), Number(perUnitArg)];
 const root = new URL("../../", import.meta.url);
 const module = new WebAssembly.Module(readFileSync(new URL("src/symcache/symcache.wasm", root)));
-const dir = mkdtempSync(join(tmpdir(), "pdb-bench-"));
+const dir = reuse ?? mkdtempSync(join(tmpdir(), "pdb-bench-"));
+const { buildWhole, buildInParts } = await importTs(join(import.meta.dirname, "..", "symcache-build", "builds.ts"));
+const { DEFAULT_LIMITS } = await importTs(join(import.meta.dirname, "..", "..", "src", "symcache", "limits.ts"));
 
 function unit(u) {
   const lines = [`namespace gen { namespace m${u} {`];
@@ -56,77 +64,99 @@ function run(cmd, args) {
   });
 }
 
-const t0 = performance.now();
-const objs = [];
-const jobs = [];
-/** One translation unit, compiled as the fixtures are (clang-cl /Z7 /O2, no CRT). */
-const compile = (name) => {
-  objs.push(`${name}.obj`);
-  jobs.push(() =>
-    run(
-      "clang-19",
-      ["--driver-mode=cl", "--target=x86_64-pc-windows-msvc", "/nologo", "/Z7", "/O2", "/GS-", "/GR-"].concat([
-        "-gcodeview-ghash",
-        "/c",
-        `${name}.cpp`,
-        `/Fo${name}.obj`,
-      ]),
-    ),
-  );
-};
-for (let u = 0; u < units; u++) {
-  writeFileSync(join(dir, `u${u}.cpp`), unit(u));
-  compile(`u${u}`);
-}
-const mainSrc = [
-  `namespace gen {`,
-  ...Array.from({ length: units }, (_, u) => `namespace m${u} { int entry(int); }`),
-  `}`,
-  `extern "C" void _fltused() {}`,
-  `int main() { int r = 0;`,
-  ...Array.from({ length: units }, (_, u) => `  r += gen::m${u}::entry(r);`),
-  `  return r & 0x7f; }`,
-];
-writeFileSync(join(dir, "main.cpp"), mainSrc.join("\n"));
-compile("main");
-// Two compilers at a time (the machine has 2 cores).
-let next = 0;
-await Promise.all(
-  [0, 1].map(async () => {
-    while (next < jobs.length) await jobs[next++]();
-  }),
-);
-await run("lld-link-19", [
-  "/nologo",
-  "/debug:ghash",
-  "/nodefaultlib",
-  "/entry:main",
-  "/subsystem:console",
-  "/pdb:gen.pdb",
-  "/out:gen.exe",
-  ...objs,
-]);
 const pdb = join(dir, "gen.pdb");
-console.log(
-  `built ${units} units x ${perUnit} functions in ${((performance.now() - t0) / 1000).toFixed(0)} s: PDB ${(statSync(pdb).size / 2 ** 20).toFixed(1)} MiB`,
-);
+if (!reuse || !existsSync(pdb)) await generate();
+const MiB = (n) => (n / 2 ** 20).toFixed(1);
+console.log(`PDB ${MiB(statSync(pdb).size)} MiB (${dir})`);
 
-const bytes = new Uint8Array(readFileSync(pdb));
-const { exports } = new WebAssembly.Instance(module, {});
-const ptr = exports.alloc(bytes.length);
-new Uint8Array(exports.memory.buffer, ptr, bytes.length).set(bytes);
-const b0 = performance.now();
-const status = exports.build(ptr, bytes.length, 3);
-const ms = performance.now() - b0;
-if (status !== 0)
-  throw new Error(
-    new TextDecoder().decode(new Uint8Array(exports.memory.buffer, exports.error_ptr(), exports.error_len())),
-  );
-const symcache = new Uint8Array(exports.memory.buffer, exports.output_ptr(), exports.output_len()).slice();
-const peak = exports.memory.buffer.byteLength;
+const whole = await buildWhole(module, pdb, "pdb", join(dir, "gen.symcache"));
+const w = whole.calls[0];
 console.log(
-  `symcache: ${ms.toFixed(0)} ms, peak wasm memory ${(peak / 2 ** 20).toFixed(1)} MiB (input ${(bytes.length / 2 ** 20).toFixed(1)} MiB), symcache ${(symcache.length / 2 ** 20).toFixed(2)} MiB`,
+  `one piece: ${(w.ms / 1000).toFixed(2)} s, peak wasm ${MiB(w.wasmPeak)} MiB, ${w.hostReads} host reads, symcache ${MiB(whole.symcacheBytes)} MiB`,
 );
-writeFileSync(join(dir, "gen.symcache"), symcache);
-// The agreement check runs in the unit tests' oracle (TypeScript helpers): the files stay.
+// UNIT_BYTES, PUBLICS_PER_UNIT: smaller units than deployed, to see a unit's memory on a small PDB.
+const limits = {
+  ...DEFAULT_LIMITS,
+  unitBytes: Number(process.env.UNIT_BYTES) || DEFAULT_LIMITS.unitBytes,
+  symbolsPerUnit: Number(process.env.PUBLICS_PER_UNIT) || DEFAULT_LIMITS.symbolsPerUnit,
+};
+const parts = await buildInParts(module, pdb, "pdb", limits, join(dir, "gen-parts.symcache"));
+const of = (prefix) => parts.calls.filter((c) => c.what.startsWith(prefix));
+const moduleUnits = of("unit").filter((c) => c.what.endsWith("kind 4"));
+const publicsUnits = of("unit").filter((c) => c.what.endsWith("kind 5"));
+const merges = of("merge");
+const total = parts.calls.reduce((a, c) => a + c.ms, 0);
+const peak = (calls) => MiB(Math.max(...calls.map((c) => c.wasmPeak)));
+console.log(`in parts (unit bytes ${MiB(limits.unitBytes)} MiB): ${(total / 1000).toFixed(2)} s of calls in all`);
+console.log(`  plan         ${(parts.calls[0].ms / 1000).toFixed(2)} s, peak wasm ${MiB(parts.calls[0].wasmPeak)} MiB`);
+console.log(
+  `  ${String(moduleUnits.length).padStart(3)} units    slowest ${(Math.max(...moduleUnits.map((c) => c.ms)) / 1000).toFixed(2)} s, peak wasm ${peak(moduleUnits)} MiB, at most ${Math.max(...moduleUnits.map((c) => c.hostReads))} host reads (${MiB(Math.max(...moduleUnits.map((c) => c.hostReadBytes)))} MiB)`,
+);
+console.log(
+  `  ${String(publicsUnits.length).padStart(3)} publics  slowest ${(Math.max(...publicsUnits.map((c) => c.ms)) / 1000).toFixed(2)} s, peak wasm ${peak(publicsUnits)} MiB, at most ${Math.max(...publicsUnits.map((c) => c.hostReads))} host reads`,
+);
+console.log(
+  `  ${String(merges.length).padStart(3)} merges   slowest ${(Math.max(...merges.map((c) => c.ms)) / 1000).toFixed(2)} s, peak wasm ${peak(merges)} MiB, ${parts.levels} level(s)`,
+);
+const same = readFileSync(join(dir, "gen.symcache")).equals(readFileSync(join(dir, "gen-parts.symcache")));
+console.log(`symcache in parts ${same ? "equals" : "DIFFERS FROM"} the one-piece symcache`);
+if (!same) process.exitCode = 1;
 console.log(`agreement: PDB_BENCH=${dir} npx vitest run --project unit test/unit/symcache/pdb-oracle.test.ts`);
+
+async function generate() {
+  const t0 = performance.now();
+  const objs = [];
+  const jobs = [];
+  /** One translation unit, compiled as the fixtures are (clang-cl /Z7 /O2, no CRT). */
+  const compile = (name) => {
+    objs.push(`${name}.obj`);
+    // An interrupted run's objects are kept (the sources are deterministic).
+    if (existsSync(join(dir, `${name}.obj`))) return;
+    jobs.push(() =>
+      run(
+        "clang-19",
+        ["--driver-mode=cl", "--target=x86_64-pc-windows-msvc", "/nologo", "/Z7", "/O2", "/GS-", "/GR-"].concat([
+          "-gcodeview-ghash",
+          "/c",
+          `${name}.cpp`,
+          `/Fo${name}.obj`,
+        ]),
+      ),
+    );
+  };
+  for (let u = 0; u < units; u++) {
+    writeFileSync(join(dir, `u${u}.cpp`), unit(u));
+    compile(`u${u}`);
+  }
+  const mainSrc = [
+    `namespace gen {`,
+    ...Array.from({ length: units }, (_, u) => `namespace m${u} { int entry(int); }`),
+    `}`,
+    `extern "C" void _fltused() {}`,
+    `int main() { int r = 0;`,
+    ...Array.from({ length: units }, (_, u) => `  r += gen::m${u}::entry(r);`),
+    `  return r & 0x7f; }`,
+  ];
+  writeFileSync(join(dir, "main.cpp"), mainSrc.join("\n"));
+  compile("main");
+  // Two compilers at a time (the machine has 2 cores).
+  let next = 0;
+  await Promise.all(
+    [0, 1].map(async () => {
+      while (next < jobs.length) await jobs[next++]();
+    }),
+  );
+  // Many objects: through a response file.
+  writeFileSync(join(dir, "objs.rsp"), objs.join("\n"));
+  await run("lld-link-19", [
+    "/nologo",
+    "/debug:ghash",
+    "/nodefaultlib",
+    "/entry:main",
+    "/subsystem:console",
+    "/pdb:gen.pdb",
+    "/out:gen.exe",
+    "@objs.rsp",
+  ]);
+  console.log(`built ${units} units x ${perUnit} functions in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}

@@ -12,6 +12,7 @@ import {
   mergeParams,
   planParams,
   TaskHost,
+  unitKind,
   unitParams,
   wholeParams,
   type BuilderPlan,
@@ -179,13 +180,13 @@ export async function buildInParts(
     const sink = new FileSink(runPath);
     const params = unitParams(input, {
       index: i,
-      kind: kindCode === 3 ? 3 : kindCode === 2 ? 2 : 1,
+      kind: unitKind(kindCode),
       from,
       to,
       unitOffsets: plan.unitOffsets,
       supUnitOffsets: plan.supUnitOffsets,
     });
-    const unit = await call(module, `unit ${i}`, "build_unit", params, [main], { run: sink });
+    const unit = await call(module, `unit ${i} kind ${kindCode}`, "build_unit", params, [main], { run: sink });
     sink.close();
     calls.push(unit.stats);
     runs.push(runPath);

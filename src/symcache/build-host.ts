@@ -122,10 +122,20 @@ export function wholeParams(input: InputParams): number[] {
   return inputWords(input);
 }
 
+export type UnitKind = 1 | 2 | 3 | 4 | 5;
+
+/** A planned unit's kind code (plan.rs `to_json`) as `build_unit` takes it. */
+export function unitKind(code: number): UnitKind {
+  return code === 2 || code === 3 || code === 4 || code === 5 ? code : 1;
+}
+
 export interface UnitParams {
   index: number;
-  /** 1: a span of `.debug_info`; 2: a range of symbol-table entries; 3: a span of a Breakpad file. */
-  kind: 1 | 2 | 3;
+  /**
+   * 1: a span of `.debug_info`; 2: a range of symbol-table entries; 3: a span of a Breakpad file;
+   * 4: a run of a PDB's modules; 5: a PDB's public symbols.
+   */
+  kind: UnitKind;
   from: number;
   to: number;
   unitOffsets: readonly number[];

@@ -18,7 +18,10 @@ export interface StoredPlan {
   materialized: { section: number; key: string; size: number }[];
   /** The BCSymbolMap of a bitcode dSYM, read after them (absent in plans from before). */
   symbolMap?: { org: string; project: string; checksum: string } | null;
-  /** [kind (1: .debug_info span, 2: symbol-table range, 3: Breakpad span), from, to], in build order. */
+  /**
+   * [kind (1: .debug_info span, 2: symbol-table range, 3: Breakpad span, 4: run of PDB modules,
+   * 5: PDB publics), from, to], in build order.
+   */
   units: [number, number, number][];
   unitOffsets: number[];
   supUnitOffsets: number[];

@@ -20,6 +20,7 @@ import {
   withSymbolMap,
   type ByteSource,
   type InputParams,
+  unitKind,
 } from "./build-host";
 import { dwarfCountsKey, dwarfCountsPrefix, getPlan, parseDwarfCountsKey, runKey, type StoredPlan } from "./build-plan";
 import { mergeInputs, MERGE_FAN_IN, type SymcacheJob, type TaskOutcome } from "./build-task";
@@ -44,7 +45,7 @@ export async function buildUnit(
   const host = new TaskHost(sources, { run: (bytes) => out.write(bytes) });
   const params = unitParams(input, {
     index: job.task.index,
-    kind: unit[0] === 3 ? 3 : unit[0] === 2 ? 2 : 1,
+    kind: unitKind(unit[0]),
     from: unit[1],
     to: unit[2],
     unitOffsets: plan.unitOffsets,

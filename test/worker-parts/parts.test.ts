@@ -31,6 +31,13 @@ const FILES = [
   "elf-x86_64-clang19-asm",
   "wasm32-dwarf-O2.wasm",
   "pe-i686-mingw.exe",
+  // PDBs: one unit per module stream, then one for the publics.
+  "pe-x86_64-o2.pdb",
+  "pe-x86-o2.pdb",
+  "pe-x86_64-o2-ghash.pdb",
+  "pe-x86_64.pdb",
+  "pe-x86.pdb",
+  "pe-arm64.pdb",
 ];
 
 describe("symcaches built in parts", () => {
@@ -49,7 +56,7 @@ describe("symcaches built in parts", () => {
     const whole = await buildFileSymcache(
       symcacheModule,
       { main: bytes },
-      name.endsWith(".sym") ? "breakpad" : "object",
+      name.endsWith(".sym") ? "breakpad" : name.endsWith(".pdb") ? "pdb" : "object",
       { debugId: done.dif?.debugId as string, arch: identity?.arch ?? "unknown" },
     );
     expect(whole.ok).toBe(true);

@@ -205,6 +205,8 @@ pub unsafe extern "C" fn build_unit(ptr: *const u8, len: usize) -> i32 {
             1 => UnitSpan::Dwarf { from, to },
             2 => UnitSpan::Symbols { from, to },
             3 => UnitSpan::Breakpad { from, to },
+            4 => UnitSpan::PdbModules { from, to },
+            5 => UnitSpan::PdbPublics { from, to },
             _ => return Err(Error::new(ErrorKind::BadObject, "unknown unit kind")),
         };
         let unit_offsets = p.list()?.into_iter().map(|o| o as usize).collect();

@@ -1,9 +1,10 @@
 //! # symcache: debug files of any size -> paged symcaches, inside 128 MB Worker isolates
 //!
 //! Input: an ELF, thin Mach-O, PE (MinGW DWARF) or WASM file with DWARF 2-5 and/or a symbol
-//! table, or a Breakpad `.sym` file, optionally with its dwz alternate file. The builder never
-//! holds the file: it reads byte ranges through the host (`host.rs`) into a bounded page cache
-//! (`store.rs`), so its memory depends on what one compilation unit needs, not on the file.
+//! table, a Breakpad `.sym` file or a Windows PDB, optionally with its dwz alternate file. The
+//! builder never holds the file: it reads byte ranges through the host (`host.rs`) into a
+//! bounded page cache (`store.rs`), so its memory depends on what one compilation unit (or
+//! PDB module) needs, not on the file.
 //!
 //! Output: a symcache answering "image-relative address -> frames (function, file, line),
 //! innermost inlined frame first", as a sequence of self-contained pages (`page.rs`); the host
@@ -74,16 +75,13 @@ pub enum InputKind {
     Object,
     /// Breakpad `.sym` text.
     Breakpad,
-    /// A Windows PDB (MSF 7.00): procedures, C13 lines, inline sites and publics (`pdb/`). Held
-    /// whole for now: PDBs are built in one piece, up to the one-piece limit.
+    /// A Windows PDB (MSF 7.00): procedures, C13 lines, inline sites and publics (`pdb/`), read
+    /// by range; built in parts (runs of module streams, then the publics) beyond the one-piece
+    /// limit.
     Pdb,
     /// A Portable PDB (.NET), or a .NET PE that embeds one (`ppdb/`). Held whole.
     PortablePdb,
 }
-
-/// PDBs are converted whole, up to this size: a 5.7 MiB PDB dense with inlining peaked at
-/// 17.9 MiB of WebAssembly memory (bench/pdb-build), so 24 MiB stays near 75 MiB.
-pub const PDB_WHOLE_BYTES: u64 = 24 << 20;
 
 /// What a build step reads.
 pub struct Input {
@@ -124,22 +122,27 @@ pub fn plan_build(input: &Input, limits: &Limits) -> Result<Plan> {
         }
         InputKind::PortablePdb => ppdb::plan(input.main_size),
         InputKind::Pdb => {
-            // Held whole (pdb/): a PDB's working set is about 3x its size (bench/pdb-build).
-            if input.main_size > PDB_WHOLE_BYTES {
-                return Err(Error::new(
-                    ErrorKind::TooLarge,
-                    format!(
-                        "The PDB is {} MiB; symcaches are built from PDBs of up to {} MiB for now. Upload a Breakpad file (dump_syms) instead, or split the program into DLLs with a PDB each",
-                        input.main_size >> 20,
-                        PDB_WHOLE_BYTES >> 20
-                    ),
-                ));
-            }
+            let fast = input.main_size <= limits.fast_bytes;
+            let units = if fast {
+                Vec::new()
+            } else {
+                pdb::plan_parts(input.main_size, limits.unit_bytes, limits.symbols_per_unit)?
+                    .into_iter()
+                    .map(|part| match part {
+                        pdb::Part::Modules { from, to } => UnitSpan::PdbModules {
+                            from: from as u64,
+                            to: to as u64,
+                        },
+                        pdb::Part::Publics { from, to } => UnitSpan::PdbPublics { from, to },
+                        pdb::Part::Whole => unreachable_span(),
+                    })
+                    .collect()
+            };
             Ok(Plan {
                 input_bytes: input.main_size,
-                fast: true,
+                fast,
                 materialize: Vec::new(),
-                units: Vec::new(),
+                units,
                 unit_offsets: Vec::new(),
                 sup_unit_offsets: Vec::new(),
             })
@@ -173,9 +176,7 @@ pub fn build_whole(input: &Input) -> Result<MergeStats> {
             )?;
         }
         InputKind::Pdb => {
-            let data = objfile::read_exact(MAIN, 0, input.main_size as usize, "PDB file")?;
-            writer.is_windows = true;
-            pdb::build(&data, &mut writer)?;
+            pdb::build(input.main_size, pdb::Part::Whole, &mut writer)?;
         }
         InputKind::PortablePdb => {
             let data = objfile::read_exact(MAIN, 0, input.main_size as usize, "Portable PDB file")?;
@@ -253,7 +254,21 @@ pub fn build_unit(input: &Input, task: UnitTask) -> Result<MergeStats> {
         breakpad::build_span(&store, section, layout, from, to, &mut writer)?;
         return merge_writer(writer, Mode::KeepAll);
     }
-    if input.kind != InputKind::Object {
+    let pdb_part = match task.span {
+        UnitSpan::PdbModules { from, to } => Some(pdb::Part::Modules {
+            from: usize::try_from(from).unwrap_or(usize::MAX),
+            to: usize::try_from(to).unwrap_or(usize::MAX),
+        }),
+        UnitSpan::PdbPublics { from, to } => Some(pdb::Part::Publics { from, to }),
+        _ => None,
+    };
+    if let (Some(part), InputKind::Pdb) = (pdb_part, input.kind) {
+        let mut writer = Writer::default();
+        writer.unit = task.index;
+        pdb::build(input.main_size, part, &mut writer)?;
+        return merge_writer(writer, Mode::KeepAll);
+    }
+    if input.kind != InputKind::Object || pdb_part.is_some() {
         return Err(Error::new(
             ErrorKind::Unsupported,
             "this span is not one of an object file",
@@ -284,7 +299,9 @@ pub fn build_unit(input: &Input, task: UnitTask) -> Result<MergeStats> {
                 )?;
             }
         }
-        UnitSpan::Breakpad { .. } => unreachable_span(),
+        UnitSpan::Breakpad { .. } | UnitSpan::PdbModules { .. } | UnitSpan::PdbPublics { .. } => {
+            unreachable_span()
+        }
     }
     let mut stats = merge_writer(writer, Mode::KeepAll)?;
     stats.dwarf = dwarf;
@@ -314,7 +331,8 @@ fn breakpad_store(input: &Input, page_shift: u32) -> (Store, u32) {
 
 #[cold]
 fn unreachable_span() -> ! {
-    // Breakpad spans return before the object file is opened.
+    // Breakpad and PDB spans return before the object file is opened; PDB plans hold no
+    // whole part.
     std::process::abort()
 }
 

@@ -44,6 +44,16 @@ pub enum UnitSpan {
         from: u64,
         to: u64,
     },
+    /// Modules `[from, to)` of a PDB's DBI module list.
+    PdbModules {
+        from: u64,
+        to: u64,
+    },
+    /// A PDB's public symbols at image-relative addresses `[from, to)`.
+    PdbPublics {
+        from: u64,
+        to: u64,
+    },
 }
 
 pub struct Plan {
@@ -253,6 +263,8 @@ impl Plan {
                 UnitSpan::Dwarf { from, to } => format!("[1,{},{}]", from, to),
                 UnitSpan::Symbols { from, to } => format!("[2,{},{}]", from, to),
                 UnitSpan::Breakpad { from, to } => format!("[3,{},{}]", from, to),
+                UnitSpan::PdbModules { from, to } => format!("[4,{},{}]", from, to),
+                UnitSpan::PdbPublics { from, to } => format!("[5,{},{}]", from, to),
             })
             .collect::<Vec<_>>()
             .join(",");

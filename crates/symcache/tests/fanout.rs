@@ -14,10 +14,15 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {}", path, e))
 }
 
-fn input(size: usize) -> Input {
+/// An object file, or a PDB (by its MSF signature).
+fn input(file: &[u8]) -> Input {
     Input {
-        kind: InputKind::Object,
-        main_size: size as u64,
+        kind: if file.starts_with(b"Microsoft C/C++ MSF 7.00") {
+            InputKind::Pdb
+        } else {
+            InputKind::Object
+        },
+        main_size: file.len() as u64,
         alt_size: None,
         materialized: Vec::new(),
         symbol_map: None,
@@ -42,7 +47,7 @@ fn run_bytes(outputs: Vec<(u32, Vec<u8>, u32)>) -> Vec<u8> {
 
 fn whole(file: &[u8]) -> Vec<(u32, Vec<u8>)> {
     native::set_sources(vec![file.to_vec()]);
-    build_whole(&input(file.len())).expect("whole build");
+    build_whole(&input(file)).expect("whole build");
     pages(native::take_outputs())
 }
 
@@ -60,7 +65,7 @@ fn in_units(
         unit_bytes,
         symbols_per_unit: symbols,
     };
-    let plan = plan_build(&input(file.len()), &limits).expect("plan");
+    let plan = plan_build(&input(file), &limits).expect("plan");
     assert!(!plan.fast && plan.materialize.is_empty());
     let mut runs = Vec::new();
     for (index, span) in plan.units.iter().enumerate() {
@@ -71,7 +76,7 @@ fn in_units(
             unit_offsets: plan.unit_offsets.clone(),
             sup_unit_offsets: Vec::new(),
         };
-        build_unit(&input(file.len()), task).expect("unit");
+        build_unit(&input(file), task).expect("unit");
         runs.push(run_bytes(native::take_outputs()));
     }
     let units = runs.len();
@@ -189,6 +194,66 @@ fn macho_dsym() {
 }
 
 #[test]
+fn pdb_modules_and_publics() {
+    // One unit per module stream (unit_bytes 1), then publics in ranges of 7, 1,000,000 (all)
+    // or 50 addresses; with 2048 bytes, runs of small modules share a unit.
+    for name in [
+        "pe-x86_64-o2.pdb",
+        "pe-x86-o2.pdb",
+        "pe-x86_64-o2-ghash.pdb",
+        "pe-x86_64.pdb",
+        "pe-x86.pdb",
+        "pe-arm64.pdb",
+        "pe-x86_64-fixture.pdb",
+    ] {
+        check(name);
+    }
+}
+
+#[test]
+fn pdb_units_are_module_runs_then_publics() {
+    let file = fixture("pe-x86_64-o2.pdb");
+    native::set_sources(vec![file.clone()]);
+    let limits = Limits {
+        fast_bytes: 0,
+        unit_bytes: 1,
+        symbols_per_unit: 10,
+    };
+    let plan = plan_build(&input(&file), &limits).unwrap();
+    // Module runs of one module each, then the publics in ranges of 10 addresses each,
+    // covering every address.
+    let modules = plan
+        .units
+        .iter()
+        .take_while(|u| matches!(u, UnitSpan::PdbModules { .. }))
+        .count();
+    assert!(modules > 2);
+    for (i, span) in plan.units[..modules].iter().enumerate() {
+        assert_eq!(
+            *span,
+            UnitSpan::PdbModules {
+                from: i as u64,
+                to: i as u64 + 1
+            }
+        );
+    }
+    let publics = &plan.units[modules..];
+    assert!(publics.len() >= 2); // 20 publics, some at one address
+    let mut next = 0;
+    for span in publics {
+        match *span {
+            UnitSpan::PdbPublics { from, to } => {
+                assert_eq!(from, next);
+                assert!(to > from);
+                next = to;
+            }
+            ref other => panic!("not a publics range: {:?}", other),
+        }
+    }
+    assert_eq!(next, 1 << 32);
+}
+
+#[test]
 fn unit_spans_cover_debug_info() {
     let file = fixture("elf-x86_64-cpp");
     native::set_sources(vec![file.clone()]);
@@ -197,7 +262,7 @@ fn unit_spans_cover_debug_info() {
         unit_bytes: 1,
         symbols_per_unit: 10,
     };
-    let plan = plan_build(&input(file.len()), &limits).unwrap();
+    let plan = plan_build(&input(&file), &limits).unwrap();
     let mut at = 0;
     for span in &plan.units {
         if let UnitSpan::Dwarf { from, to } = *span {

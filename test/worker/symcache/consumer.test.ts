@@ -139,15 +139,22 @@ describe("symcache consumer", () => {
     expect((await env.BUCKET.list({ prefix: buildPrefix("acme", "cons-huge", checksum) })).objects).toEqual([]);
   });
 
-  it("builds a PDB's symcache, and names the PDB limit for a PDB above it", async () => {
+  it("builds a PDB's symcache in one piece, and a PDB above the one-piece limit in parts", async () => {
     const pdb = fixture("pe-x86_64-o2.pdb");
-    expect((await uploadAndWait("cons-pdb", "pe-x86_64-o2.pdb", pdb)).done.state).toBe("ok");
-    // The same PDB with zero blocks appended: identified the same, but above what a PDB build takes.
-    const big = new Uint8Array(25 * 1024 * 1024);
+    const small = await uploadAndWait("cons-pdb", "pe-x86_64-o2.pdb", pdb);
+    expect(small.done.state).toBe("ok");
+    // The same PDB with zero blocks appended: identified the same, but above the one-piece
+    // limit, so it is built module run by module run and merged, into the same symcache.
+    const big = new Uint8Array(DEFAULT_LIMITS.fastBytes + 1024 * 1024);
     big.set(pdb);
-    const { done } = await uploadAndWait("cons-pdb-big", "big.pdb", big);
-    expect(done.state).toBe("error");
-    expect(done.detail).toMatch(/The PDB is 25 MiB; symcaches are built from PDBs of up to 24 MiB/);
+    const { checksum, done } = await uploadAndWait("cons-pdb-big", "big.pdb", big);
+    expect(done.state, done.detail ?? "").toBe("ok");
+    const bytes = async (project: string, sum: string) =>
+      new Uint8Array(await ((await env.BUCKET.get(symcacheKey("acme", project, sum))) as R2ObjectBody).arrayBuffer());
+    expect(
+      Buffer.from(await bytes("cons-pdb-big", checksum)).equals(Buffer.from(await bytes("cons-pdb", small.checksum))),
+    ).toBe(true);
+    expect((await env.BUCKET.list({ prefix: buildPrefix("acme", "cons-pdb-big", checksum) })).objects).toEqual([]);
   });
 
   it("re-sends an unanswered task at a poll, but not one a builder is working on", async () => {

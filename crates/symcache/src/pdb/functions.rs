@@ -21,6 +21,7 @@ use super::dbi::Contribution;
 use super::inlinees::{self, SiteRow};
 use super::lines::{LineRow, C13};
 use super::modules::{self, Proc, Site};
+use super::msf::PagedStream;
 use super::names::Names;
 use super::publics::Publics;
 use super::srcsrv::SourceLinks;
@@ -38,8 +39,8 @@ use std::collections::BinaryHeap;
 pub struct Shared<'a> {
     pub map: AddressMap,
     pub names: Names<'a>,
-    pub inlinee_names: InlineeNames<'a>,
-    pub publics: Publics<'a>,
+    pub inlinee_names: InlineeNames<Option<PagedStream<'a>>>,
+    pub publics: Publics,
     /// Section contributions sorted by `(section, offset)`.
     pub contributions: Vec<Contribution>,
     /// Source file → versioned URL, from the `srcsrv` stream.

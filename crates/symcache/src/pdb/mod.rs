@@ -17,24 +17,27 @@
 //! | one per module (DBI module list) | `modules.rs`, `lines.rs`, `inlinees.rs`, `functions.rs` | procedures, C13 lines and files, inline sites |
 //! | `srcsrv` (named) | `srcsrv.rs` | the download URL of each source file's exact version |
 //!
-//! ## One module at a time
+//! ## Read by range, built in parts
 //!
-//! Everything a module's procedures need beyond their own module stream is in
-//! `functions::Shared` (address map, `/names`, inlinee names, publics, section contributions,
-//! source links), so the fan-out build for large PDBs (1-3 GiB) can cut the work like this:
+//! The PDB is never held: `msf.rs` reads the superblock and directory with ranged host reads,
+//! then each stream when it is needed. Everything a module's procedures need beyond their own
+//! module stream is in `functions::Shared`, and every part reads it again (nothing is prepared
+//! once and stored: these reads are a small share of a unit's, and a redelivered unit needs
+//! nothing but the PDB):
 //!
-//! * **plan** (ranged reads only): superblock and directory, the PDB info stream, DBI (about
-//!   1-2% of a PDB), section headers and OMAP, `/names`, `srcsrv`; the IPI stream (with TPI
-//!   records for `LF_MFUNC_ID` classes) turned into a table "IPI index → inlinee name" and the
-//!   symbol-record stream into the sorted publics; the section contributions tell each unit
-//!   which addresses its module owns (identical-code folding).
-//! * **units**: one module stream each (small modules grouped up to a size bound); its bytes
-//!   are its pages from the directory (lld and MSVC write a stream's pages consecutively, so
-//!   usually one range), converted by `functions::process_module` with the plan's tables.
-//! * **publics**: one more unit adds `S_PUB32` symbols, which only fill addresses no procedure
-//!   covers; `Writer::first_time_seen` across modules is already decided by ownership.
+//! * read whole: the PDB info stream, DBI (module list and section contributions, a few
+//!   percent of a PDB), section headers and OMAP, `/names` (source file names), `srcsrv`;
+//! * read by record through a page cache of 8 MiB (`PagedStream`): TPI and IPI (located
+//!   through their hash streams' index offsets, `types.rs`) and the symbol records, scanned
+//!   for the publics at the unit's procedure starts (`publics.rs`).
 //!
-//! Here the units run one after another into one writer.
+//! `plan_parts` cuts the module list into runs whose streams add up to a unit's size (a bigger
+//! module is a unit alone); `Part::Modules` converts one run, holding its module streams, and
+//! `Part::Publics`, the last units, add the `S_PUB32` symbols of address ranges. `Part::Whole` does all of it in
+//! one call, one module stream at a time. Identical-code folding is settled by the section
+//! contributions (a module converts only code it owns), and a procedure emitted by two modules
+//! (`Writer::first_time_seen` in one piece) is a duplicate range the merge drops (merge rule 1),
+//! so both ways give the same bytes (`tests/fanout.rs`).
 
 mod address;
 mod cursor;
@@ -51,8 +54,8 @@ mod srcsrv;
 mod types;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::store::{SectionData, Store};
 use crate::writer::Writer;
-use std::borrow::Cow;
 
 pub use msf::MAGIC;
 
@@ -78,8 +81,81 @@ pub struct Stats {
     pub publics: u32,
 }
 
-pub fn build(data: &[u8], writer: &mut Writer) -> Result<Stats> {
-    build_inner(data, writer).map_err(|e| match e.kind() {
+/// What one builder call converts of a PDB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Everything, in one piece.
+    Whole,
+    /// The modules `[from, to)` of the DBI module list (a unit of a build in parts).
+    Modules { from: usize, to: usize },
+    /// The public symbols at image-relative addresses `[from, to)` (the last units of a build
+    /// in parts).
+    Publics { from: u64, to: u64 },
+}
+
+/// Publics per unit at most, whatever the plan's symbols per unit: a unit holds about 0.5 KiB
+/// per public (their names, records and the writer's tables; bench/pdb-build).
+const MAX_PUBLICS_PER_UNIT: u64 = 100_000;
+pub const PUBLICS_END: u64 = 1 << 32;
+
+/// The units of a build in parts: runs of modules whose streams add up to at most
+/// `unit_bytes` (a bigger module is a unit alone), then the publics in address ranges of at
+/// most `publics_per_unit` addresses with a public each.
+pub fn plan_parts(size: u64, unit_bytes: u64, publics_per_unit: u64) -> Result<Vec<Part>> {
+    with_reason((|| {
+        let pdb = Opened::open(size)?;
+        let mut parts = Vec::new();
+        let (mut from, mut bytes) = (0, 0u64);
+        for (i, m) in pdb.dbi.modules.iter().enumerate() {
+            let size = if m.stream == dbi::NO_STREAM {
+                0
+            } else {
+                pdb.msf.stream_size(u32::from(m.stream))
+            };
+            if i > from && bytes + size > unit_bytes {
+                parts.push(Part::Modules { from, to: i });
+                from = i;
+                bytes = 0;
+            }
+            bytes += size;
+        }
+        if from < pdb.dbi.modules.len() {
+            parts.push(Part::Modules {
+                from,
+                to: pdb.dbi.modules.len(),
+            });
+        }
+        // The addresses of all publics, 8 bytes each, to cut them into ranges of a bounded count
+        // (the plan's one allocation that grows with the PDB: 8 MiB per million publics).
+        let (store, file) = file_store(size);
+        let records = pdb.paged(pdb.symbol_records(), &store, file);
+        let mut rvas = publics::Publics::addresses(&records, &pdb.map);
+        rvas.sort_unstable();
+        rvas.dedup();
+        let per = publics_per_unit.clamp(1, MAX_PUBLICS_PER_UNIT) as usize;
+        let mut from = 0;
+        for chunk in rvas.chunks(per).skip(1) {
+            parts.push(Part::Publics { from, to: chunk[0] });
+            from = chunk[0];
+        }
+        // Up to 4 GiB, the end of the symcache's address space; the bound also stays exact in
+        // the plan's JSON, whose numbers JavaScript reads as doubles.
+        parts.push(Part::Publics {
+            from,
+            to: PUBLICS_END,
+        });
+        Ok(parts)
+    })())
+}
+
+/// Converts `part` of the PDB that is host source `MAIN` (`size` bytes) into `writer`.
+pub fn build(size: u64, part: Part, writer: &mut Writer) -> Result<Stats> {
+    with_reason(build_inner(size, part, writer))
+}
+
+/// A broken container or required stream says what to do about it.
+fn with_reason<T>(result: Result<T>) -> Result<T> {
+    result.map_err(|e| match e.kind() {
         ErrorKind::BadObject => Error::new(
             e.kind(),
             format!(
@@ -91,43 +167,144 @@ pub fn build(data: &[u8], writer: &mut Writer) -> Result<Stats> {
     })
 }
 
-fn build_inner(data: &[u8], writer: &mut Writer) -> Result<Stats> {
-    let msf = msf::Msf::open(data)?;
-    let info_bytes = msf
-        .stream(PDB_INFO_STREAM)?
-        .ok_or_else(|| bad("the PDB has no PDB information stream"))?;
-    let info = info::PdbInfo::parse(&info_bytes)?;
-    let dbi_bytes = msf
-        .stream(DBI_STREAM)?
-        .ok_or_else(|| bad("the PDB has no debug information (DBI) stream"))?;
-    let dbi = dbi::Dbi::parse(&dbi_bytes)?;
-    // Only 32-bit x86 decorates C names (`_f`, `_f@8`, `@f@8`); llvm-symbolizer strips them there.
-    writer.is_windows = dbi.machine == 0x014C;
+/// Pages of the cache that TPI, IPI and symbol-record lookups read through: 64 KiB (records
+/// are small and scattered), 8 MiB of them held.
+const PAGE_SHIFT: u32 = 16;
+const PAGE_BUDGET: usize = 8 << 20;
 
-    let omap = optional(&msf, dbi.debug_stream(dbi::DBG_OMAP_FROM_SRC));
-    let original_headers = optional(&msf, dbi.debug_stream(dbi::DBG_ORIGINAL_SECTION_HEADERS));
-    let headers = match (&omap, &original_headers) {
-        // With OMAP, records refer to the layout before the rewrite.
-        (Some(_), Some(h)) => Some(h.clone()),
-        _ => optional(&msf, dbi.debug_stream(dbi::DBG_SECTION_HEADERS)),
-    };
-    let map = address::AddressMap::new(headers.as_deref().unwrap_or(&[]), omap.as_deref());
-    if map.is_empty() {
-        return Err(Error::new(
-            ErrorKind::BadDebugInfo,
-            "the PDB has no section headers, so its addresses cannot be mapped to the executable (it may be a PDB of an object file or library, not of a linked program)",
-        ));
+/// A page cache over the whole PDB (`size` bytes of source `MAIN`) and its one section.
+fn file_store(size: u64) -> (Store, u32) {
+    let mut store = Store::new(PAGE_SHIFT, PAGE_BUDGET);
+    let file = store.add(SectionData::Host {
+        source: crate::MAIN,
+        base: 0,
+        size: usize::try_from(size).unwrap_or(usize::MAX),
+    });
+    (store, file)
+}
+
+/// The container and the streams every part needs first: the directory, DBI, the address map.
+struct Opened {
+    msf: msf::Msf,
+    dbi: dbi::Dbi,
+    map: address::AddressMap,
+    names: Option<u32>,
+    srcsrv: Option<u32>,
+}
+
+impl Opened {
+    fn open(size: u64) -> Result<Self> {
+        let msf = msf::Msf::open(crate::MAIN, size)?;
+        let info_bytes = msf
+            .stream(PDB_INFO_STREAM)?
+            .ok_or_else(|| bad("the PDB has no PDB information stream"))?;
+        let info = info::PdbInfo::parse(&info_bytes)?;
+        let (names, srcsrv) = (info.named_stream(b"/names"), info.named_stream(b"srcsrv"));
+        let dbi_bytes = msf
+            .stream(DBI_STREAM)?
+            .ok_or_else(|| bad("the PDB has no debug information (DBI) stream"))?;
+        let dbi = dbi::Dbi::parse(&dbi_bytes)?;
+        drop(dbi_bytes);
+
+        let omap = optional(&msf, dbi.debug_stream(dbi::DBG_OMAP_FROM_SRC));
+        let original_headers = optional(&msf, dbi.debug_stream(dbi::DBG_ORIGINAL_SECTION_HEADERS));
+        let headers = match (&omap, original_headers) {
+            // With OMAP, records refer to the layout before the rewrite.
+            (Some(_), Some(h)) => Some(h),
+            _ => optional(&msf, dbi.debug_stream(dbi::DBG_SECTION_HEADERS)),
+        };
+        let map = address::AddressMap::new(headers.as_deref().unwrap_or(&[]), omap.as_deref());
+        if map.is_empty() {
+            return Err(Error::new(
+                ErrorKind::BadDebugInfo,
+                "the PDB has no section headers, so its addresses cannot be mapped to the executable (it may be a PDB of an object file or library, not of a linked program)",
+            ));
+        }
+        Ok(Opened {
+            msf,
+            dbi,
+            map,
+            names,
+            srcsrv,
+        })
     }
-    let names_bytes = optional(&msf, info.named_stream(b"/names"));
-    let tpi_bytes = optional(&msf, Some(TPI_STREAM));
-    let ipi_bytes = optional(&msf, Some(IPI_STREAM));
-    let records = optional(
-        &msf,
-        Some(u32::from(dbi.symbol_records)).filter(|&s| s != u32::from(dbi::NO_STREAM)),
-    );
 
-    let srcsrv = optional(&msf, info.named_stream(b"srcsrv"));
-    let mut contributions = dbi.contributions.clone();
+    /// TPI or IPI, located through its hash stream's index offset buffer when it has one.
+    fn type_stream<'s>(
+        &self,
+        index: u32,
+        store: &'s Store,
+        file: u32,
+    ) -> types::TypeStream<Option<msf::PagedStream<'s>>> {
+        use msf::StreamBytes;
+        let data = self.paged(Some(index), store, file);
+        let header = data.as_ref().and_then(|d| d.read(0, 48));
+        let offsets = header.and_then(|h| {
+            let hash = u32::from(u16::from_le_bytes([h[20], h[21]]));
+            let at = cursor::u32_at(&h, 40)? as usize;
+            let len = cursor::u32_at(&h, 44)? as usize;
+            self.paged(Some(hash).filter(|&s| s != 0xFFFF), store, file)?
+                .read(at, len)
+        });
+        types::TypeStream::parse_indexed(data, offsets.as_deref())
+    }
+
+    fn symbol_records(&self) -> Option<u32> {
+        Some(u32::from(self.dbi.symbol_records)).filter(|&s| s != u32::from(dbi::NO_STREAM))
+    }
+
+    fn paged<'s>(
+        &self,
+        index: Option<u32>,
+        store: &'s Store,
+        file: u32,
+    ) -> Option<msf::PagedStream<'s>> {
+        self.msf.paged(index?, store, file).ok().flatten()
+    }
+}
+
+fn build_inner(size: u64, part: Part, writer: &mut Writer) -> Result<Stats> {
+    let pdb = Opened::open(size)?;
+    // Only 32-bit x86 decorates C names (`_f`, `_f@8`, `@f@8`); llvm-symbolizer strips them there.
+    writer.is_windows = pdb.dbi.machine == 0x014C;
+    let (store, file) = file_store(size);
+    let records = pdb.paged(pdb.symbol_records(), &store, file);
+    let mut stats = Stats::default();
+    let modules = match part {
+        Part::Publics { from, to } => {
+            let publics = publics::Publics::read(&records, &pdb.map, |rva| rva >= from && rva < to);
+            add_publics(&publics, writer, &mut stats)?;
+            return Ok(stats);
+        }
+        Part::Whole => &pdb.dbi.modules[..],
+        Part::Modules { from, to } => pdb.dbi.modules.get(from..to).unwrap_or(&[]),
+    };
+    // A unit holds its module streams together (at most about the unit size): the publics it
+    // keeps are the ones at its procedures' starts. A one-piece build reads one module at a
+    // time and keeps every public.
+    let mut held: Vec<Option<Vec<u8>>> = Vec::new();
+    let publics = if part == Part::Whole {
+        publics::Publics::read(&records, &pdb.map, |_| true)
+    } else {
+        held = modules.iter().map(|m| module_stream(&pdb.msf, m)).collect();
+        let mut starts = crate::hash::FxHashSet::default();
+        for (m, stream) in modules.iter().zip(&held) {
+            if let Some(stream) = stream {
+                let (symbols, _) = modules::split(stream, m.symbol_bytes, m.c11_bytes, m.c13_bytes);
+                modules::walk(symbols, |_, proc, _| {
+                    if let Some(rva) = pdb.map.rva(proc.section, proc.offset) {
+                        starts.insert(rva);
+                    }
+                });
+            }
+        }
+        publics::Publics::read(&records, &pdb.map, |rva| starts.contains(&rva))
+    };
+    drop(records);
+
+    let names_bytes = optional(&pdb.msf, pdb.names);
+    let srcsrv = optional(&pdb.msf, pdb.srcsrv);
+    let mut contributions = pdb.dbi.contributions.clone();
     contributions.sort_by_key(|c| (c.section, c.offset));
     let mut shared = functions::Shared {
         names: names_bytes
@@ -135,11 +312,11 @@ fn build_inner(data: &[u8], writer: &mut Writer) -> Result<Stats> {
             .and_then(|b| names::Names::parse(b).ok())
             .unwrap_or_default(),
         inlinee_names: types::InlineeNames::new(
-            types::TypeStream::parse(ipi_bytes.as_deref().unwrap_or(&[])),
-            types::TypeStream::parse(tpi_bytes.as_deref().unwrap_or(&[])),
+            pdb.type_stream(IPI_STREAM, &store, file),
+            pdb.type_stream(TPI_STREAM, &store, file),
         ),
-        publics: publics::Publics::read(records.as_deref().unwrap_or(&[]), &map),
-        map,
+        publics,
+        map: pdb.map,
         contributions,
         source_links: srcsrv
             .as_deref()
@@ -147,14 +324,17 @@ fn build_inner(data: &[u8], writer: &mut Writer) -> Result<Stats> {
             .unwrap_or_default(),
     };
 
-    let mut stats = Stats::default();
-    for m in &dbi.modules {
+    for (i, m) in modules.iter().enumerate() {
         if m.stream == dbi::NO_STREAM {
             continue;
         }
-        let stream = match msf.stream(u32::from(m.stream)) {
-            Ok(Some(s)) => s,
-            _ => {
+        let stream = match held.get_mut(i) {
+            Some(s) => s.take(),
+            None => module_stream(&pdb.msf, m),
+        };
+        let stream = match stream {
+            Some(s) => s,
+            None => {
                 stats.modules_skipped += 1;
                 continue;
             }
@@ -163,15 +343,31 @@ fn build_inner(data: &[u8], writer: &mut Writer) -> Result<Stats> {
         functions::process_module(&mut shared, m.index, symbols, c13, writer);
         stats.modules += 1;
     }
-    for (rva, name) in shared.publics.iter() {
-        writer.add_symbol(name, rva, 0)?;
-        stats.publics += 1;
+    if part == Part::Whole {
+        add_publics(&shared.publics, writer, &mut stats)?;
     }
     Ok(stats)
 }
 
+/// A module's stream; `None` when it has none or it cannot be read (the module is skipped).
+fn module_stream(msf: &msf::Msf, m: &dbi::ModuleInfo) -> Option<Vec<u8>> {
+    if m.stream == dbi::NO_STREAM {
+        return None;
+    }
+    msf.stream(u32::from(m.stream)).ok().flatten()
+}
+
+/// `S_PUB32` symbols only fill addresses no procedure covers (merge rule 2 against ranks).
+fn add_publics(publics: &publics::Publics, writer: &mut Writer, stats: &mut Stats) -> Result<()> {
+    for (rva, name) in publics.iter() {
+        writer.add_symbol(name, rva, 0)?;
+        stats.publics += 1;
+    }
+    Ok(())
+}
+
 /// An optional stream: absent, nil or unreadable all mean "not there".
-fn optional<'a>(msf: &msf::Msf<'a>, index: Option<u32>) -> Option<Cow<'a, [u8]>> {
+fn optional(msf: &msf::Msf, index: Option<u32>) -> Option<Vec<u8>> {
     msf.stream(index?).ok().flatten()
 }
 
