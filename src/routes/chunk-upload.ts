@@ -90,9 +90,9 @@ async function receiveChunks(env: Env, request: Request, org: string): Promise<v
     const rejection = await receiveParts(parts, (chunk) => {
       // The same chunk may come twice in one body (files with repeated content): store it once.
       if (stored.has(chunk.sha1)) return;
-      stored.set(chunk.sha1, chunk.size);
+      stored.set(chunk.sha1, chunk.bytes.byteLength);
       const previous = storing;
-      storing = previous.then(() => storeChunk(env.BUCKET, { ...chunk, stream: () => piecesStream(chunk.pieces) }));
+      storing = previous.then(() => storeChunk(env.BUCKET, chunk));
       storing.catch(() => undefined); // awaited below; meanwhile the next part is read
       return previous;
     });
@@ -137,21 +137,10 @@ async function receiveParts(
       rejection = received.error;
       continue;
     }
-    total += received.chunk.size;
+    total += received.chunk.bytes.byteLength;
     if (total > MAX_REQUEST_SIZE) rejection = "Request too large";
     else if (received.chunk.sha1 !== part.filename.toLowerCase()) rejection = "Checksum mismatch";
     else await store(received.chunk);
   }
   return rejection;
-}
-
-function piecesStream(pieces: Uint8Array[]): ReadableStream<Uint8Array> {
-  let next = 0;
-  return new ReadableStream({
-    pull(controller) {
-      const piece = pieces[next++];
-      if (piece) controller.enqueue(piece);
-      else controller.close();
-    },
-  });
 }
