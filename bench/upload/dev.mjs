@@ -147,7 +147,7 @@ export async function startDev({ args = [], persistDir, cwd = ROOT, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`wrangler dev did not start within ${timeoutMs / 1000} s:\n${output}`);
     await new Promise((r) => setTimeout(r, 300));
   }
-  return { url, port, pgid: child.pid, persistDir, log: () => output, stop };
+  return { url, port, inspectorPort, pgid: child.pid, persistDir, log: () => output, stop };
 }
 
 export async function mintToken(server, org) {
@@ -224,6 +224,26 @@ export function workerdPids(pgid) {
     } catch {} // gone meanwhile
   }
   return pids;
+}
+
+/** VmRSS split into anonymous memory (heaps) and file-backed pages (the binary, mapped files), MiB. */
+export function rssSplitMiB(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+    return { rss: kb("VmRSS"), anon: kb("RssAnon"), file: kb("RssFile") };
+  } catch {
+    return { rss: 0, anon: 0, file: 0 };
+  }
+}
+
+/** The dev server's workerd that runs the Worker (it has the inspector) rather than wrangler's proxy. */
+export function isWorkerRuntime(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("--inspector-addr");
+  } catch {
+    return false;
+  }
 }
 
 export function rssMiB(pid) {
