@@ -57,15 +57,16 @@ export function run(main) {
  * `wrangler dev` runs from there, so edits in the shared working tree (src/, the symcache wasm)
  * neither reload the server mid-run nor leak uncommitted code into the numbers. Returns
  * { dir, commit, dirty } (dirty: the working tree differed from HEAD outside bench/ when the
- * snapshot was taken; informational, the snapshot measures HEAD). Removed on cleanup.
+ * snapshot was taken; informational, the snapshot measures HEAD). Removed on cleanup. Another
+ * `revision` (a commit, a branch) measures that instead, for an A/B in one session.
  */
-export function snapshotHead() {
+export function snapshotHead(revision = "HEAD") {
   const git = (...args) => {
     const r = spawnSync("git", args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * MiB });
     if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
     return r.stdout;
   };
-  const commit = git("rev-parse", "HEAD").trim();
+  const commit = git("rev-parse", revision).trim();
   const dirty =
     git("status", "--porcelain", "--untracked-files=no")
       .split("\n")

@@ -14,6 +14,7 @@
  *   node bench/upload/run.mjs --big            also 1 GiB for dwarf+gzip and random+none
  *   node bench/upload/run.mjs --sizes 64,1024 --content dwarf --compression gzip
  *   (--all-combos: 1 GiB for all four combinations too)
+ *   node bench/upload/run.mjs --commit main ...   the service as of another commit (an A/B in one session)
  *
  * Each file is a real ELF (test/fixtures/files/elf-x86_64-gcc-dw5-O2-pie.debug) with a section
  * `.bench_pad` (noload,readonly) appended by objcopy, so sentry-cli and the service identify it:
@@ -351,7 +352,7 @@ async function uploadThroughService(file, compression, snapshot) {
 }
 
 run(async () => {
-  const snapshot = snapshotHead();
+  const snapshot = snapshotHead(option("--commit") ?? "HEAD");
   process.stderr.write(
     `wrangler dev runs from a snapshot of ${snapshot.commit}${snapshot.dirty ? " (the working tree had uncommitted changes outside bench/: not measured)" : ""}\n`,
   );
