@@ -13,8 +13,9 @@
  * of the dev server) sampled every second: at the start and end of each phase and its peak.
  * After each phase, where the memory is: per workerd process (the Worker's runtime, which also
  * runs the local R2/KV/Durable Object simulators, and wrangler's proxy) RSS split into anonymous
- * and file-backed pages, and the Worker isolate's JavaScript heap before and after a forced
- * garbage collection (through the inspector; needs `node --experimental-websocket` on Node 20).
+ * and file-backed pages, and the Worker isolate's JavaScript heap (V8's used size: objects, not
+ * ArrayBuffer contents) before and after a forced garbage collection, through the inspector
+ * (needs `node --experimental-websocket` on Node 20).
  *
  *   node bench/load/run.mjs [--seconds 60] [--max 50000] [--phases up32,up64,sym,dbg]
  *   node --experimental-websocket bench/load/run.mjs --seconds 15 --phases up64,up64,up64,sym,sym,dbg,dbg
@@ -171,6 +172,38 @@ run(async () => {
   }
 });
 
+/**
+ * One inspector session for the whole run (wrangler's inspector proxy stopped answering a second
+ * session after the first closed): a function that sends a method and awaits its result.
+ */
+async function inspector(server) {
+  if (server.inspectorCall) return server.inspectorCall;
+  const [target] = await (await fetch(`http://127.0.0.1:${server.inspectorPort}/json`)).json();
+  // wrangler's inspector proxy wants an Origin it knows (127.0.0.1 is one); undici's WebSocket
+  // takes headers in its second argument.
+  const socket = new WebSocket(target.webSocketDebuggerUrl, { headers: { origin: "http://127.0.0.1" } });
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = reject;
+  });
+  onCleanup(() => socket.close());
+  let id = 0;
+  server.inspectorCall = (method) =>
+    new Promise((resolve, reject) => {
+      const mine = ++id;
+      const timer = setTimeout(() => reject(new Error(`${method}: no answer`)), 30_000);
+      socket.addEventListener("message", function onMessage(event) {
+        const message = JSON.parse(event.data);
+        if (message.id !== mine) return;
+        socket.removeEventListener("message", onMessage);
+        clearTimeout(timer);
+        resolve(message.result);
+      });
+      socket.send(JSON.stringify({ id: mine, method }));
+    });
+  return server.inspectorCall;
+}
+
 /** Per-process RSS of the dev server's workerd, and the Worker isolate's JS heap (see header). */
 async function whereMemoryIs(server) {
   const out = { runtime: "", proxy: "", heap: "n/a", heapAfterGc: "n/a" };
@@ -181,31 +214,11 @@ async function whereMemoryIs(server) {
   }
   if (typeof WebSocket !== "function") return out;
   try {
-    const [target] = await (await fetch(`http://127.0.0.1:${server.inspectorPort}/json`)).json();
-    const socket = new WebSocket(target.webSocketDebuggerUrl);
-    await new Promise((resolve, reject) => {
-      socket.onopen = resolve;
-      socket.onerror = reject;
-    });
-    let id = 0;
-    const call = (method) =>
-      new Promise((resolve, reject) => {
-        const mine = ++id;
-        const timer = setTimeout(() => reject(new Error(`${method}: no answer`)), 30_000);
-        socket.addEventListener("message", function onMessage(event) {
-          const message = JSON.parse(event.data);
-          if (message.id !== mine) return;
-          socket.removeEventListener("message", onMessage);
-          clearTimeout(timer);
-          resolve(message.result);
-        });
-        socket.send(JSON.stringify({ id: mine, method }));
-      });
+    const call = await inspector(server);
     const mib = (usage) => (usage.usedSize / 1024 / 1024).toFixed(1);
     out.heap = mib(await call("Runtime.getHeapUsage"));
     await call("HeapProfiler.collectGarbage");
     out.heapAfterGc = mib(await call("Runtime.getHeapUsage"));
-    socket.close();
   } catch (err) {
     out.heap = `inspector: ${err.message}`;
   }
