@@ -48,7 +48,9 @@ const arg = (name, fallback) => {
   return Number(i >= 0 ? process.argv[i + 1] : fallback);
 };
 const SECONDS = arg("--seconds", 60);
-const PHASES = (process.argv.includes("--phases") ? process.argv[process.argv.indexOf("--phases") + 1] : "up32,up64,sym,dbg")
+const PHASES = (
+  process.argv.includes("--phases") ? process.argv[process.argv.indexOf("--phases") + 1] : "up32,up64,sym,dbg"
+)
   .split(",")
   .filter(Boolean);
 const MAX = arg("--max", 50_000);
@@ -181,7 +183,7 @@ async function inspector(server) {
   const [target] = await (await fetch(`http://127.0.0.1:${server.inspectorPort}/json`)).json();
   // wrangler's inspector proxy wants an Origin it knows (127.0.0.1 is one); undici's WebSocket
   // takes headers in its second argument.
-  const socket = new WebSocket(target.webSocketDebuggerUrl, { headers: { origin: "http://127.0.0.1" } });
+  const socket = new globalThis.WebSocket(target.webSocketDebuggerUrl, { headers: { origin: "http://127.0.0.1" } });
   await new Promise((resolve, reject) => {
     socket.onopen = resolve;
     socket.onerror = reject;
@@ -212,7 +214,7 @@ async function whereMemoryIs(server) {
     if (isWorkerRuntime(pid)) out.runtime = `${m.rss.toFixed(0)} (${m.anon.toFixed(0)} + ${m.file.toFixed(0)})`;
     else out.proxy = m.rss.toFixed(0);
   }
-  if (typeof WebSocket !== "function") return out;
+  if (typeof globalThis.WebSocket !== "function") return out;
   try {
     const call = await inspector(server);
     const mib = (usage) => (usage.usedSize / 1024 / 1024).toFixed(1);

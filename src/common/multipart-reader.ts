@@ -210,10 +210,17 @@ function splitParameters(header: string): [string | undefined, ...{ key: string;
   let quoted = false;
   for (let i = 0; i < header.length; i++) {
     const ch = header[i];
-    if (quoted && ch === "\\" && i + 1 < header.length) current += ch + header[++i];
-    else if (ch === '"') (quoted = !quoted), (current += ch);
-    else if (ch === ";" && !quoted) items.push(current), (current = "");
-    else current += ch;
+    if (quoted && ch === "\\" && i + 1 < header.length) {
+      current += ch + header[++i];
+    } else if (ch === '"') {
+      quoted = !quoted;
+      current += ch;
+    } else if (ch === ";" && !quoted) {
+      items.push(current);
+      current = "";
+    } else {
+      current += ch;
+    }
   }
   items.push(current);
   const [first, ...rest] = items.map((s) => s.trim());

@@ -4,12 +4,7 @@
  * chunk endpoint uses), 408 for a body that does not arrive in time.
  */
 import { BodyLimitError, boundedBody, readBoundedText, type BodyBounds } from "../common/bounded-body";
-import {
-  MultipartError,
-  MultipartReader,
-  formDataBoundary,
-  type MultipartLimits,
-} from "../common/multipart-reader";
+import { MultipartError, MultipartReader, formDataBoundary, type MultipartLimits } from "../common/multipart-reader";
 import { ApiError } from "../errors";
 
 export async function readRequestText(request: Request, bounds: BodyBounds): Promise<string> {

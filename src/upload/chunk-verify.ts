@@ -71,7 +71,7 @@ async function inflate(next: PartSource, take: (piece: Uint8Array) => boolean): 
       for (;;) {
         const { done, value } = await output.read();
         if (done) return;
-        if (!take(value as Uint8Array)) {
+        if (!take(value)) {
           rejection = "Chunk size too large";
           await output.cancel().catch(() => undefined);
           return;

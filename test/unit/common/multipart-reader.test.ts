@@ -30,7 +30,8 @@ async function parse(bytes: Uint8Array, boundary: string, cuts: number[] = [], l
   const parts: ParsedPart[] = [];
   for (let part = await reader.nextPart(); part; part = await reader.nextPart()) {
     const pieces: Uint8Array[] = [];
-    for (let piece = await reader.nextBodyPiece(); piece; piece = await reader.nextBodyPiece()) pieces.push(piece.slice());
+    for (let piece = await reader.nextBodyPiece(); piece; piece = await reader.nextBodyPiece())
+      pieces.push(piece.slice());
     parts.push({ ...part, body: Buffer.concat(pieces).toString("latin1") });
   }
   return parts;
@@ -130,7 +131,9 @@ describe("MultipartReader", () => {
     const text =
       "preamble, even with --boundary inside a line\r\n--boundary \t\r\n" +
       'Content-Disposition: form-data; name="a"\r\n\r\nA\r\n--boundary--  epilogue\r\n--boundary\r\nnot a part';
-    expect(await parse(enc.encode(text), "boundary")).toEqual([{ name: "a", filename: null, contentType: null, body: "A" }]);
+    expect(await parse(enc.encode(text), "boundary")).toEqual([
+      { name: "a", filename: null, contentType: null, body: "A" },
+    ]);
   });
 
   it("reads a part with no headers and a body with no part", async () => {
@@ -141,7 +144,12 @@ describe("MultipartReader", () => {
   });
 
   it("skips the unread rest of a part", async () => {
-    const bytes = enc.encode(body([{ name: "a", content: "x".repeat(10_000) }, { name: "b", content: "B" }]));
+    const bytes = enc.encode(
+      body([
+        { name: "a", content: "x".repeat(10_000) },
+        { name: "b", content: "B" },
+      ]),
+    );
     const reader = new MultipartReader(streamOf(bytes, [100, 5000]), "boundary", LIMITS);
     expect((await reader.nextPart())!.name).toBe("a");
     expect((await reader.nextBodyPiece())!.byteLength).toBeGreaterThan(0);
@@ -171,9 +179,15 @@ describe("MultipartReader", () => {
     );
     const huge = `--b\r\nX-Pad: ${"p".repeat(2000)}\r\n\r\nx\r\n--b--`;
     expect(await failure(parse(enc.encode(huge), "b"))).toBe("part headers too large");
-    expect(await failure(parse(enc.encode(huge), "b", [...Array(200).keys()].map((i) => i * 10)))).toBe(
-      "part headers too large",
-    );
+    expect(
+      await failure(
+        parse(
+          enc.encode(huge),
+          "b",
+          [...Array(200).keys()].map((i) => i * 10),
+        ),
+      ),
+    ).toBe("part headers too large");
     const many = body(Array.from({ length: 101 }, (_, i) => ({ name: `p${i}`, content: "" })));
     expect(await failure(parse(enc.encode(many), "boundary"))).toBe("too many parts");
   });
