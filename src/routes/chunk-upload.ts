@@ -74,9 +74,9 @@ chunkUploadRoutes.post("/", requireAccess("write"), async (c) => {
 
 /**
  * Reads the body part by part: each chunk is hashed as it arrives and stored once it verified,
- * while the next one arrives (one chunk being stored, one arriving: a request holds at most two
- * chunks in memory, whatever its size). Ownership is granted at the end, and only if the whole
- * request verified.
+ * while the next one arrives (one chunk being stored, one arriving: a request holds two chunks in
+ * memory, whatever its size; see STREAMED_REQUEST_MEMORY). Ownership is granted at the end, and
+ * only if the whole request verified.
  */
 async function receiveChunks(env: Env, request: Request, org: string): Promise<void> {
   const parts = readRequestParts(

@@ -2,7 +2,7 @@ import { CHUNK_SIZE } from "./limits";
 
 /**
  * A memory budget for chunk-upload bodies, per isolate. A request is read as a stream and holds
- * at most two chunks (one arriving, one being stored: STREAMED_REQUEST_MEMORY), and sentry-cli
+ * two chunks (one arriving, one being stored: STREAMED_REQUEST_MEMORY), and sentry-cli
  * sends `concurrency` (8) requests at once: were they all routed to one isolate of 128 MB,
  * holding sixteen chunks together would not fit. So the requests being read may weigh at most
  * BODY_BUDGET bytes (each its Content-Length, which the route has already bounded, or two chunks
@@ -11,7 +11,10 @@ import { CHUNK_SIZE } from "./limits";
  * memory. The wait is short, and it is bounded.
  */
 export const BODY_BUDGET = 64 * 1024 * 1024;
-/** The most one streamed chunk-upload request holds: the chunk arriving and the one being stored. */
+/**
+ * What one streamed chunk-upload request holds: the chunk arriving and the one being stored (and,
+ * for a moment, the arriving chunk's copy into one buffer).
+ */
 export const STREAMED_REQUEST_MEMORY = 2 * CHUNK_SIZE;
 /** A request that cannot start within this long is refused with 503 (sentry-cli retries 503). */
 export const MAX_WAIT_MS = 60_000;
