@@ -11,8 +11,14 @@
  *
  * Per route: requests, errors (non-2xx or failed), p50/p99 latency; workerd RSS (all processes
  * of the dev server) sampled every second: at the start and end of each phase and its peak.
+ * After each phase, where the memory is: per workerd process (the Worker's runtime, which also
+ * runs the local R2/KV/Durable Object simulators, and wrangler's proxy) RSS split into anonymous
+ * and file-backed pages, and the Worker isolate's JavaScript heap (V8's used size: objects, not
+ * ArrayBuffer contents) before and after a forced garbage collection, through the inspector
+ * (needs `node --experimental-websocket` on Node 20).
  *
- *   node bench/load/run.mjs [--seconds 60] [--max 50000]
+ *   node bench/load/run.mjs [--seconds 60] [--max 50000] [--phases up32,up64,sym,dbg]
+ *   node --experimental-websocket bench/load/run.mjs --seconds 15 --phases up64,up64,up64,sym,sym,dbg,dbg
  *
  * Not a test: prints numbers, gates nothing. The machine's load average is printed with them.
  */
@@ -25,7 +31,9 @@ import {
   mintToken,
   onCleanup,
   removeDir,
+  isWorkerRuntime,
   rssMiB,
+  rssSplitMiB,
   run,
   sentryCli,
   uploadArgs,
@@ -39,6 +47,11 @@ const arg = (name, fallback) => {
   return Number(i >= 0 ? process.argv[i + 1] : fallback);
 };
 const SECONDS = arg("--seconds", 60);
+const PHASES = (
+  process.argv.includes("--phases") ? process.argv[process.argv.indexOf("--phases") + 1] : "up32,up64,sym,dbg"
+)
+  .split(",")
+  .filter(Boolean);
 const MAX = arg("--max", 50_000);
 const FILE = join(ROOT, "test/fixtures/files/elf-x86_64-cpp");
 
@@ -97,12 +110,17 @@ run(async () => {
     debuginfod: () => fetch(`${server.url}/debuginfod/acme/load/buildid/${record.codeId}/debuginfo`, { headers: auth }),
   };
 
-  const phases = [
-    { name: "upload+poll", clients: 32, steps: ["chunk-upload", "assemble"] },
-    { name: "upload+poll", clients: 64, steps: ["chunk-upload", "assemble"] },
-    { name: "symbolicate", clients: 16, steps: ["symbolicate"] },
-    { name: "debuginfod", clients: 16, steps: ["debuginfod"] },
-  ];
+  const catalog = {
+    up32: { name: "upload+poll", clients: 32, steps: ["chunk-upload", "assemble"] },
+    up64: { name: "upload+poll", clients: 64, steps: ["chunk-upload", "assemble"] },
+    sym: { name: "symbolicate", clients: 16, steps: ["symbolicate"] },
+    dbg: { name: "debuginfod", clients: 16, steps: ["debuginfod"] },
+  };
+  const phases = PHASES.map((p) => {
+    if (!catalog[p]) throw new Error(`--phases: one of ${Object.keys(catalog).join(", ")}, not ${p}`);
+    return catalog[p];
+  });
+  const memory = [];
   const rss = () => workerdPids(server.pgid).reduce((sum, pid) => sum + rssMiB(pid), 0);
   console.log(
     `load on loopback: commit ${snapshot.commit.slice(0, 10)}, ${SECONDS} s per phase, at most ${MAX} requests a phase`,
@@ -146,5 +164,64 @@ run(async () => {
           `${rssStart.toFixed(0)} → ${rssEnd.toFixed(0)} (${Math.max(rssPeak, rssEnd).toFixed(0)}) | ${loadavg()[0].toFixed(1)} |`,
       );
     }
+    memory.push({ phase: `${phase.name} x${phase.clients}`, ...(await whereMemoryIs(server)) });
+  }
+  console.log("\n| After phase | runtime RSS (anon + file) MiB | proxy RSS MiB | JS heap used MiB | after GC MiB |");
+  console.log("|---|---|---|---|---|");
+  for (const m of memory) {
+    console.log(`| ${m.phase} | ${m.runtime} | ${m.proxy} | ${m.heap} | ${m.heapAfterGc} |`);
   }
 });
+
+/**
+ * One inspector session for the whole run (wrangler's inspector proxy stopped answering a second
+ * session after the first closed): a function that sends a method and awaits its result.
+ */
+async function inspector(server) {
+  if (server.inspectorCall) return server.inspectorCall;
+  const [target] = await (await fetch(`http://127.0.0.1:${server.inspectorPort}/json`)).json();
+  // wrangler's inspector proxy wants an Origin it knows (127.0.0.1 is one); undici's WebSocket
+  // takes headers in its second argument.
+  const socket = new globalThis.WebSocket(target.webSocketDebuggerUrl, { headers: { origin: "http://127.0.0.1" } });
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = reject;
+  });
+  onCleanup(() => socket.close());
+  let id = 0;
+  server.inspectorCall = (method) =>
+    new Promise((resolve, reject) => {
+      const mine = ++id;
+      const timer = setTimeout(() => reject(new Error(`${method}: no answer`)), 30_000);
+      socket.addEventListener("message", function onMessage(event) {
+        const message = JSON.parse(event.data);
+        if (message.id !== mine) return;
+        socket.removeEventListener("message", onMessage);
+        clearTimeout(timer);
+        resolve(message.result);
+      });
+      socket.send(JSON.stringify({ id: mine, method }));
+    });
+  return server.inspectorCall;
+}
+
+/** Per-process RSS of the dev server's workerd, and the Worker isolate's JS heap (see header). */
+async function whereMemoryIs(server) {
+  const out = { runtime: "", proxy: "", heap: "n/a", heapAfterGc: "n/a" };
+  for (const pid of workerdPids(server.pgid)) {
+    const m = rssSplitMiB(pid);
+    if (isWorkerRuntime(pid)) out.runtime = `${m.rss.toFixed(0)} (${m.anon.toFixed(0)} + ${m.file.toFixed(0)})`;
+    else out.proxy = m.rss.toFixed(0);
+  }
+  if (typeof globalThis.WebSocket !== "function") return out;
+  try {
+    const call = await inspector(server);
+    const mib = (usage) => (usage.usedSize / 1024 / 1024).toFixed(1);
+    out.heap = mib(await call("Runtime.getHeapUsage"));
+    await call("HeapProfiler.collectGarbage");
+    out.heapAfterGc = mib(await call("Runtime.getHeapUsage"));
+  } catch (err) {
+    out.heap = `inspector: ${err.message}`;
+  }
+  return out;
+}

@@ -55,15 +55,16 @@ export function run(main) {
  * `wrangler dev` runs from there, so edits in the shared working tree (src/, the symcache wasm)
  * neither reload the server mid-run nor leak uncommitted code into the numbers. Returns
  * { dir, commit, dirty } (dirty: the working tree differed from HEAD outside bench/ when the
- * snapshot was taken; informational, the snapshot measures HEAD). Removed on cleanup.
+ * snapshot was taken; informational, the snapshot measures HEAD). Removed on cleanup. Another
+ * `revision` (a commit, a branch) measures that instead, for an A/B in one session.
  */
-export function snapshotHead() {
+export function snapshotHead(revision = "HEAD") {
   const git = (...args) => {
     const r = spawnSync("git", args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * MiB });
     if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
     return r.stdout;
   };
-  const commit = git("rev-parse", "HEAD").trim();
+  const commit = git("rev-parse", revision).trim();
   const dirty =
     git("status", "--porcelain", "--untracked-files=no")
       .split("\n")
@@ -102,6 +103,26 @@ export function workerdPids(pgid) {
     } catch {} // gone meanwhile
   }
   return pids;
+}
+
+/** VmRSS split into anonymous memory (heaps) and file-backed pages (the binary, mapped files), MiB. */
+export function rssSplitMiB(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+    return { rss: kb("VmRSS"), anon: kb("RssAnon"), file: kb("RssFile") };
+  } catch {
+    return { rss: 0, anon: 0, file: 0 };
+  }
+}
+
+/** The dev server's workerd that runs the Worker (it has the inspector) rather than wrangler's proxy. */
+export function isWorkerRuntime(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("--inspector-addr");
+  } catch {
+    return false;
+  }
 }
 
 export function rssMiB(pid) {

@@ -74,17 +74,3 @@ export async function readBoundedText(request: Request, bounds: BodyBounds): Pro
     throw passed ? new BodyLimitError(passed) : err;
   }
 }
-
-/** Parses a multipart body read under `bounds`; throws BodyLimitError, or the parser's error. */
-export async function readBoundedForm(request: Request, bounds: BodyBounds): Promise<FormData> {
-  const guard = boundedBody(request.body, bounds);
-  const guarded = new Response(guard.stream, {
-    headers: { "content-type": request.headers.get("content-type") ?? "" },
-  });
-  try {
-    return await guarded.formData();
-  } catch (err) {
-    const passed = guard.passed();
-    throw passed ? new BodyLimitError(passed) : err;
-  }
-}

@@ -5,7 +5,8 @@
  * reads it here, so a body that is not JSON gets one answer: 400 "Invalid json body" (Sentry's
  * text for the assemble endpoint).
  */
-import { BodyLimitError, readBoundedForm, readBoundedText, type BodyBounds } from "../common/bounded-body";
+import { BodyLimitError, boundedBody, readBoundedText, type BodyBounds } from "../common/bounded-body";
+import { MultipartError, MultipartReader, formDataBoundary, type MultipartLimits } from "../common/multipart-reader";
 import { ApiError } from "../errors";
 
 async function readRequestText(request: Request, bounds: BodyBounds): Promise<string> {
@@ -26,12 +27,17 @@ export async function readRequestJson(request: Request, bounds: BodyBounds): Pro
   }
 }
 
-export async function readRequestForm(request: Request, bounds: BodyBounds): Promise<FormData> {
-  try {
-    return await readBoundedForm(request, bounds);
-  } catch (err) {
-    throw toApiError(err, "Invalid multipart body");
-  }
+/** A `multipart/form-data` body, read part by part under `bounds` (see multipartError). */
+export function readRequestParts(request: Request, bounds: BodyBounds, limits: MultipartLimits): MultipartReader {
+  const boundary = formDataBoundary(request.headers.get("content-type"));
+  if (!boundary) throw ApiError.badRequest("Invalid multipart body");
+  return new MultipartReader(boundedBody(request.body, bounds).stream.getReader(), boundary, limits);
+}
+
+/** What a failed read of readRequestParts answers; an error of anything else is not the body's. */
+export function multipartError(err: unknown): unknown {
+  if (err instanceof MultipartError || err instanceof BodyLimitError) return toApiError(err, "Invalid multipart body");
+  return err;
 }
 
 function toApiError(err: unknown, unreadable: string): ApiError {

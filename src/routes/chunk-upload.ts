@@ -2,15 +2,19 @@
  * GET  /api/0/organizations/{org}/chunk-upload/   upload options for sentry-cli
  * POST /api/0/organizations/{org}/chunk-upload/   multipart chunks (`file` or `file_gzip` parts)
  *
- * A POST is all or nothing: every part is decompressed (bounded), counted and re-hashed before
- * the first byte is stored, and the organization is granted ownership of the chunks only after
- * all of them are in R2. A rejected request stores nothing and grants nothing.
+ * The body is read as a stream: every part is decompressed (bounded), counted and re-hashed as
+ * it arrives and stored once it verified, so a request holds two chunks in memory, not its whole
+ * body. A POST grants all or nothing: the organization is granted ownership of the chunks only
+ * after every part verified and is in R2. A rejected request grants nothing and stores no byte
+ * that failed verification; chunks of it that verified before the rejected part may be in R2,
+ * owned by no one, until the sweep (storage/retention.ts) removes them.
  */
 import { Hono } from "hono";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
-import { chunkStream, verifyChunks, type ChunkPart } from "../upload/chunk-verify";
+import { receiveChunkPart, type ChunkRejection, type ReceivedChunk } from "../upload/chunk-verify";
+import type { MultipartReader } from "../common/multipart-reader";
 import {
   ACCEPT,
   BODY_IDLE_MS,
@@ -19,15 +23,16 @@ import {
   CONCURRENCY,
   MAX_CHUNKS_PER_REQUEST,
   MAX_FILE_SIZE,
+  MAX_PART_HEADER_BYTES,
+  MAX_PARTS_PER_REQUEST,
   MAX_REQUEST_BODY,
   MAX_REQUEST_SIZE,
   MAX_WAIT_SECONDS,
 } from "../upload/limits";
-import { forEachLimited } from "../common/concurrency";
 import { storeChunk } from "../storage/chunk-store";
-import { GateTimeout, withRequestBudget } from "../upload/request-gate";
+import { GateTimeout, STREAMED_REQUEST_MEMORY, withRequestBudget } from "../upload/request-gate";
 import { grantOwnership } from "../storage/chunk-ownership";
-import { readRequestForm } from "./bounded-request";
+import { multipartError, readRequestParts } from "./bounded-request";
 
 type App = { Bindings: Env; Variables: AuthVariables };
 export const chunkUploadRoutes = new Hono<App>();
@@ -54,11 +59,12 @@ chunkUploadRoutes.post("/", requireAccess("write"), async (c) => {
   if (!Number.isFinite(length)) {
     throw new ApiError(411, "error", "A Content-Length header is required");
   }
-  // Refused before reading: the body is parsed in memory, and its size bounds that memory.
+  // Refused before reading: no compliant client sends more.
   if (length > MAX_REQUEST_BODY) throw ApiError.badRequest("Request too large");
 
   try {
-    await withRequestBudget(length, () => receiveChunks(c.env, c.req.raw, c.var.org));
+    const memory = Math.min(length, STREAMED_REQUEST_MEMORY);
+    await withRequestBudget(memory, () => receiveChunks(c.env, c.req.raw, c.var.org));
   } catch (err) {
     if (err instanceof GateTimeout) throw new ApiError(503, "detail", "Too many chunk uploads in progress, retry");
     throw err;
@@ -66,36 +72,75 @@ chunkUploadRoutes.post("/", requireAccess("write"), async (c) => {
   return c.body(null, 200);
 });
 
-/** Parses, verifies, stores and grants one request's chunks: all of them, or none. */
+/**
+ * Reads the body part by part: each chunk is hashed as it arrives and stored once it verified,
+ * while the next one arrives (one chunk being stored, one arriving: a request holds two chunks in
+ * memory, whatever its size; see STREAMED_REQUEST_MEMORY). Ownership is granted at the end, and
+ * only if the whole request verified.
+ */
 async function receiveChunks(env: Env, request: Request, org: string): Promise<void> {
-  const form = await readRequestForm(request, {
-    maxBytes: MAX_REQUEST_BODY,
-    idleMs: BODY_IDLE_MS,
-    deadlineMs: CHUNK_BODY_DEADLINE_MS,
-  });
-  const parts: ChunkPart[] = [];
-  for (const [field, gzip] of [
-    ["file", false],
-    ["file_gzip", true],
-  ] as const) {
-    for (const entry of form.getAll(field)) {
-      const value = entry as unknown as File | string;
-      if (typeof value === "string") continue; // not a file part: Sentry ignores these too
-      parts.push({ sha1: value.name.toLowerCase(), gzip, blob: value });
-    }
-  }
-
-  const verified = await verifyChunks(parts);
-  if (!verified.ok) throw ApiError.badRequest(verified.error);
-
-  // The same chunk may come twice in one body (files with repeated content): store it once.
-  const unique = [...new Map(verified.chunks.map((ch) => [ch.sha1, ch])).values()];
-  await forEachLimited(unique, 4, (chunk) =>
-    storeChunk(env.BUCKET, { sha1: chunk.sha1, size: chunk.size, stream: () => chunkStream(chunk) }),
+  const parts = readRequestParts(
+    request,
+    { maxBytes: MAX_REQUEST_BODY, idleMs: BODY_IDLE_MS, deadlineMs: CHUNK_BODY_DEADLINE_MS },
+    { maxHeaderBytes: MAX_PART_HEADER_BYTES, maxParts: MAX_PARTS_PER_REQUEST },
   );
+  const stored = new Map<string, number>(); // SHA-1 → size of the chunks stored (or being stored)
+  let storing: Promise<void> = Promise.resolve();
+  try {
+    const rejection = await receiveParts(parts, (chunk) => {
+      // The same chunk may come twice in one body (files with repeated content): store it once.
+      if (stored.has(chunk.sha1)) return;
+      stored.set(chunk.sha1, chunk.bytes.byteLength);
+      const previous = storing;
+      storing = previous.then(() => storeChunk(env.BUCKET, chunk));
+      storing.catch(() => undefined); // awaited below; meanwhile the next part is read
+      return previous;
+    });
+    await storing;
+    if (rejection) {
+      await parts.skipRest(); // let the client finish sending before it is answered
+      throw ApiError.badRequest(rejection);
+    }
+  } catch (err) {
+    await storing.catch(() => undefined);
+    throw multipartError(err);
+  }
   await grantOwnership(
     env,
     org,
-    unique.map(({ sha1, size }) => ({ sha1, size })),
+    [...stored].map(([sha1, size]) => ({ sha1, size })),
   );
+}
+
+/**
+ * Verifies the parts in order, handing each verified chunk to `store` (which returns once the
+ * chunk before it is stored, so at most one waits). After a rejected part nothing more is
+ * stored, but the parts are still counted: Sentry answers "Too many chunks" before any other
+ * error of the request.
+ */
+async function receiveParts(
+  parts: MultipartReader,
+  store: (chunk: ReceivedChunk) => Promise<void> | undefined,
+): Promise<ChunkRejection | null> {
+  let rejection: ChunkRejection | null = null;
+  let chunks = 0;
+  let total = 0;
+  for (let part = await parts.nextPart(); part; part = await parts.nextPart()) {
+    const gzip = part.name === "file_gzip";
+    // A part without a file name (or an empty one) is not a chunk: Sentry's parser (Django's)
+    // skips those too.
+    if (!part.filename || (part.name !== "file" && !gzip)) continue;
+    if (++chunks > MAX_CHUNKS_PER_REQUEST) return "Too many chunks";
+    if (rejection) continue;
+    const received = await receiveChunkPart(() => parts.nextBodyPiece(), gzip);
+    if (!received.ok) {
+      rejection = received.error;
+      continue;
+    }
+    total += received.chunk.bytes.byteLength;
+    if (total > MAX_REQUEST_SIZE) rejection = "Request too large";
+    else if (received.chunk.sha1 !== part.filename.toLowerCase()) rejection = "Checksum mismatch";
+    else await store(received.chunk);
+  }
+  return rejection;
 }

@@ -6,20 +6,16 @@
 import { chunkKey } from "./keys";
 import { REFRESH_MS } from "./retention";
 
-/** A chunk the server has hashed: its bytes can be streamed (again) for storing. */
+/** A chunk the server has hashed, whole in memory (a chunk is at most 8 MiB). */
 export interface HashedChunk {
   sha1: string;
-  /** Exact uncompressed size, measured while hashing: R2 needs a known stream length. */
-  size: number;
-  stream(): ReadableStream<Uint8Array>;
+  bytes: Uint8Array;
 }
 
 export async function storeChunk(bucket: R2Bucket, chunk: HashedChunk): Promise<void> {
   const key = chunkKey(chunk.sha1);
   const existing = await bucket.head(key);
   if (existing && Date.now() - existing.uploaded.getTime() < REFRESH_MS) return;
-  const fixed = new FixedLengthStream(chunk.size);
-  const piping = chunk.stream().pipeTo(fixed.writable);
-  const [, put] = await Promise.all([piping, bucket.put(key, fixed.readable, { sha1: chunk.sha1 })]);
+  const put = await bucket.put(key, chunk.bytes, { sha1: chunk.sha1 });
   if (put === null) throw new Error(`R2 refused chunk ${chunk.sha1}`);
 }

@@ -1,72 +1,105 @@
 /**
- * Verifies the chunks of one chunk-upload request before anything is stored.
+ * Receives one chunk part of a chunk-upload request as its bytes arrive: gunzipped if it is a
+ * `file_gzip` part, counted and SHA-1-hashed on the way, and kept (at most one chunk's worth)
+ * for storing. A part's filename is the lowercase hex SHA-1 of its uncompressed bytes.
  *
- * A part is `file` (raw bytes) or `file_gzip` (one gzip stream); its filename is the lowercase
- * hex SHA-1 of the uncompressed bytes. Decompression is bounded: output is counted as it is
- * produced and the stream is cancelled as soon as it exceeds the chunk size, so a gzip bomb
- * costs at most one chunk of memory (in fact, one decompressor window at a time).
+ * Decompression is bounded: output is counted as it is produced and the stream is cancelled as
+ * soon as it exceeds the chunk size, so a gzip bomb costs at most one chunk of memory.
  */
 import { createHash } from "node:crypto";
-import { CHUNK_SIZE, MAX_CHUNKS_PER_REQUEST, MAX_REQUEST_SIZE } from "./limits";
-
-export interface ChunkPart {
-  sha1: string;
-  gzip: boolean;
-  blob: Blob;
-}
-
-export interface VerifiedChunk extends ChunkPart {
-  /** Uncompressed size, known after verification; stores use it as the exact stream length. */
-  size: number;
-}
+import { CHUNK_SIZE } from "./limits";
 
 /** Sentry's error strings (getsentry/sentry `src/sentry/api/endpoints/chunk.py`). */
 export type ChunkRejection =
   "Too many chunks" | "Chunk size too large" | "Request too large" | "Invalid gzip payload" | "Checksum mismatch";
 
-export type VerifyResult = { ok: true; chunks: VerifiedChunk[] } | { ok: false; error: ChunkRejection };
-
-export function chunkStream(part: ChunkPart): ReadableStream<Uint8Array> {
-  const raw = part.blob.stream() as ReadableStream<Uint8Array>;
-  return part.gzip ? raw.pipeThrough<Uint8Array>(new DecompressionStream("gzip")) : raw;
+/** A part's uncompressed bytes, with their SHA-1. */
+export interface ReceivedChunk {
+  sha1: string;
+  bytes: Uint8Array;
 }
 
-export async function verifyChunks(parts: ChunkPart[]): Promise<VerifyResult> {
-  if (parts.length > MAX_CHUNKS_PER_REQUEST) return { ok: false, error: "Too many chunks" };
-  const chunks: VerifiedChunk[] = [];
-  let total = 0;
-  for (const part of parts) {
-    if (!part.gzip && part.blob.size > CHUNK_SIZE) return { ok: false, error: "Chunk size too large" };
-    const measured = await hashBounded(part);
-    if (!measured.ok) return measured;
-    total += measured.size;
-    if (total > MAX_REQUEST_SIZE) return { ok: false, error: "Request too large" };
-    if (measured.sha1 !== part.sha1) return { ok: false, error: "Checksum mismatch" };
-    chunks.push({ ...part, size: measured.size });
-  }
-  return { ok: true, chunks };
-}
+/** The part's content, piece by piece, then null (MultipartReader.nextBodyPiece). */
+export type PartSource = () => Promise<Uint8Array | null>;
 
-async function hashBounded(
-  part: ChunkPart,
-): Promise<{ ok: true; sha1: string; size: number } | { ok: false; error: ChunkRejection }> {
+/**
+ * Reads a part to its end (or until it is rejected). Errors of the source (a malformed body, a
+ * body bound) are thrown as they are; what is wrong with the chunk itself is returned.
+ */
+export async function receiveChunkPart(
+  next: PartSource,
+  gzip: boolean,
+): Promise<{ ok: true; chunk: ReceivedChunk } | { ok: false; error: ChunkRejection }> {
   const hash = createHash("sha1");
-  const reader = chunkStream(part).getReader();
+  const pieces: Uint8Array[] = [];
   let size = 0;
+  /** Takes uncompressed bytes; false once they exceed one chunk. */
+  const take = (piece: Uint8Array): boolean => {
+    size += piece.byteLength;
+    if (size > CHUNK_SIZE) return false;
+    hash.update(piece);
+    pieces.push(piece);
+    return true;
+  };
+  if (gzip) {
+    const rejection = await inflate(next, take);
+    if (rejection) return { ok: false, error: rejection };
+  } else {
+    for (let piece = await next(); piece !== null; piece = await next()) {
+      if (!take(piece)) return { ok: false, error: "Chunk size too large" };
+    }
+  }
+  // One copy into a single buffer: R2 then takes it as a body of known length in one piece
+  // instead of thousands of small stream reads.
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const piece of pieces) {
+    bytes.set(piece, at);
+    at += piece.byteLength;
+  }
+  return { ok: true, chunk: { sha1: hash.digest("hex"), bytes } };
+}
+
+/** Feeds the compressed pieces through one gzip decompressor into `take`. */
+async function inflate(next: PartSource, take: (piece: Uint8Array) => boolean): Promise<ChunkRejection | null> {
+  const decompressor = new DecompressionStream("gzip");
+  const writer = decompressor.writable.getWriter();
+  const output = decompressor.readable.getReader();
+  let rejection: ChunkRejection | null = null;
+  const draining = (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await output.read();
+        if (done) return;
+        if (!take(value)) {
+          rejection = "Chunk size too large";
+          await output.cancel().catch(() => undefined);
+          return;
+        }
+      }
+    } catch {
+      rejection ??= "Invalid gzip payload";
+    }
+  })();
   try {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > CHUNK_SIZE) {
-        await reader.cancel().catch(() => undefined);
-        return { ok: false, error: "Chunk size too large" };
+      const piece = await next();
+      if (piece === null) {
+        await writer.close().catch(() => undefined);
+        break;
       }
-      hash.update(value);
+      // A write fails once the decompressor has failed or its output was cancelled.
+      const written = await writer.write(piece).then(
+        () => true,
+        () => false,
+      );
+      if (!written) break;
     }
-  } catch {
-    // Only decompression can fail here: the raw bytes are already in memory.
-    return { ok: false, error: "Invalid gzip payload" };
+  } catch (err) {
+    await writer.abort(err).catch(() => undefined);
+    await draining;
+    throw err;
   }
-  return { ok: true, sha1: hash.digest("hex"), size };
+  await draining;
+  return rejection;
 }

@@ -14,6 +14,13 @@ export const MAX_CHUNKS_PER_FILE = 4096;
  * that, and refuse anything larger before reading it.
  */
 export const MAX_REQUEST_BODY = MAX_REQUEST_SIZE + MAX_CHUNKS_PER_REQUEST * 4096 + 1024 * 1024;
+/**
+ * Bounds on a chunk-upload body's framing. sentry-cli writes one short header block per part and
+ * only chunk parts; the part count (form fields included) stops a body of thousands of empty
+ * parts early.
+ */
+export const MAX_PART_HEADER_BYTES = 8 * 1024;
+export const MAX_PARTS_PER_REQUEST = 2 * MAX_CHUNKS_PER_REQUEST;
 
 /** Capability list for sentry-cli 2.x, which gates file kinds on it (3.x ignores it). */
 export const ACCEPT = [

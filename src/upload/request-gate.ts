@@ -1,14 +1,21 @@
+import { CHUNK_SIZE } from "./limits";
+
 /**
- * A memory budget for chunk-upload bodies, per isolate. A request is parsed whole (its parts must
- * all verify before any is stored), and sentry-cli sends `concurrency` (8) requests of up to
- * 32 MiB at once: were they all routed to one isolate of 128 MB, buffering them together would
- * not fit. So the bodies being parsed may total at most BODY_BUDGET bytes (by Content-Length,
- * which the route has already bounded): two raw 32 MiB requests, or more gzip-compressed ones.
- * Requests beyond the budget wait here, in arrival order, before their body is read, so the
- * client's data waits in the network instead of in memory. A lone request is verified and stored
- * in about a quarter of a second per 32 MiB, so the wait is short, and it is bounded.
+ * A memory budget for chunk-upload bodies, per isolate. A request is read as a stream and holds
+ * two chunks (one arriving, one being stored: STREAMED_REQUEST_MEMORY), and sentry-cli
+ * sends `concurrency` (8) requests at once: were they all routed to one isolate of 128 MB,
+ * holding sixteen chunks together would not fit. So the requests being read may weigh at most
+ * BODY_BUDGET bytes (each its Content-Length, which the route has already bounded, or two chunks
+ * if less): four raw requests, more small ones. Requests beyond the budget wait here, in arrival
+ * order, before their body is read, so the client's data waits in the network instead of in
+ * memory. The wait is short, and it is bounded.
  */
 export const BODY_BUDGET = 64 * 1024 * 1024;
+/**
+ * What one streamed chunk-upload request holds: the chunk arriving and the one being stored (and,
+ * for a moment, the arriving chunk's copy into one buffer).
+ */
+export const STREAMED_REQUEST_MEMORY = 2 * CHUNK_SIZE;
 /** A request that cannot start within this long is refused with 503 (sentry-cli retries 503). */
 export const MAX_WAIT_MS = 60_000;
 

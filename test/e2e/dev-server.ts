@@ -31,6 +31,9 @@ export function useDevServer(options: Omit<StartOptions, "persistDir" | "onSpawn
     get port() {
       return server().port;
     },
+    get inspectorPort() {
+      return server().inspectorPort;
+    },
     get pgid() {
       return server().pgid;
     },

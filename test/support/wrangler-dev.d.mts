@@ -7,6 +7,8 @@ export const ADMIN_TOKEN: string;
 export interface DevServer {
   url: string;
   port: number;
+  /** Where wrangler's inspector listens (bench/load reads the Worker's heap through it). */
+  inspectorPort: number;
   /** The process group of wrangler and its workerd children. */
   pgid: number;
   persistDir: string;

@@ -124,7 +124,7 @@ export async function startDev({
     await stop();
     throw err;
   }
-  return { url, port: listen, pgid: child.pid, persistDir, log, stop };
+  return { url, port: listen, inspectorPort, pgid: child.pid, persistDir, log, stop };
 }
 
 /** A token with project:read and project:write in `org`, minted with the admin secret. */

@@ -85,26 +85,32 @@ describe("chunk-upload", () => {
       expect((await postChunks(token, "acme", new FormData())).status).toBe(200);
     });
 
-    describe("rejects with Sentry's error strings and stores nothing of the request", () => {
-      async function expectRejected(parts: Parameters<typeof chunkForm>[0], error: string) {
+    describe("rejects with Sentry's error strings, grants nothing and stores no unverified byte", () => {
+      /**
+       * Parts are read and stored as they arrive, so chunks that verified before the rejected
+       * part may be in R2 (their bytes are right; R2 re-checks the SHA-1): `verifiedBefore`
+       * names how many. No part from the rejected one on is stored, and nothing is granted.
+       */
+      async function expectRejected(parts: Parameters<typeof chunkForm>[0], error: string, verifiedBefore = 0) {
         const token = await mintToken("acme");
         const res = await postChunks(token, "acme", chunkForm(parts));
         expect(res.status).toBe(400);
         expect(await res.json()).toEqual({ error });
-        for (const p of parts) {
-          expect(await env.BUCKET.head(chunkKey(p.name))).toBeNull();
+        for (const [i, p] of parts.entries()) {
+          if (i >= verifiedBefore) expect(await env.BUCKET.head(chunkKey(p.name))).toBeNull();
           expect((await ownedChunkSizes(env, "acme", [p.name])).size).toBe(0);
         }
       }
 
       it("a hash mismatch, even after valid chunks", async () => {
-        const good = enc.encode("good chunk, stored only if the whole request is valid");
+        const good = enc.encode("good chunk, granted only if the whole request is valid");
         await expectRejected(
           [
             { name: await sha1Hex(good), body: good },
             { name: "0".repeat(40), body: enc.encode("bytes whose hash is something else") },
           ],
           "Checksum mismatch",
+          1,
         );
       });
 
@@ -115,7 +121,7 @@ describe("chunk-upload", () => {
             return { name: await sha1Hex(body), body };
           }),
         );
-        await expectRejected(parts, "Too many chunks");
+        await expectRejected(parts, "Too many chunks", 64);
       });
 
       it("a chunk larger than the chunk size", async () => {
@@ -144,7 +150,7 @@ describe("chunk-upload", () => {
             return { field: "file_gzip" as const, name: await sha1Hex(body), body: await gzip(body) };
           }),
         );
-        await expectRejected(parts, "Request too large");
+        await expectRejected(parts, "Request too large", 4);
       });
     });
   });
