@@ -109,15 +109,24 @@ function chunkBytes(layout, size, index) {
 }
 
 /**
- * One API call. A 503 "worker restarted" (wrangler dev rebuilds when a source file changes) is
- * retried: chunk uploads and assemble polls are idempotent.
+ * One API call. A 503 (wrangler dev restarting its worker, or the chunk gate full) and a
+ * connection the server closed while the body was still being sent (it may answer and close
+ * before reading a whole 32 MiB body; Node then fails the write with EPIPE) are retried, as
+ * sentry-cli retries them: chunk uploads and assemble polls are idempotent.
  */
 async function api(server, token, path, init = {}) {
   for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`${server.url}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) },
-    });
+    let res;
+    try {
+      res = await fetch(`${server.url}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) },
+      });
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 2000));
+      continue;
+    }
     if (res.ok) return res;
     const text = await res.text();
     if (res.status !== 503 || attempt >= 5) throw new Error(`${path}: ${res.status} ${text}`);
