@@ -16,6 +16,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { LINK_ARGS } from "./link.mjs";
 
 const [dir, copiesArg = "20"] = process.argv.slice(2);
 const copies = Number(copiesArg);
@@ -85,20 +86,7 @@ for (let k = 1; k < copies; k++) {
 const renameSeconds = (performance.now() - t0) / 1000;
 writeFileSync(join(outDir, "objs.rsp"), all.join("\n"));
 const t1 = performance.now();
-execFileSync(
-  "lld-link-19",
-  [
-    "/nologo",
-    "/debug:ghash",
-    "/nodefaultlib",
-    "/entry:main",
-    "/subsystem:console",
-    "/pdb:gen.pdb",
-    "/out:gen.exe",
-    "@objs.rsp",
-  ],
-  { cwd: outDir, stdio: "inherit", timeout: 30 * 60_000 },
-);
+execFileSync("lld-link-19", LINK_ARGS, { cwd: outDir, stdio: "inherit", timeout: 30 * 60_000 });
 const MiB = 1024 * 1024;
 console.log(
   `${copies} copies of ${objects.length} objects: renamed in ${renameSeconds.toFixed(0)} s, linked in ${((performance.now() - t1) / 1000).toFixed(0)} s; ` +

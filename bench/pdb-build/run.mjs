@@ -17,6 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { importTs } from "../lib/import-ts.mjs";
+import { LINK_ARGS } from "./link.mjs";
 
 const [unitsArg = "40", perUnitArg = "150", reuse] = process.argv.slice(2);
 const [units, perUnit] = [Number(unitsArg), Number(perUnitArg)];
@@ -155,15 +156,6 @@ async function generate() {
   );
   // Many objects: through a response file.
   writeFileSync(join(dir, "objs.rsp"), objs.join("\n"));
-  await run("lld-link-19", [
-    "/nologo",
-    "/debug:ghash",
-    "/nodefaultlib",
-    "/entry:main",
-    "/subsystem:console",
-    "/pdb:gen.pdb",
-    "/out:gen.exe",
-    "@objs.rsp",
-  ]);
+  await run("lld-link-19", LINK_ARGS);
   console.log(`built ${units} units x ${perUnit} functions in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
