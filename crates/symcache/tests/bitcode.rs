@@ -2,17 +2,15 @@
 //! the symcache of the same dSYM before obfuscation, byte for byte, in one piece and in units
 //! (test/fixtures/make-bitcode-fixture.sh makes the three files).
 
-use symcache::host::{native, STREAM_PAGE, STREAM_RUN};
+mod common;
+
+use common::{merge_levels, take_pages, take_run};
+use symcache::host::native;
 use symcache::plan::Limits;
-use symcache::{build_unit, build_whole, merge_runs, plan_build, Input, InputKind, UnitTask};
+use symcache::{build_unit, build_whole, plan_build, Input, InputKind, UnitTask};
 
 fn fixture(rel: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../test/fixtures/bitcode/{}",
-        env!("CARGO_MANIFEST_DIR"),
-        rel
-    );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {}", path, e))
+    common::fixture("bitcode", rel)
 }
 
 fn symbol_map() -> Vec<u8> {
@@ -41,17 +39,14 @@ fn sources_and_input(file: &[u8], map: Option<&[u8]>) -> Input {
     }
 }
 
-fn outputs(stream: u32) -> Vec<u8> {
-    native::take_outputs()
-        .into_iter()
-        .filter(|o| o.0 == stream)
-        .flat_map(|o| o.1)
-        .collect()
+/// The pages' bytes, one after another.
+fn page_bytes(pages: Vec<(u32, Vec<u8>)>) -> Vec<u8> {
+    pages.into_iter().flat_map(|(_, b)| b).collect()
 }
 
 fn whole(file: &[u8], map: Option<&[u8]>) -> Vec<u8> {
     build_whole(&sources_and_input(file, map)).expect("whole build");
-    outputs(STREAM_PAGE)
+    page_bytes(take_pages())
 }
 
 fn in_units(file: &[u8], map: &[u8]) -> Vec<u8> {
@@ -72,16 +67,9 @@ fn in_units(file: &[u8], map: &[u8]) -> Vec<u8> {
             sup_unit_offsets: Vec::new(),
         };
         build_unit(&input, task).expect("unit");
-        runs.push(outputs(STREAM_RUN));
+        runs.push(take_run());
     }
-    native::set_sources(runs.clone());
-    let inputs: Vec<(u32, u64)> = runs
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (i as u32, r.len() as u64))
-        .collect();
-    merge_runs(&inputs, true, 64 * 1024).expect("final merge");
-    outputs(STREAM_PAGE)
+    page_bytes(merge_levels(runs, usize::MAX))
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

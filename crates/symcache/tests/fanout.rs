@@ -1,17 +1,15 @@
 //! A file built in one piece and the same file built in units, merged in one or several levels,
 //! give byte-identical symcache pages: every cross-unit decision is taken in the final merge.
 
-use symcache::host::{native, STREAM_PAGE, STREAM_RUN};
-use symcache::plan::{Limits, UnitSpan};
-use symcache::{build_unit, build_whole, merge_runs, plan_build, Input, InputKind, UnitTask};
+mod common;
+
+use common::{merge_levels, take_pages, take_run};
+use symcache::host::native;
+use symcache::plan::{Limits, Plan, UnitSpan};
+use symcache::{build_unit, build_whole, plan_build, Input, InputKind, UnitTask};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../test/fixtures/files/{}",
-        env!("CARGO_MANIFEST_DIR"),
-        name
-    );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {}", path, e))
+    common::fixture("files", name)
 }
 
 /// An object file, or a PDB (by its MSF signature).
@@ -29,26 +27,21 @@ fn input(file: &[u8]) -> Input {
     }
 }
 
-fn pages(outputs: Vec<(u32, Vec<u8>, u32)>) -> Vec<(u32, Vec<u8>)> {
-    outputs
-        .into_iter()
-        .filter(|o| o.0 == STREAM_PAGE)
-        .map(|(_, b, first)| (first, b))
-        .collect()
-}
-
-fn run_bytes(outputs: Vec<(u32, Vec<u8>, u32)>) -> Vec<u8> {
-    outputs
-        .into_iter()
-        .filter(|o| o.0 == STREAM_RUN)
-        .flat_map(|(_, b, _)| b)
-        .collect()
+/// The plan of `file` in parts: units of `unit_bytes` and `symbols` symbols (never one piece).
+fn plan_in_parts(file: &[u8], unit_bytes: u64, symbols: u64) -> Plan {
+    native::set_sources(vec![file.to_vec()]);
+    let limits = Limits {
+        fast_bytes: 0,
+        unit_bytes,
+        symbols_per_unit: symbols,
+    };
+    plan_build(&input(file), &limits).expect("plan")
 }
 
 fn whole(file: &[u8]) -> Vec<(u32, Vec<u8>)> {
     native::set_sources(vec![file.to_vec()]);
     build_whole(&input(file)).expect("whole build");
-    pages(native::take_outputs())
+    take_pages()
 }
 
 /// Builds `file` in units of `unit_bytes` of `.debug_info` and `symbols` symbols, then merges the
@@ -59,13 +52,7 @@ fn in_units(
     symbols: u64,
     fan_in: usize,
 ) -> (usize, Vec<(u32, Vec<u8>)>) {
-    native::set_sources(vec![file.to_vec()]);
-    let limits = Limits {
-        fast_bytes: 0,
-        unit_bytes,
-        symbols_per_unit: symbols,
-    };
-    let plan = plan_build(&input(file), &limits).expect("plan");
+    let plan = plan_in_parts(file, unit_bytes, symbols);
     assert!(!plan.fast && plan.materialize.is_empty());
     let mut runs = Vec::new();
     for (index, span) in plan.units.iter().enumerate() {
@@ -77,31 +64,9 @@ fn in_units(
             sup_unit_offsets: Vec::new(),
         };
         build_unit(&input(file), task).expect("unit");
-        runs.push(run_bytes(native::take_outputs()));
+        runs.push(take_run());
     }
-    let units = runs.len();
-    while runs.len() > fan_in {
-        let mut next = Vec::new();
-        for group in runs.chunks(fan_in) {
-            native::set_sources(group.to_vec());
-            let inputs: Vec<(u32, u64)> = group
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (i as u32, r.len() as u64))
-                .collect();
-            merge_runs(&inputs, false, 64 * 1024).expect("intermediate merge");
-            next.push(run_bytes(native::take_outputs()));
-        }
-        runs = next;
-    }
-    native::set_sources(runs.clone());
-    let inputs: Vec<(u32, u64)> = runs
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (i as u32, r.len() as u64))
-        .collect();
-    merge_runs(&inputs, true, 64 * 1024).expect("final merge");
-    (units, pages(native::take_outputs()))
+    (runs.len(), merge_levels(runs, fan_in))
 }
 
 fn check(name: &str) {
@@ -213,13 +178,7 @@ fn pdb_modules_and_publics() {
 #[test]
 fn pdb_units_are_module_runs_then_publics() {
     let file = fixture("pe-x86_64-o2.pdb");
-    native::set_sources(vec![file.clone()]);
-    let limits = Limits {
-        fast_bytes: 0,
-        unit_bytes: 1,
-        symbols_per_unit: 10,
-    };
-    let plan = plan_build(&input(&file), &limits).unwrap();
+    let plan = plan_in_parts(&file, 1, 10);
     // Module runs of one module each, then the publics in ranges of 10 addresses each,
     // covering every address.
     let modules = plan
@@ -256,13 +215,7 @@ fn pdb_units_are_module_runs_then_publics() {
 #[test]
 fn unit_spans_cover_debug_info() {
     let file = fixture("elf-x86_64-cpp");
-    native::set_sources(vec![file.clone()]);
-    let limits = Limits {
-        fast_bytes: 0,
-        unit_bytes: 1,
-        symbols_per_unit: 10,
-    };
-    let plan = plan_build(&input(&file), &limits).unwrap();
+    let plan = plan_in_parts(&file, 1, 10);
     let mut at = 0;
     for span in &plan.units {
         if let UnitSpan::Dwarf { from, to } = *span {
@@ -303,16 +256,9 @@ fn breakpad_in_units(file: &[u8], bytes: u64) -> Vec<(u32, Vec<u8>)> {
             sup_unit_offsets: Vec::new(),
         };
         build_unit(&input, task).expect("unit");
-        runs.push(run_bytes(native::take_outputs()));
+        runs.push(take_run());
     }
-    native::set_sources(runs.clone());
-    let inputs: Vec<(u32, u64)> = runs
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (i as u32, r.len() as u64))
-        .collect();
-    merge_runs(&inputs, true, 64 * 1024).expect("merge");
-    pages(native::take_outputs())
+    merge_levels(runs, usize::MAX)
 }
 
 #[test]
@@ -333,7 +279,7 @@ fn breakpad_in_spans() {
             symbol_map: None,
         };
         build_whole(&input).expect("whole");
-        let one = pages(native::take_outputs());
+        let one = take_pages();
         assert!(!one.is_empty(), "{}", name);
         assert!(
             one == breakpad_in_units(&file, 1),
