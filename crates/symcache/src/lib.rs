@@ -198,16 +198,7 @@ pub fn build_whole(input: &Input) -> Result<MergeStats> {
                     "the DWARF debug information could not be read, and the file has no symbol table to fall back on",
                 ));
             }
-            // Only symbol-table names carry x86 C decorations, never DWARF's.
-            writer.is_windows = obj.decorated_c_names;
-            for s in symbols::read(&obj, 0, obj.symbols.len())? {
-                writer.add_object_symbol(
-                    &s.name,
-                    s.addr,
-                    s.size,
-                    obj.symbols_rename_functions(),
-                )?;
-            }
+            add_symbols(&obj, 0, obj.symbols.len(), &mut writer)?;
             let mut stats = merge_writer(writer, Mode::Resolve)?;
             stats.dwarf = dwarf;
             return Ok(stats);
@@ -288,17 +279,7 @@ pub fn build_unit(input: &Input, task: UnitTask) -> Result<MergeStats> {
                 &mut writer,
             )?;
         }
-        UnitSpan::Symbols { from, to } => {
-            writer.is_windows = obj.decorated_c_names;
-            for s in symbols::read(&obj, from, to)? {
-                writer.add_object_symbol(
-                    &s.name,
-                    s.addr,
-                    s.size,
-                    obj.symbols_rename_functions(),
-                )?;
-            }
-        }
+        UnitSpan::Symbols { from, to } => add_symbols(&obj, from, to, &mut writer)?,
         UnitSpan::Breakpad { .. } | UnitSpan::PdbModules { .. } | UnitSpan::PdbPublics { .. } => {
             unreachable_span()
         }
@@ -330,6 +311,16 @@ fn breakpad_store(input: &Input, page_shift: u32) -> (Store, u32) {
 }
 
 #[cold]
+/// Symbol-table entries `[from, to)` of `obj` into `writer`, in one piece or as a unit.
+fn add_symbols(obj: &objfile::ObjectInfo, from: u64, to: u64, writer: &mut Writer) -> Result<()> {
+    // Only symbol-table names carry x86 C decorations, never DWARF's.
+    writer.is_windows = obj.decorated_c_names;
+    for s in symbols::read(obj, from, to)? {
+        writer.add_object_symbol(&s.name, s.addr, s.size, obj.symbols_rename_functions())?;
+    }
+    Ok(())
+}
+
 fn unreachable_span() -> ! {
     // Breakpad and PDB spans return before the object file is opened; PDB plans hold no
     // whole part.

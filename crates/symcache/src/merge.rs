@@ -462,7 +462,15 @@ pub fn merge(sources: &mut [&mut dyn Source], mode: Mode) -> Result<MergeStats> 
                     )
                 });
                 let (loc, hash) = match (winner, &line_row, &covering) {
-                    (Some(g), ..) if g.record.rank < RANK_LINE_ONLY && g.record.loc != NONE => {
+                    // A DWARF record's chain, or a symbol that covers nothing beyond its start
+                    // (Breakpad PUBLIC, PDB public) where no line row or covering symbol is in force.
+                    (Some(g), l, c)
+                        if g.record.loc != NONE
+                            && (g.record.rank < RANK_LINE_ONLY
+                                || (g.record.rank == RANK_SYMBOL
+                                    && l.is_none()
+                                    && c.is_none())) =>
+                    {
                         let s = &*sources[g.source];
                         intern_chain(
                             &mut out,
@@ -477,20 +485,6 @@ pub fn merge(sources: &mut [&mut dyn Source], mode: Mode) -> Result<MergeStats> 
                     (_, None, Some(c)) => {
                         let function = c.function(&mut out);
                         out.location((NONE, 0), 0, function, (NONE, 0))
-                    }
-                    // A symbol that covers nothing beyond its start (Breakpad PUBLIC, PDB public).
-                    (Some(g), None, None)
-                        if g.record.rank == RANK_SYMBOL && g.record.loc != NONE =>
-                    {
-                        let s = &*sources[g.source];
-                        intern_chain(
-                            &mut out,
-                            &mut cache,
-                            s.tables(),
-                            s.tables_id(),
-                            g.record.loc,
-                            Some(&renames),
-                        )?
                     }
                     _ => (NONE, GAP),
                 };
