@@ -12,11 +12,13 @@ fn fixture(name: &str) -> Vec<u8> {
     common::fixture("files", name)
 }
 
-/// An object file, or a PDB (by its MSF signature).
+/// An object file, a PDB (by its MSF signature) or a Breakpad file (by its MODULE record).
 fn input(file: &[u8]) -> Input {
     Input {
         kind: if file.starts_with(b"Microsoft C/C++ MSF 7.00") {
             InputKind::Pdb
+        } else if file.starts_with(b"MODULE ") {
+            InputKind::Breakpad
         } else {
             InputKind::Object
         },
@@ -228,23 +230,7 @@ fn unit_spans_cover_debug_info() {
 
 /// A Breakpad file built in spans of `bytes` (every FUNC its own unit when tiny).
 fn breakpad_in_units(file: &[u8], bytes: u64) -> Vec<(u32, Vec<u8>)> {
-    let input = Input {
-        kind: InputKind::Breakpad,
-        main_size: file.len() as u64,
-        alt_size: None,
-        materialized: Vec::new(),
-        symbol_map: None,
-    };
-    native::set_sources(vec![file.to_vec()]);
-    let plan = plan_build(
-        &input,
-        &Limits {
-            fast_bytes: 0,
-            unit_bytes: bytes,
-            symbols_per_unit: 1,
-        },
-    )
-    .expect("plan");
+    let plan = plan_in_parts(file, bytes, 1);
     assert!(plan.units.len() > 1, "expected several spans");
     let mut runs = Vec::new();
     for (index, span) in plan.units.iter().enumerate() {
@@ -255,7 +241,7 @@ fn breakpad_in_units(file: &[u8], bytes: u64) -> Vec<(u32, Vec<u8>)> {
             unit_offsets: Vec::new(),
             sup_unit_offsets: Vec::new(),
         };
-        build_unit(&input, task).expect("unit");
+        build_unit(&input(file), task).expect("unit");
         runs.push(take_run());
     }
     merge_levels(runs, usize::MAX)
@@ -270,16 +256,7 @@ fn breakpad_in_spans() {
         "breakpad-mac.sym",
     ] {
         let file = fixture(name);
-        native::set_sources(vec![file.clone()]);
-        let input = Input {
-            kind: InputKind::Breakpad,
-            main_size: file.len() as u64,
-            alt_size: None,
-            materialized: Vec::new(),
-            symbol_map: None,
-        };
-        build_whole(&input).expect("whole");
-        let one = take_pages();
+        let one = whole(&file);
         assert!(!one.is_empty(), "{}", name);
         assert!(
             one == breakpad_in_units(&file, 1),
