@@ -5,13 +5,14 @@
  * read page by page from R2 through isolate-wide, byte-bounded caches (symbolicate/symcache-pages.ts).
  * Nothing is negatively cached: a file uploaded after a crash is used at once. A module resolved
  * to a symcache with debug information is remembered for 10 s per isolate, as nothing better can
- * replace it.
+ * replace it; if its file is deleted (or deleted and uploaded again) meanwhile, the first page
+ * read that misses the isolate's cache finds out and the module is resolved again.
  */
 import type { DebugFileRecord } from "../common/debug-file";
 import { projectCatalog } from "../durable-objects";
 import type { Env } from "../env";
 import type { RawModule, SymbolicateRequest } from "../symbolicate/request";
-import { openSymcache } from "../symbolicate/symcache-pages";
+import { openSymcache, SymcacheGoneError } from "../symbolicate/symcache-pages";
 import { DOTNET_MODULE, referencedModules, symbolicate, type ResolvedModule } from "../symbolicate/symbolicate";
 
 const RESOLUTION_CACHE_MS = 10_000;
@@ -23,15 +24,38 @@ export async function symbolicateInProject(
   project: string,
   request: SymbolicateRequest,
 ): Promise<Awaited<ReturnType<typeof symbolicate>>> {
+  const first = await resolveModules(env, org, project, request, true);
+  try {
+    return await symbolicate(request, first.resolved);
+  } catch (error) {
+    if (!(error instanceof SymcacheGoneError)) throw error;
+    // A symcache was deleted, or deleted and rebuilt, after its module was resolved (most often
+    // a resolution remembered from before): forget it and answer from what the catalog says now.
+    // Once: a second miss means the file is being deleted and uploaded again right now.
+    for (const key of first.keys) recentResolutions.delete(key);
+    return symbolicate(request, (await resolveModules(env, org, project, request, false)).resolved);
+  }
+}
+
+/** Resolves every module a frame points into; `keys` are their resolution-cache keys. */
+async function resolveModules(
+  env: Env,
+  org: string,
+  project: string,
+  request: SymbolicateRequest,
+  useRemembered: boolean,
+): Promise<{ resolved: Map<number, ResolvedModule>; keys: string[] }> {
   const catalog = projectCatalog(env, org, project);
   const resolved = new Map<number, ResolvedModule>();
+  const keys: string[] = [];
   await Promise.all(
     [...referencedModules(request)].map(async (index) => {
       const module = request.modules[index] as RawModule;
       const dotnet = module.type === DOTNET_MODULE;
       const key = `${org}/${project}/${module.debugId ?? ""}/${module.codeId ?? ""}/${dotnet ? "il" : "native"}`;
+      keys.push(key);
       const recent = recentResolutions.get(key);
-      if (recent && recent.until > Date.now()) return resolved.set(index, recent.resolution);
+      if (useRemembered && recent && recent.until > Date.now()) return resolved.set(index, recent.resolution);
       const candidates = module.debugId
         ? await catalog.byDebugId(module.debugId)
         : module.codeId
@@ -44,10 +68,12 @@ export async function symbolicateInProject(
       if (resolution.status === "found" && resolution.features?.has_debug_info) {
         if (recentResolutions.size >= 1000) recentResolutions.delete(recentResolutions.keys().next().value as string);
         recentResolutions.set(key, { resolution, until: Date.now() + RESOLUTION_CACHE_MS });
+      } else {
+        recentResolutions.delete(key);
       }
     }),
   );
-  return symbolicate(request, resolved);
+  return { resolved, keys };
 }
 
 /** Debug information beats a symbol table; among equals, the newest upload wins. */

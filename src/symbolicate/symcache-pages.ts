@@ -9,7 +9,8 @@
  * key (its companions changed meanwhile), so the key also names the record's creation time and
  * symcache size, and page reads are conditional on the ETag the index was read from: an isolate
  * never reads one symcache's pages through another's index (a module resolution remembered from
- * before the delete fails its next R2 read instead of answering from the wrong bytes).
+ * before the delete fails its next R2 read with `SymcacheGoneError` instead of answering from the
+ * wrong bytes, and the caller resolves the module again).
  */
 import { symcacheKey } from "../storage/keys";
 import { PackedPageCache, PageCache, PagedSymcache, SymcacheIndex, TAIL_READ } from "../symcache/reader";
@@ -30,6 +31,11 @@ const packedPages = new PackedPageCache(PACKED_PAGE_CACHE_BYTES);
 const indexes = new Map<string, { index: SymcacheIndex; etag: string }>();
 let indexBytes = 0;
 
+/** The symcache a resolution pointed at was deleted or replaced since its index was read. */
+export class SymcacheGoneError extends Error {
+  override readonly name = "SymcacheGoneError";
+}
+
 export type OpenedSymcache =
   { status: "found"; symcache: PagedSymcache } | { status: "missing" } | { status: "malformed"; detail: string };
 
@@ -41,8 +47,8 @@ export async function openSymcache(
   const cacheKey = `${key}@${file.createdAt ?? ""}/${file.symcache?.size ?? ""}`;
   const reader = (etag: string) => async (offset: number, length: number) => {
     const object = await bucket.get(key, { range: { offset, length }, onlyIf: { etagMatches: etag } });
-    if (!object) throw new Error(`symcache ${key} disappeared`);
-    if (!("arrayBuffer" in object)) throw new Error(`symcache ${key} was replaced since its index was read`);
+    if (!object) throw new SymcacheGoneError(`symcache ${key} disappeared`);
+    if (!("arrayBuffer" in object)) throw new SymcacheGoneError(`symcache ${key} changed since its index was read`);
     return new Uint8Array(await object.arrayBuffer());
   };
   let cached = indexes.get(cacheKey);

@@ -183,6 +183,52 @@ describe("POST /symbolicate/", () => {
       lineno: 10,
     });
   });
+
+  it("re-resolves a remembered module whose file was deleted, or deleted and uploaded again", async () => {
+    // A Breakpad file of 4,000 functions: its symcache spans several pages, so a frame far from
+    // the first one needs a page the isolate has not read yet.
+    const lines = ["MODULE Linux x86_64 5E1F0A0B0C0D0E0F10111213141516170 many.so", "FILE 0 /src/many.c"];
+    for (let i = 0; i < 4000; i++) {
+      const at = (0x1000 + i * 0x40).toString(16);
+      lines.push(`FUNC ${at} 40 0 function_number_${i}_with_a_name_long_enough_to_fill_pages`, `${at} 40 ${i + 1} 0`);
+    }
+    const bytes = new TextEncoder().encode(`${lines.join("\n")}\n`);
+    const token = await mintToken("acme");
+    const upload = async () => {
+      const { checksum, entry } = await uploadFile(token, "acme", bytes, "many.so.sym");
+      await assemble(token, "acme", "gone", { [checksum]: entry });
+      expect((await waitForFile(token, "acme", "gone", checksum, entry)).state).toBe("ok");
+    };
+    const frameAt = async (i: number) => {
+      const answer = await symbolicate(token, "gone", {
+        stacktraces: [{ frames: [{ instruction_addr: `0x${(0x10000000 + 0x1000 + i * 0x40).toString(16)}` }] }],
+        modules: [{ type: "elf", debug_id: "5e1f0a0b-0c0d-0e0f-1011-121314151617", image_addr: "0x10000000" }],
+      });
+      return answer.stacktraces[0]?.frames[0];
+    };
+    const remove = async () => {
+      const list = `${BASE}/api/0/projects/acme/gone/files/dsyms/`;
+      const auth = { authorization: `Bearer ${token}` };
+      const rows = await (await exports.default.fetch(list, { headers: auth })).json<{ id: string }[]>();
+      expect(rows).toHaveLength(1);
+      const res = await exports.default.fetch(`${list}?id=${rows[0]?.id ?? ""}`, { method: "DELETE", headers: auth });
+      expect(res.status).toBe(204);
+    };
+
+    await upload();
+    expect(await frameAt(0)).toMatchObject({
+      status: "symbolicated",
+      function: "function_number_0_with_a_name_long_enough_to_fill_pages",
+    });
+    // Deleted and uploaded again within the 10 s the resolution is remembered: a new symcache
+    // under the same R2 key, read through a page the isolate does not hold yet.
+    await remove();
+    await upload();
+    expect(await frameAt(3999)).toMatchObject({ status: "symbolicated", lineno: 4000 });
+    // Deleted for good: the module is missing, not a server error.
+    await remove();
+    expect(await frameAt(2000)).toMatchObject({ status: "missing" });
+  });
 });
 
 function moduleId(name: string): string {
