@@ -330,6 +330,10 @@ run(async () => {
       measure: `warm: the cold request again, ${REPEAT} times, p50 / p99`,
       value: `${f1(percentile(warm, 50))} / ${f1(percentile(warm, 99))} ms`,
     },
+    {
+      measure: "warm: frames in the answer (inline frames included), bytes",
+      value: `${first.stacktraces[0].frames.length}, ${JSON.stringify(first).length}`,
+    },
     { measure: "second request (new addresses)", value: `${f1(secondMs)} ms` },
     { measure: `random sequential: requests`, value: String(latencies.length) },
     {
