@@ -2,7 +2,7 @@
 /**
  * Throughput and latency of the symbolicate route against one warm `llvm-symbolizer-19`.
  *
- *   node bench/symbolicate/run.mjs [--file PATH] [--seconds 20] [--frames 50] [--seed 1]
+ *   node bench/symbolicate/run.mjs [--file PATH] [--baseline PATH|none] [--seconds 20] [--frames 50] [--seed 1]
  *
  * Uploads PATH (default /usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0, 25 MB with DWARF) with
  * sentry-cli --wait to a fresh `wrangler dev`, then picks seeded random addresses inside the
@@ -16,7 +16,9 @@
  *                the pages the addresses fall in, into the isolate's page cache)
  *   warm:        the cold request again, 200 times one after another, after 2 s of warm-up on
  *                other addresses (its module resolution and pages are in the isolate's caches: a
- *                crash that recurs): p50/p99 latency
+ *                crash that recurs): p50/p99 latency. With --file other than libpython, libpython
+ *                (or --baseline) is uploaded too and its first request repeats interleaved with
+ *                the file's, so the two p50s and their ratio come from the same minutes.
  *   sequential:  one request at a time, every request new random addresses, after a warm-up:
  *                p50/p99 latency, frames/s (the stress case: a big symcache's pages mostly miss
  *                the isolate's caches and are read from R2 and inflated)
@@ -56,7 +58,10 @@ const option = (name, fallback) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : fallback;
 };
-const FILE = option("--file", "/usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0");
+const LIBPYTHON = "/usr/lib/x86_64-linux-gnu/libpython3.11d.so.1.0";
+const FILE = option("--file", LIBPYTHON);
+// The file the warm latency is compared with, in the same run (interleaved); "none" for none.
+const BASELINE = option("--baseline", FILE === LIBPYTHON ? "none" : LIBPYTHON);
 const SECONDS = Number(option("--seconds", "20")); // split: 2 warm-up, 45% sequential, 45% concurrent
 const FRAMES = Number(option("--frames", "50"));
 const SEED = Number(option("--seed", "1"));
@@ -153,34 +158,24 @@ function startSymbolizer(file, extraArgs = []) {
   };
 }
 
-run(async () => {
-  const size = statSync(FILE).size;
-  const persistDir = mkdtempSync(join(tmpdir(), "symbolicate-bench-state-"));
-  onCleanup(() => removeDir(persistDir));
-  const snapshot = snapshotHead();
-  process.stderr.write(`wrangler dev runs from a snapshot of ${snapshot.commit}\n`);
-  const service = await startDev({ persistDir, cwd: snapshot.dir });
-  const token = await mintToken(service, ORG);
-
-  // ------------------------------------------------------------ upload
+/** Uploads `file` into `project` (sentry-cli --wait) and builds its seeded requests. */
+async function uploadTarget(service, token, file, project) {
   const check = JSON.parse(
-    spawnSync(join(ROOT, "node_modules/.bin/sentry-cli"), ["debug-files", "check", "--json", FILE], {
+    spawnSync(join(ROOT, "node_modules/.bin/sentry-cli"), ["debug-files", "check", "--json", file], {
       encoding: "utf8",
       env: { ...process.env, SENTRY_DISABLE_UPDATE_CHECK: "1" },
     }).stdout,
   );
   const debugId = check.variants[0].debug_id;
-  process.stderr.write(`uploading ${FILE} (${(size / MiB).toFixed(1)} MiB, ${debugId})...\n`);
-  const upload = await sentryCli(
-    uploadArgs({ url: service.url, token, org: ORG, project: PROJECT, path: FILE, wait: true }),
-    { timeoutMs: 600_000 },
-  );
+  process.stderr.write(`uploading ${file} (${(statSync(file).size / MiB).toFixed(1)} MiB, ${debugId})...\n`);
+  const upload = await sentryCli(uploadArgs({ url: service.url, token, org: ORG, project, path: file, wait: true }), {
+    timeoutMs: 600_000,
+  });
   if (upload.code !== 0 || !/\bOK\b/.test(upload.stdout))
     throw new Error(`upload failed:\n${upload.stdout}\n${upload.stderr}`);
   process.stderr.write(`  uploaded and symcache built in ${upload.seconds.toFixed(1)} s\n`);
 
-  // ------------------------------------------------------------ addresses and requests
-  const funcs = functions(FILE);
+  const funcs = functions(file);
   const random = mulberry32(SEED);
   const pool = Array.from({ length: POOL }, () => {
     const f = funcs[Math.floor(random() * funcs.length)];
@@ -189,9 +184,9 @@ run(async () => {
   const module = {
     type: "elf",
     debug_id: debugId,
-    code_file: FILE,
+    code_file: file,
     image_addr: `0x${IMAGE_ADDR.toString(16)}`,
-    image_size: Number(imageSize(FILE)),
+    image_size: Number(imageSize(file)),
   };
   const requests = Math.ceil(POOL / FRAMES);
   const bodies = Array.from({ length: requests }, (_, r) =>
@@ -207,7 +202,7 @@ run(async () => {
       ],
     }),
   );
-  const url = `${service.url}/api/0/projects/${ORG}/${PROJECT}/symbolicate/`;
+  const url = `${service.url}/api/0/projects/${ORG}/${project}/symbolicate/`;
   const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
   const post = async (i) => {
     const res = await fetch(url, { method: "POST", headers, body: bodies[i % bodies.length] });
@@ -215,6 +210,30 @@ run(async () => {
     if (res.status !== 200) throw new Error(`symbolicate ${res.status}: ${text.slice(0, 500)}`);
     return text;
   };
+  return { upload, funcs, pool, post };
+}
+
+/** Times `post(0)`, the same request, `REPEAT` times after one untimed call. */
+async function repeatFirst(post) {
+  const times = [];
+  for (let r = 0; r <= REPEAT; r++) {
+    const s = now();
+    await post(0);
+    if (r > 0) times.push(now() - s);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+run(async () => {
+  const size = statSync(FILE).size;
+  const persistDir = mkdtempSync(join(tmpdir(), "symbolicate-bench-state-"));
+  onCleanup(() => removeDir(persistDir));
+  const snapshot = snapshotHead();
+  process.stderr.write(`wrangler dev runs from a snapshot of ${snapshot.commit}\n`);
+  const service = await startDev({ persistDir, cwd: snapshot.dir });
+  const token = await mintToken(service, ORG);
+  const { upload, funcs, pool, post } = await uploadTarget(service, token, FILE, PROJECT);
+  const baseline = BASELINE === "none" ? null : await uploadTarget(service, token, BASELINE, `${PROJECT}-baseline`);
 
   // ------------------------------------------------------------ cold
   // A large file's upload answers `ok` after 4 minutes while its symcache still builds: until it
@@ -268,14 +287,25 @@ run(async () => {
   const phaseMs = ((SECONDS - 2) / 2) * 1000;
   let i = 2;
   for (const end = now() + 2000; now() < end;) await post(i++); // warm-up (and JIT) on new addresses
-  // The cold request again: the first repeat reads back whatever pages the warm-up evicted.
-  const warm = [];
-  for (let r = 0; r <= REPEAT; r++) {
-    const s = now();
-    await post(0);
-    if (r > 0) warm.push(now() - s);
+  // The cold request again: the first repeat reads back whatever pages the warm-up evicted. With
+  // a baseline, its first request repeats too, interleaved, so both see the same machine.
+  let warm;
+  let baselineWarm;
+  if (baseline) {
+    await baseline.post(0);
+    for (const end = now() + 2000; now() < end;) await baseline.post(i++);
+    const pair = [[], []];
+    for (let r = 0; r <= REPEAT; r++) {
+      for (const [k, target] of [post, baseline.post].entries()) {
+        const s = now();
+        await target(0);
+        if (r > 0) pair[k].push(now() - s);
+      }
+    }
+    [warm, baselineWarm] = pair.map((times) => times.sort((a, b) => a - b));
+  } else {
+    warm = await repeatFirst(post);
   }
-  warm.sort((a, b) => a - b);
   const latencies = [];
   let end = now() + phaseMs;
   t0 = now();
@@ -330,6 +360,18 @@ run(async () => {
       measure: `warm: the cold request again, ${REPEAT} times, p50 / p99`,
       value: `${f1(percentile(warm, 50))} / ${f1(percentile(warm, 99))} ms`,
     },
+    ...(baselineWarm
+      ? [
+          {
+            measure: `baseline ${BASELINE}: the same, interleaved, p50 / p99`,
+            value: `${f1(percentile(baselineWarm, 50))} / ${f1(percentile(baselineWarm, 99))} ms`,
+          },
+          {
+            measure: "warm p50 ratio to the baseline",
+            value: `${(percentile(warm, 50) / percentile(baselineWarm, 50)).toFixed(2)}x`,
+          },
+        ]
+      : []),
     {
       measure: "warm: frames in the answer (inline frames included), bytes",
       value: `${first.stacktraces[0].frames.length}, ${JSON.stringify(first).length}`,
