@@ -19,8 +19,8 @@ export type AssembleOutcome =
   | { ok: true; manifest: FileManifest; breakpadRecords?: BreakpadRecords }
   | { ok: false; reason: "missing_chunk" | "checksum_mismatch"; detail: string };
 
-/** Chunk bytes requested ahead of the one being hashed, at most (three chunks of sentry-cli's size). */
-export const READ_AHEAD_BYTES = 3 * CHUNK_SIZE;
+/** Chunk bytes requested ahead of the one being hashed, at most (two chunks of sentry-cli's size). */
+export const READ_AHEAD_BYTES = 2 * CHUNK_SIZE;
 /** The Breakpad record scan takes a chunk in slices this large (it stops early once final). */
 const SCAN_SLICE = 64 * 1024;
 
