@@ -3,24 +3,24 @@
  * twice: order and multiplicity both matter) through one SHA-1 and, if the digest is the checksum
  * the client reported, returns the manifest that describes the file.
  *
- * Each chunk is read whole (`arrayBuffer()`) and written to the digest in one piece, with the
- * next chunks already being read: up to `readAheadBytes` of them (READ_AHEAD_BYTES), so memory is
- * the chunk being hashed plus that budget, whatever the file's size. Piping an R2 body into the
- * digest stream instead moved it in small pieces and was 4-5x slower (docs/upload-throughput.md).
- * A Breakpad file, until its record scan is final, also goes through JavaScript in slices.
+ * Each chunk is read whole into a buffer and written to the digest in one piece, with the next
+ * READ_AHEAD chunks already being read. The buffers (READ_AHEAD + 1, each the size of the
+ * file's largest chunk) are reused from chunk to chunk, so memory is fixed whatever the file's
+ * size and no garbage piles up. Piping each R2 body into the digest stream instead moved it in
+ * small pieces and was 5-8x slower (docs/upload-throughput.md). A Breakpad file, until its
+ * record scan is final, also goes through JavaScript in slices.
  */
 import { bytesToHex } from "../common/hex";
 import { BreakpadRecordScanner, type BreakpadRecords } from "../identify/breakpad";
 import { chunkKey } from "../storage/keys";
 import type { FileManifest } from "../storage/file-store";
-import { CHUNK_SIZE } from "../upload/limits";
 
 export type AssembleOutcome =
   | { ok: true; manifest: FileManifest; breakpadRecords?: BreakpadRecords }
   | { ok: false; reason: "missing_chunk" | "checksum_mismatch"; detail: string };
 
-/** Chunk bytes requested ahead of the one being hashed, at most (two chunks of sentry-cli's size). */
-export const READ_AHEAD_BYTES = 2 * CHUNK_SIZE;
+/** Chunks read ahead of the one being hashed (two: as fast as four in the micro-bench). */
+export const READ_AHEAD = 2;
 /** The Breakpad record scan takes a chunk in slices this large (it stops early once final). */
 const SCAN_SLICE = 64 * 1024;
 
@@ -30,14 +30,14 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
   return bytes.byteLength >= prefix.byteLength && prefix.every((b, i) => bytes[i] === b);
 }
 
-/** `size` is the chunk's size as the ownership ledger knows it: it only sizes the read-ahead. */
+/** `size` is the chunk's size as the ownership ledger knows it: it only sizes the buffers. */
 export async function assembleFile(
   bucket: R2Bucket,
   checksum: string,
   chunks: { sha1: string; size: number }[],
-  readAheadBytes = READ_AHEAD_BYTES,
+  readAhead = READ_AHEAD,
 ): Promise<AssembleOutcome> {
-  const reads = new ChunkReads(bucket, chunks, readAheadBytes);
+  const reads = new ChunkReads(bucket, chunks, readAhead);
   const digest = new crypto.DigestStream("SHA-1");
   const writer = digest.getWriter();
   let size = 0;
@@ -46,19 +46,21 @@ export async function assembleFile(
   // otherwise read it all again).
   let breakpad: BreakpadRecordScanner | null = null;
   for (let i = 0; i < chunks.length; i++) {
-    const bytes = await reads.next();
-    if (!bytes) {
+    const read = await reads.next();
+    if (!read) {
       // An aborted digest rejects its promises: nobody waits for them any more.
       digest.digest.catch(() => undefined);
       writer.closed.catch(() => undefined);
       await writer.abort().catch(() => undefined);
       return { ok: false, reason: "missing_chunk", detail: "Not all chunks available for assembling" };
     }
+    const bytes = read.bytes;
     if (i === 0 && startsWith(bytes, BREAKPAD_MAGIC)) breakpad = new BreakpadRecordScanner();
     for (let at = 0; breakpad && !breakpad.done && at < bytes.byteLength; at += SCAN_SLICE) {
       breakpad.push(bytes.subarray(at, at + SCAN_SLICE));
     }
     await writer.write(bytes);
+    read.release(); // hashed: the buffer takes a later chunk
     size += bytes.byteLength;
     stored.push({ sha1: (chunks[i] as { sha1: string }).sha1, size: bytes.byteLength });
   }
@@ -69,43 +71,48 @@ export async function assembleFile(
   return breakpad ? { ok: true, manifest, breakpadRecords: breakpad.finish() } : { ok: true, manifest };
 }
 
+interface ChunkRead {
+  bytes: Uint8Array;
+  /** Gives the buffer back for a later chunk; `bytes` must not be used after. */
+  release(): void;
+}
+
 /**
- * The chunks' bytes in order, each read whole, with reads started ahead while their sizes fit the
- * budget (at least one is always under way). `next()` hands out the next chunk, or null if it is
- * not in the bucket.
+ * The chunks' bytes in order, each read whole, `readAhead` reads under way ahead of the chunk the
+ * caller holds. `next()` hands out the next chunk, or null if it is not in the bucket.
  */
 class ChunkReads {
-  private readonly pending: Promise<Uint8Array | null>[] = [];
+  private readonly pending: Promise<ChunkRead | null>[] = [];
   private started = 0;
-  private aheadBytes = 0;
+  private readonly free: ArrayBuffer[] = [];
+  private allocated = 0;
+  private readonly bufferBytes: number;
+  private readonly readAhead: number;
 
   constructor(
     private readonly bucket: R2Bucket,
     private readonly chunks: { sha1: string; size: number }[],
-    private readonly budget: number,
+    readAhead: number,
   ) {
+    this.readAhead = Math.max(1, readAhead);
+    this.bufferBytes = Math.max(1, ...chunks.map((c) => c.size));
     this.fill();
   }
 
-  async next(): Promise<Uint8Array | null> {
+  async next(): Promise<ChunkRead | null> {
     const read = this.pending.shift();
-    if (!read) return null;
-    const handed = this.started - this.pending.length - 1;
-    this.aheadBytes -= this.weight(handed);
+    if (!read) throw new Error("chunk reads ran dry"); // the caller released its chunk before asking
     this.fill(); // the next reads run while the caller hashes this chunk
     return read;
   }
 
   private fill(): void {
-    while (
-      this.started < this.chunks.length &&
-      (this.pending.length === 0 || this.aheadBytes + this.weight(this.started) <= this.budget)
-    ) {
-      this.aheadBytes += this.weight(this.started);
+    while (this.started < this.chunks.length && this.pending.length < this.readAhead) {
+      // readAhead buffers being filled, one held by the caller
+      const buffer = this.free.pop() ?? (this.allocated <= this.readAhead ? this.allocate() : null);
+      if (!buffer) return; // every buffer is held: the caller's release() makes room
       const key = chunkKey((this.chunks[this.started] as { sha1: string }).sha1);
-      const read = this.bucket
-        .get(key)
-        .then(async (object) => (object ? new Uint8Array(await object.arrayBuffer()) : null));
+      const read = this.read(key, buffer);
       // Awaited in order by next(); one given up on (after a missing chunk) must not go unhandled.
       read.catch(() => undefined);
       this.pending.push(read);
@@ -113,7 +120,41 @@ class ChunkReads {
     }
   }
 
-  private weight(i: number): number {
-    return Math.max(1, (this.chunks[i] as { size: number }).size);
+  private allocate(): ArrayBuffer {
+    this.allocated++;
+    return new ArrayBuffer(this.bufferBytes);
+  }
+
+  private async read(key: string, buffer: ArrayBuffer): Promise<ChunkRead | null> {
+    const object = await this.bucket.get(key);
+    if (!object) {
+      this.release(buffer);
+      return null;
+    }
+    if (object.size > buffer.byteLength) {
+      // Larger than the ledger said: read it on its own (never reached by a compliant upload).
+      this.release(buffer);
+      return { bytes: new Uint8Array(await object.arrayBuffer()), release: () => undefined };
+    }
+    // workerd's readAtLeast fills the buffer (it is transferred and handed back in `value`).
+    const reader = object.body.getReader({ mode: "byob" });
+    let view = new Uint8Array(buffer, 0, object.size);
+    let filled = 0;
+    while (filled < object.size) {
+      const { done, value } = await reader.readAtLeast(object.size - filled, view.subarray(filled));
+      if (value) {
+        view = new Uint8Array(value.buffer, 0, object.size);
+        filled += value.byteLength;
+      }
+      if (done) break;
+    }
+    reader.releaseLock();
+    if (filled !== object.size) throw new Error(`R2 returned ${filled} of ${object.size} bytes of ${key}`);
+    return { bytes: view, release: () => this.release(view.buffer) };
+  }
+
+  private release(buffer: ArrayBuffer): void {
+    this.free.push(buffer);
+    this.fill();
   }
 }
