@@ -4,14 +4,13 @@
  * sends more, or none and sends forever, or trickles a byte a minute, gets a clear error instead
  * of holding the request open.
  *
- * Where the runtime allows it (workerd's byte streams and their `readAtLeast`), the body is read
- * in pieces of PIECE_MIN_BYTES to PIECE_BYTES instead of the 4 KiB the runtime hands out by
- * default: a 32 MiB chunk upload is then ~40 reads instead of 8,192, and per read this module
- * and its consumer pay a timer, a promise race and a stream hop. Profiled in the isolate (eight
- * concurrent 32 MiB uploads, docs/upload-throughput.md), those per-read costs were most of the
- * chunk-upload route's CPU. The idle bound then reads "no PIECE_MIN_BYTES (or the end) within
- * `idleMs`", which for the bodies bounded here (2 KiB/s) is far below what their deadline
- * already demands.
+ * A bulk body (`largePieces`: chunk uploads) is read, where the runtime allows it (workerd's
+ * byte streams and their `readAtLeast`), in pieces of PIECE_MIN_BYTES to PIECE_BYTES instead of
+ * the 4 KiB the runtime hands out by default: a 32 MiB chunk upload is then ~40 reads instead of
+ * 8,192, and per read this module and its consumer pay a timer, a promise race, a stream hop and
+ * the boundary search. That cut sentry-cli's upload phase of a 256 MiB file by a third
+ * (docs/upload-throughput.md). Its idle bound then reads "no PIECE_MIN_BYTES (or the end) within
+ * `idleMs`": 2 KiB/s, far below the 110 KiB/s the chunk-upload deadline already demands.
  */
 export type BodyRejection = "too_large" | "too_slow";
 
@@ -30,6 +29,8 @@ export interface BodyBounds {
   maxBytes: number;
   idleMs: number;
   deadlineMs: number;
+  /** Read in large pieces (see above); small JSON bodies keep the default reads. */
+  largePieces?: boolean;
 }
 
 /**
@@ -42,7 +43,7 @@ export function boundedBody(
 ): { stream: ReadableStream<Uint8Array>; passed: () => BodyRejection | null } {
   let passed: BodyRejection | null = null;
   if (!body) return { stream: new ReadableStream({ start: (controller) => controller.close() }), passed: () => null };
-  const read = pieceReader(body);
+  const read = pieceReader(body, bounds.largePieces === true);
   const started = Date.now();
   let seen = 0;
   const fail = (controller: ReadableStreamDefaultController<Uint8Array>, reason: BodyRejection): void => {
@@ -81,11 +82,11 @@ interface PieceReader {
   cancel(reason: unknown): Promise<void>;
 }
 
-/** Large pieces through a BYOB reader's `readAtLeast` where there is one, else the default reads. */
-function pieceReader(body: ReadableStream<Uint8Array>): PieceReader {
+/** Large pieces through a BYOB reader's `readAtLeast` where wanted and possible, else the default reads. */
+function pieceReader(body: ReadableStream<Uint8Array>, large: boolean): PieceReader {
   let byob: ReadableStreamBYOBReader | null = null;
   try {
-    byob = body.getReader({ mode: "byob" });
+    if (large) byob = body.getReader({ mode: "byob" });
   } catch {
     // not a byte stream (a body built from a JavaScript stream): default reads below
   }
