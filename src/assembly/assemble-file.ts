@@ -48,6 +48,7 @@ export async function assembleFile(
   for (let i = 0; i < chunks.length; i++) {
     const read = await reads.next();
     if (!read) {
+      reads.stop();
       // An aborted digest rejects its promises: nobody waits for them any more.
       digest.digest.catch(() => undefined);
       writer.closed.catch(() => undefined);
@@ -101,9 +102,16 @@ class ChunkReads {
 
   async next(): Promise<ChunkRead | null> {
     const read = this.pending.shift();
-    if (!read) throw new Error("chunk reads ran dry"); // the caller released its chunk before asking
+    // Cannot happen while chunks remain: a read is under way unless every buffer is held, and
+    // the caller releases its chunk before it asks for the next.
+    if (!read) throw new Error("no chunk read under way");
     this.fill(); // the next reads run while the caller hashes this chunk
     return read;
+  }
+
+  /** No further reads (the caller has given up on the file). */
+  stop(): void {
+    this.started = this.chunks.length;
   }
 
   private fill(): void {
