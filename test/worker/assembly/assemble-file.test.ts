@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { assembleFile } from "../../../src/assembly/assemble-file";
 import { BreakpadRecordScanner } from "../../../src/identify/breakpad";
 import { chunkKey } from "../../../src/storage/keys";
-import { sha1Hex } from "../helpers";
+import { concatBytes, randomBytes, sha1Hex } from "../helpers";
 
 const enc = new TextEncoder();
 
@@ -19,19 +19,8 @@ async function storeChunks(pieces: Uint8Array[], order: number[]): Promise<{ sha
   return order.map((i) => ({ sha1: sums[i] as string, size: (pieces[i] as Uint8Array).byteLength }));
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
-
 function randomPiece(size: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  for (let at = 0; at < size; at += 65536) crypto.getRandomValues(bytes.subarray(at, Math.min(size, at + 65536)));
+  const bytes = randomBytes(size);
   bytes[0] = seed;
   return bytes;
 }
@@ -44,7 +33,7 @@ describe("assembleFile", () => {
   for (const readAhead of [0, 1, 2, 20]) {
     it(`concatenates chunks in request order with repeats (${readAhead} read ahead)`, async () => {
       const chunks = await storeChunks(pieces, order);
-      const whole = concat(order.map((i) => pieces[i] as Uint8Array));
+      const whole = concatBytes(order.map((i) => pieces[i] as Uint8Array));
       const checksum = await sha1Hex(whole);
       const outcome = await assembleFile(env.BUCKET, checksum, chunks, readAhead);
       expect(outcome).toEqual({
@@ -56,7 +45,7 @@ describe("assembleFile", () => {
 
   it("reads a chunk larger than the ledger said on its own, and the file is still whole", async () => {
     const chunks = await storeChunks(pieces, order);
-    const whole = concat(order.map((i) => pieces[i] as Uint8Array));
+    const whole = concatBytes(order.map((i) => pieces[i] as Uint8Array));
     const understated = chunks.map((c) => ({ ...c, size: Math.min(c.size, 1000) }));
     const outcome = await assembleFile(env.BUCKET, await sha1Hex(whole), understated, 2);
     expect(outcome).toEqual({
@@ -67,7 +56,7 @@ describe("assembleFile", () => {
 
   it("reports a chunk missing from the bucket, wherever it is in the list", async () => {
     const chunks = await storeChunks(pieces, order);
-    const whole = concat(order.map((i) => pieces[i] as Uint8Array));
+    const whole = concatBytes(order.map((i) => pieces[i] as Uint8Array));
     const checksum = await sha1Hex(whole);
     const gone = { sha1: "f".repeat(40), size: 1000 };
     for (const at of [0, 4, chunks.length]) {

@@ -5,30 +5,15 @@
  */
 import { describe, expect, it } from "vitest";
 import { BodyLimitError, boundedBody, PIECE_BYTES, PIECE_MIN_BYTES } from "../../../src/common/bounded-body";
+import { concatBytes, randomBytes } from "../helpers";
 
 const bounds = { maxBytes: 64 * 1024 * 1024, idleMs: 5000, deadlineMs: 30_000 };
-
-function randomBody(size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  for (let at = 0; at < size; at += 65536) crypto.getRandomValues(bytes.subarray(at, Math.min(size, at + 65536)));
-  return bytes;
-}
 
 /** The pieces a bounded body hands out, in order. */
 async function pieces(stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   const reader = stream.getReader();
   for (let r = await reader.read(); !r.done; r = await reader.read()) out.push(r.value);
-  return out;
-}
-
-function joined(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
   return out;
 }
 
@@ -44,23 +29,23 @@ function post(body: BodyInit): Request {
 
 describe("bounded bulk bodies in workerd", () => {
   it("reads a request body in large pieces, byte for byte", async () => {
-    const sent = randomBody(3 * PIECE_BYTES + 12345);
+    const sent = randomBytes(3 * PIECE_BYTES + 12345);
     const got = await pieces(boundedBody(post(sent).body, { ...bounds, largePieces: true }).stream);
-    expect(await digest(joined(got))).toBe(await digest(sent));
+    expect(await digest(concatBytes(got))).toBe(await digest(sent));
     // All but the last piece hold at least PIECE_MIN_BYTES: not the runtime's 4 KiB reads.
     expect(got.slice(0, -1).every((p) => p.byteLength >= PIECE_MIN_BYTES && p.byteLength <= PIECE_BYTES)).toBe(true);
     expect(got.length).toBeLessThan(sent.byteLength / PIECE_MIN_BYTES + 2);
   });
 
   it("hands out a short last piece in a buffer of its own size", async () => {
-    const sent = randomBody(1000);
+    const sent = randomBytes(1000);
     const got = await pieces(boundedBody(post(sent).body, { ...bounds, largePieces: true }).stream);
-    expect(await digest(joined(got))).toBe(await digest(sent));
+    expect(await digest(concatBytes(got))).toBe(await digest(sent));
     expect(got.every((p) => p.buffer.byteLength === p.byteLength)).toBe(true);
   });
 
   it("still stops a body larger than its bound", async () => {
-    const guard = boundedBody(post(randomBody(3 * PIECE_BYTES)).body, {
+    const guard = boundedBody(post(randomBytes(3 * PIECE_BYTES)).body, {
       ...bounds,
       maxBytes: PIECE_BYTES,
       largePieces: true,
@@ -70,7 +55,7 @@ describe("bounded bulk bodies in workerd", () => {
   });
 
   it("reads a body that is not a byte stream the default way", async () => {
-    const sent = randomBody(100_000);
+    const sent = randomBytes(100_000);
     const source = new ReadableStream<Uint8Array>({
       start(controller) {
         for (let at = 0; at < sent.byteLength; at += 1000) controller.enqueue(sent.slice(at, at + 1000));
@@ -78,14 +63,14 @@ describe("bounded bulk bodies in workerd", () => {
       },
     });
     const got = await pieces(boundedBody(source, { ...bounds, largePieces: true }).stream);
-    expect(await digest(joined(got))).toBe(await digest(sent));
+    expect(await digest(concatBytes(got))).toBe(await digest(sent));
     expect(got.length).toBe(100);
   });
 
   it("keeps the default reads for a small JSON body", async () => {
-    const sent = randomBody(300_000);
+    const sent = randomBytes(300_000);
     const got = await pieces(boundedBody(post(sent).body, bounds).stream);
-    expect(await digest(joined(got))).toBe(await digest(sent));
+    expect(await digest(concatBytes(got))).toBe(await digest(sent));
     expect(got.length).toBeGreaterThan(300_000 / PIECE_MIN_BYTES + 2);
   });
 });
