@@ -368,7 +368,7 @@ async function uploadThroughService(file, compression, snapshot) {
 
 run(async () => {
   const snapshots = list("--commit", ["HEAD"]).map((revision) => snapshotHead(revision));
-  const snapshot = snapshots[0];
+  const ceilingSnapshot = snapshots[0]; // the ceiling Worker is the same file in every commit
   for (const s of snapshots) {
     process.stderr.write(
       `wrangler dev runs from a snapshot of ${s.commit}${s.dirty ? " (the working tree had uncommitted changes outside bench/: not measured)" : ""}\n`,
@@ -379,7 +379,11 @@ run(async () => {
   const ceilingState = mkdtempSync(join(tmpdir(), "upload-bench-ceiling-state-"));
   onCleanup(() => removeDir(ceilingState));
   const startCeiling = () =>
-    startDev({ args: ["-c", "bench/upload/ceiling/wrangler.toml"], persistDir: ceilingState, cwd: snapshot.dir });
+    startDev({
+      args: ["-c", "bench/upload/ceiling/wrangler.toml"],
+      persistDir: ceilingState,
+      cwd: ceilingSnapshot.dir,
+    });
   const ceilingServer = {
     current: await startCeiling(),
     async restart() {
