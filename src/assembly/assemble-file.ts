@@ -7,7 +7,7 @@
  * READ_AHEAD chunks already being read. The buffers (READ_AHEAD + 1, each the size of the
  * file's largest chunk) are reused from chunk to chunk, so memory is fixed whatever the file's
  * size and no garbage piles up. Piping each R2 body into the digest stream instead moved it in
- * small pieces and was 5-8x slower (docs/upload-throughput.md). A Breakpad file, until its
+ * small pieces and was 6-9x slower (docs/upload-throughput.md). A Breakpad file, until its
  * record scan is final, also goes through JavaScript in slices.
  */
 import { bytesToHex } from "../common/hex";
