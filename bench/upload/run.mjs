@@ -14,7 +14,9 @@
  *   node bench/upload/run.mjs --big            also 1 GiB for dwarf+gzip and random+none
  *   node bench/upload/run.mjs --sizes 64,1024 --content dwarf --compression gzip
  *   (--all-combos: 1 GiB for all four combinations too)
- *   node bench/upload/run.mjs --commit main ...   the service as of another commit (an A/B in one session)
+ *   node bench/upload/run.mjs --commit main ...   the service as of another commit
+ *   node bench/upload/run.mjs --commit main,HEAD ...   an A/B in one run: every commit on the same file,
+ *                     one after the other, against the same ceiling measurement (the rows name the commit)
  *
  * Each file is a real ELF (test/fixtures/files/elf-x86_64-gcc-dw5-O2-pie.debug) with a section
  * `.bench_pad` (noload,readonly) appended by objcopy, so sentry-cli and the service identify it:
@@ -42,7 +44,7 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { closeSync, openAsBlob, openSync, mkdtempSync, readFileSync, readdirSync, statSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   MiB,
@@ -182,9 +184,14 @@ function physical(file, dir) {
 }
 
 let ceilingRetries = 0;
-/** One PUT; a failed one (local workerd occasionally answers an error page) is retried once, and counted. */
+/**
+ * One PUT; a failed one (local workerd occasionally answers an error page, and a fresh ceiling
+ * server dropped its first large PUT in every run of 2026-12-02) is retried once, and counted.
+ * Returns the seconds of the attempt that succeeded: a failed attempt is not the ceiling.
+ */
 async function putCeiling(ceiling, key, blob, retry = true) {
   let error;
+  const t0 = process.hrtime.bigint();
   try {
     const res = await fetch(`${ceiling.url}/${key}`, {
       method: "PUT",
@@ -196,7 +203,7 @@ async function putCeiling(ceiling, key, blob, retry = true) {
     try {
       body = JSON.parse(text);
     } catch {}
-    if (res.status === 200 && body?.size === blob.size) return;
+    if (res.status === 200 && body?.size === blob.size) return seconds(t0);
     error = `ceiling put ${key} failed: ${res.status} ${text.slice(0, 300)}`;
   } catch (err) {
     error = `ceiling put ${key} failed: ${err.cause?.code ?? err.message}`;
@@ -205,7 +212,7 @@ async function putCeiling(ceiling, key, blob, retry = true) {
   if (!retry) throw new Error(error);
   ceilingRetries++;
   process.stderr.write(`  ${error}; retrying once\n`);
-  await putCeiling(ceiling, key, blob, false);
+  return putCeiling(ceiling, key, blob, false);
 }
 
 /**
@@ -219,9 +226,7 @@ async function ceilingRuns(ceilingServer, file, runs) {
   const single = [];
   const parallel = [];
   for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    await putCeiling(ceilingServer.current, `single-${i}`, blob);
-    single.push(seconds(t0));
+    single.push(await putCeiling(ceilingServer.current, `single-${i}`, blob));
     await fetch(ceilingServer.current.url, { method: "DELETE" });
   }
   for (let i = 0; i < runs; i++) {
@@ -277,6 +282,15 @@ function phases(result) {
   };
 }
 
+/**
+ * The service's own account of its assembly (assemble-and-identify.ts logs it; older commits
+ * do not): ms to read and verify the whole file, ms to store the manifest and identify it.
+ */
+function assemblyLog(log) {
+  const m = /whole-file SHA-1 verified in (\d+) ms, stored and identified in (\d+) ms/.exec(log);
+  return m ? { verifyMs: Number(m[1]), identifyMs: Number(m[2]) } : null;
+}
+
 /** Server-side durations of the chunk-upload POSTs, from wrangler's request log. */
 function chunkRequests(log) {
   const ms = [...log.matchAll(/POST \/api\/0\/organizations\/[^/]+\/chunk-upload\/ (\d+)[^\n(]*\((\d+)ms\)/g)].map(
@@ -328,6 +342,7 @@ async function uploadThroughService(file, compression, snapshot) {
     // What the chunk-upload options advertised (sentry-cli logs the response body).
     const advertised = /"compression":\s*\[([^\]]*)\]/.exec(first.stderr)?.[1] ?? "?";
     const server = chunkRequests(service.log());
+    const assembly = assemblyLog(service.log());
     const reloaded = /Reloading local server/.test(service.log());
     const rerun = await sentryCli(args, { timeoutMs: 120_000 });
     const chunkPosts = (rerun.stderr.match(/> POST \S*chunk-upload/g) ?? []).length;
@@ -336,6 +351,7 @@ async function uploadThroughService(file, compression, snapshot) {
       phases: phases(first),
       advertised: advertised === "" ? "[]" : `[${advertised}]`,
       server,
+      assembly,
       nothingToUpload: /Nothing to upload/.test(rerun.stdout),
       chunkPosts,
       outcome: ok ? "OK" : `ERROR ${detail.slice(0, 60)}`,
@@ -351,16 +367,23 @@ async function uploadThroughService(file, compression, snapshot) {
 }
 
 run(async () => {
-  const snapshot = snapshotHead(option("--commit") ?? "HEAD");
-  process.stderr.write(
-    `wrangler dev runs from a snapshot of ${snapshot.commit}${snapshot.dirty ? " (the working tree had uncommitted changes outside bench/: not measured)" : ""}\n`,
-  );
+  const snapshots = list("--commit", ["HEAD"]).map((revision) => snapshotHead(revision));
+  const ceilingSnapshot = snapshots[0]; // the ceiling Worker is the same file in every commit
+  for (const s of snapshots) {
+    process.stderr.write(
+      `wrangler dev runs from a snapshot of ${s.commit}${s.dirty ? " (the working tree had uncommitted changes outside bench/: not measured)" : ""}\n`,
+    );
+  }
   const work = mkdtempSync(join(tmpdir(), "upload-bench-"));
   onCleanup(() => removeDir(work));
   const ceilingState = mkdtempSync(join(tmpdir(), "upload-bench-ceiling-state-"));
   onCleanup(() => removeDir(ceilingState));
   const startCeiling = () =>
-    startDev({ args: ["-c", "bench/upload/ceiling/wrangler.toml"], persistDir: ceilingState, cwd: snapshot.dir });
+    startDev({
+      args: ["-c", "bench/upload/ceiling/wrangler.toml"],
+      persistDir: ceilingState,
+      cwd: ceilingSnapshot.dir,
+    });
   const ceilingServer = {
     current: await startCeiling(),
     async restart() {
@@ -392,54 +415,64 @@ run(async () => {
       process.stderr.write(
         `  ceiling ${ceil.single.toFixed(2)} s (one stream), ${ceil.parallel.toFixed(2)} s (8 x 8 MiB)\n`,
       );
-      for (const compression of combos) {
-        process.stderr.write(`  sentry-cli, UPLOAD_COMPRESSION=${compression}...\n`);
-        const svc = await uploadThroughService(file, compression, snapshot);
-        process.stderr.write(
-          `  sentry-cli ${svc.seconds.toFixed(2)} s (${svc.outcome}), rerun ${svc.rerunSeconds.toFixed(2)} s\n`,
-        );
-        secondsPerMiB[`${content}/${compression}`] = Math.max(
-          secondsPerMiB[`${content}/${compression}`] ?? 0,
-          (svc.seconds + 2 * ceil.single) / sizeMiB,
-        );
-        const svcRate = rate(file.size, svc.seconds);
-        rows.push({
-          size: `${(file.size / MiB).toFixed(0)} MiB`,
-          content,
-          compression: `${compression} ${svc.advertised}`,
-          result: svc.outcome + (svc.reloaded ? " (wrangler reloaded mid-run!)" : ""),
-          "cli s": svc.seconds.toFixed(1),
-          "cli MiB/s": svcRate.toFixed(1),
-          "ceiling MiB/s": rate(file.size, ceil.single).toFixed(1),
-          "ceil 8x8 MiB/s": rate(file.size, ceil.parallel).toFixed(1),
-          "physical MiB/s": rate(file.size, phys.seconds).toFixed(0),
-          "cli/ceiling": `${((ceil.single / svc.seconds) * 100).toFixed(0)}%`,
-          "cli/physical": `${((phys.seconds / svc.seconds) * 100).toFixed(1)}%`,
-          "RSS peak Worker MiB": svc.mem.maxPeak.toFixed(0),
-          "RSS sum idle→peak": `${svc.mem.sumIdle.toFixed(0)}→${svc.mem.sumPeak.toFixed(0)}`,
-          "prep/upload/assembly s": `${svc.phases.prepare}/${svc.phases.upload}/${svc.phases.assembly}`,
-          "rerun s": svc.rerunSeconds.toFixed(2),
-          rerun: `${svc.chunkPosts === 0 ? "0 chunks" : `${svc.chunkPosts} chunk POSTs!`}${svc.nothingToUpload ? ", Nothing to upload" : ", same ERROR"}`,
-        });
-        console.log(`ROW ${JSON.stringify(rows.at(-1))}`); // partial results survive a later failure
-        details.push(
-          `${(file.size / MiB).toFixed(0)} MiB ${content} ${compression} (${file.size} bytes, debug id ${file.debugId}; pad gzip -6: ${file.gzipRatio.toFixed(2)}x at ${file.gzipMiBs.toFixed(0)} MiB/s): ` +
-            `sha1sum ${phys.hashSeconds.toFixed(2)} s + cp ${phys.cpSeconds.toFixed(2)} s; ` +
-            `sentry-cli phases: prepare ${svc.phases.prepare} s, upload ${svc.phases.upload} s, assembly until answer ${svc.phases.assembly} s (${svc.phases.assembleRequests} assemble requests); ` +
-            `chunk-upload requests (server side, wrangler log): ${svc.server.count}, p50 ${svc.server.p50} ms, max ${svc.server.max} ms, sum ${(svc.server.sum / 1000).toFixed(1)} s; ` +
-            `workerd peaks per pid ${JSON.stringify(Object.fromEntries(Object.entries(svc.mem.peak).map(([k, v]) => [k, Math.round(v)])))}; rerun: "${svc.rerunLine}"`,
-        );
-      }
+      for (const compression of combos)
+        for (const snapshot of snapshots) {
+          process.stderr.write(`  sentry-cli, UPLOAD_COMPRESSION=${compression}, ${snapshot.commit.slice(0, 7)}...\n`);
+          const loadBefore = loadavg()[0];
+          const svc = await uploadThroughService(file, compression, snapshot);
+          const load = `${loadBefore.toFixed(1)}-${loadavg()[0].toFixed(1)}`;
+          process.stderr.write(
+            `  sentry-cli ${svc.seconds.toFixed(2)} s (${svc.outcome}), rerun ${svc.rerunSeconds.toFixed(2)} s\n`,
+          );
+          secondsPerMiB[`${content}/${compression}`] = Math.max(
+            secondsPerMiB[`${content}/${compression}`] ?? 0,
+            (svc.seconds + 2 * ceil.single) / sizeMiB,
+          );
+          const svcRate = rate(file.size, svc.seconds);
+          rows.push({
+            ...(snapshots.length > 1 ? { commit: snapshot.commit.slice(0, 7) } : {}),
+            size: `${(file.size / MiB).toFixed(0)} MiB`,
+            content,
+            compression: `${compression} ${svc.advertised}`,
+            result: svc.outcome + (svc.reloaded ? " (wrangler reloaded mid-run!)" : ""),
+            "cli s": svc.seconds.toFixed(1),
+            "cli MiB/s": svcRate.toFixed(1),
+            "ceiling MiB/s": rate(file.size, ceil.single).toFixed(1),
+            "ceil 8x8 MiB/s": rate(file.size, ceil.parallel).toFixed(1),
+            "physical MiB/s": rate(file.size, phys.seconds).toFixed(0),
+            "cli/ceiling": `${((ceil.single / svc.seconds) * 100).toFixed(0)}%`,
+            "cli/physical": `${((phys.seconds / svc.seconds) * 100).toFixed(1)}%`,
+            "RSS peak Worker MiB": svc.mem.maxPeak.toFixed(0),
+            "RSS sum idle→peak": `${svc.mem.sumIdle.toFixed(0)}→${svc.mem.sumPeak.toFixed(0)}`,
+            "prep/upload/assembly s": `${svc.phases.prepare}/${svc.phases.upload}/${svc.phases.assembly}`,
+            "server verify/identify s": svc.assembly
+              ? `${(svc.assembly.verifyMs / 1000).toFixed(2)}/${(svc.assembly.identifyMs / 1000).toFixed(2)}`
+              : "?",
+            "load avg": load,
+            "rerun s": svc.rerunSeconds.toFixed(2),
+            rerun: `${svc.chunkPosts === 0 ? "0 chunks" : `${svc.chunkPosts} chunk POSTs!`}${svc.nothingToUpload ? ", Nothing to upload" : ", same ERROR"}`,
+          });
+          console.log(`ROW ${JSON.stringify(rows.at(-1))}`); // partial results survive a later failure
+          details.push(
+            `${snapshot.commit.slice(0, 7)} ${(file.size / MiB).toFixed(0)} MiB ${content} ${compression} (${file.size} bytes, debug id ${file.debugId}; pad gzip -6: ${file.gzipRatio.toFixed(2)}x at ${file.gzipMiBs.toFixed(0)} MiB/s): ` +
+              `sha1sum ${phys.hashSeconds.toFixed(2)} s + cp ${phys.cpSeconds.toFixed(2)} s; ` +
+              `sentry-cli phases: prepare ${svc.phases.prepare} s, upload ${svc.phases.upload} s, assembly until answer ${svc.phases.assembly} s (${svc.phases.assembleRequests} assemble requests); ` +
+              `chunk-upload requests (server side, wrangler log): ${svc.server.count}, p50 ${svc.server.p50} ms, max ${svc.server.max} ms, sum ${(svc.server.sum / 1000).toFixed(1)} s; ` +
+              `workerd peaks per pid ${JSON.stringify(Object.fromEntries(Object.entries(svc.mem.peak).map(([k, v]) => [k, Math.round(v)])))}; rerun: "${svc.rerunLine}"`,
+          );
+        }
       removeDir(file.path);
     }
   }
   console.log(
-    `\nUpload bench, ${new Date().toISOString()}, commit ${snapshot.commit} (snapshot) — MiB/s = bytes / 2^20 / s; ceiling best of 2 runs up to 256 MiB, else 1`,
+    `\nUpload bench, ${new Date().toISOString()}, commit ${snapshots.map((s) => s.commit).join(", ")} (snapshot) — MiB/s = bytes / 2^20 / s; ceiling best of 2 runs up to 256 MiB, else 1`,
   );
   console.table(rows);
   for (const line of details) console.log(line);
   if (ceilingRetries)
-    console.log(`ceiling: ${ceilingRetries} PUT(s) failed and were retried (the timed run includes the retry)`);
+    console.log(
+      `ceiling: ${ceilingRetries} PUT(s) failed and were retried (a one-stream time is its successful attempt's)`,
+    );
   console.log(
     "Targets: sentry-cli >= 70% of the ceiling (one stream); peak RSS independent of size; 1 GiB dedup rerun < 3 s.",
   );

@@ -81,7 +81,7 @@ chunkUploadRoutes.post("/", requireAccess("write"), async (c) => {
 async function receiveChunks(env: Env, request: Request, org: string): Promise<void> {
   const parts = readRequestParts(
     request,
-    { maxBytes: MAX_REQUEST_BODY, idleMs: BODY_IDLE_MS, deadlineMs: CHUNK_BODY_DEADLINE_MS },
+    { maxBytes: MAX_REQUEST_BODY, idleMs: BODY_IDLE_MS, deadlineMs: CHUNK_BODY_DEADLINE_MS, largePieces: true },
     { maxHeaderBytes: MAX_PART_HEADER_BYTES, maxParts: MAX_PARTS_PER_REQUEST },
   );
   const stored = new Map<string, number>(); // SHA-1 → size of the chunks stored (or being stored)

@@ -60,6 +60,26 @@ export async function receiveChunkPart(
   return { ok: true, chunk: { sha1: hash.digest("hex"), bytes } };
 }
 
+/**
+ * Compressed bytes go into the decompressor at most this many at a time, however large the
+ * body's pieces are (common/bounded-body.ts reads chunk uploads in pieces of up to 1 MiB): what
+ * one write can expand to stays bounded (deflate's ratio is at most ~1032:1, so ~4 MiB), and the
+ * output is counted against the chunk size between writes.
+ */
+const INFLATE_SLICE = 4096;
+
+/** Writes `piece` in INFLATE_SLICE slices; false once a write fails (the decompressor failed or its output was cancelled). */
+async function writeInSlices(writer: WritableStreamDefaultWriter<Uint8Array>, piece: Uint8Array): Promise<boolean> {
+  for (let at = 0; at < piece.byteLength; at += INFLATE_SLICE) {
+    const written = await writer.write(piece.subarray(at, at + INFLATE_SLICE)).then(
+      () => true,
+      () => false,
+    );
+    if (!written) return false;
+  }
+  return true;
+}
+
 /** Feeds the compressed pieces through one gzip decompressor into `take`. */
 async function inflate(next: PartSource, take: (piece: Uint8Array) => boolean): Promise<ChunkRejection | null> {
   const decompressor = new DecompressionStream("gzip");
@@ -88,12 +108,7 @@ async function inflate(next: PartSource, take: (piece: Uint8Array) => boolean): 
         await writer.close().catch(() => undefined);
         break;
       }
-      // A write fails once the decompressor has failed or its output was cancelled.
-      const written = await writer.write(piece).then(
-        () => true,
-        () => false,
-      );
-      if (!written) break;
+      if (!(await writeInSlices(writer, piece))) break;
     }
   } catch (err) {
     await writer.abort(err).catch(() => undefined);
