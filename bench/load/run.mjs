@@ -31,6 +31,7 @@ import {
   mintToken,
   onCleanup,
   removeDir,
+  inspector,
   isWorkerRuntime,
   rssMiB,
   rssSplitMiB,
@@ -172,38 +173,6 @@ run(async () => {
     console.log(`| ${m.phase} | ${m.runtime} | ${m.proxy} | ${m.heap} | ${m.heapAfterGc} |`);
   }
 });
-
-/**
- * One inspector session for the whole run (wrangler's inspector proxy stopped answering a second
- * session after the first closed): a function that sends a method and awaits its result.
- */
-async function inspector(server) {
-  if (server.inspectorCall) return server.inspectorCall;
-  const [target] = await (await fetch(`http://127.0.0.1:${server.inspectorPort}/json`)).json();
-  // wrangler's inspector proxy wants an Origin it knows (127.0.0.1 is one); undici's WebSocket
-  // takes headers in its second argument.
-  const socket = new globalThis.WebSocket(target.webSocketDebuggerUrl, { headers: { origin: "http://127.0.0.1" } });
-  await new Promise((resolve, reject) => {
-    socket.onopen = resolve;
-    socket.onerror = reject;
-  });
-  onCleanup(() => socket.close());
-  let id = 0;
-  server.inspectorCall = (method) =>
-    new Promise((resolve, reject) => {
-      const mine = ++id;
-      const timer = setTimeout(() => reject(new Error(`${method}: no answer`)), 30_000);
-      socket.addEventListener("message", function onMessage(event) {
-        const message = JSON.parse(event.data);
-        if (message.id !== mine) return;
-        socket.removeEventListener("message", onMessage);
-        clearTimeout(timer);
-        resolve(message.result);
-      });
-      socket.send(JSON.stringify({ id: mine, method }));
-    });
-  return server.inspectorCall;
-}
 
 /** Per-process RSS of the dev server's workerd, and the Worker isolate's JS heap (see header). */
 async function whereMemoryIs(server) {

@@ -164,3 +164,74 @@ export function sampleRss(pgid, everyMs = 200) {
     },
   };
 }
+
+// ---------------------------------------------------------------- the Worker isolate's memory
+/**
+ * One inspector session per dev server (wrangler's inspector proxy stopped answering a second
+ * session after the first closed): a function that sends a method and awaits its result. Needs
+ * a global WebSocket (`node --experimental-websocket` on Node 20).
+ */
+export async function inspector(server) {
+  if (server.inspectorCall) return server.inspectorCall;
+  const [target] = await (await fetch(`http://127.0.0.1:${server.inspectorPort}/json`)).json();
+  // wrangler's inspector proxy wants an Origin it knows (127.0.0.1 is one); undici's WebSocket
+  // takes headers in its second argument.
+  const socket = new globalThis.WebSocket(target.webSocketDebuggerUrl, { headers: { origin: "http://127.0.0.1" } });
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = reject;
+  });
+  onCleanup(() => socket.close());
+  let id = 0;
+  server.inspectorCall = (method) =>
+    new Promise((resolve, reject) => {
+      const mine = ++id;
+      const timer = setTimeout(() => reject(new Error(`${method}: no answer`)), 30_000);
+      socket.addEventListener("message", function onMessage(event) {
+        const message = JSON.parse(event.data);
+        if (message.id !== mine) return;
+        socket.removeEventListener("message", onMessage);
+        clearTimeout(timer);
+        resolve(message.result);
+      });
+      socket.send(JSON.stringify({ id: mine, method }));
+    });
+  return server.inspectorCall;
+}
+
+/**
+ * Samples the Worker isolate's memory every `everyMs` through the inspector: V8's used heap
+ * (JavaScript objects) and its backing storage (ArrayBuffer contents: request pieces, chunk
+ * buffers, WebAssembly memory), which is what the 128 MB isolate limit counts and the process
+ * RSS cannot separate from the local simulators. Durable Objects of the same script run in the
+ * same isolate under `wrangler dev`, so assembly is included. stop() returns the peaks in MiB, or
+ * null without a global WebSocket.
+ */
+export async function sampleIsolate(server, everyMs = 250) {
+  if (typeof globalThis.WebSocket !== "function") return { stop: () => null };
+  const call = await inspector(server);
+  const peak = { heap: 0, buffers: 0, total: 0 };
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return; // an answer held up by a busy isolate: skip, never queue
+    busy = true;
+    try {
+      const usage = await call("Runtime.getHeapUsage");
+      const heap = usage.usedSize / MiB;
+      const buffers = (usage.backingStorageSize ?? 0) / MiB;
+      peak.heap = Math.max(peak.heap, heap);
+      peak.buffers = Math.max(peak.buffers, buffers);
+      peak.total = Math.max(peak.total, heap + buffers);
+    } catch {
+      // the isolate is restarting or the server stopping: the next sample tells
+    } finally {
+      busy = false;
+    }
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}

@@ -34,7 +34,10 @@
  * Every `wrangler dev` runs from a snapshot of HEAD (`git archive`, node_modules symlinked), so
  * edits in the shared working tree neither reload it nor leak into the numbers; the commit is
  * printed. Each (size, content, compression) runs on a fresh `wrangler dev` (fresh --persist-to),
- * so the peak RSS of its workerd processes (sampled every 200 ms from /proc) is comparable. The
+ * so the peak RSS of its workerd processes (sampled every 200 ms from /proc) is comparable; the
+ * Worker isolate's own peak (V8 heap + ArrayBuffer backing storage, through the inspector every
+ * 250 ms: what the 128 MB limit counts) is sampled too when Node has a WebSocket (run with
+ * `node --experimental-websocket` on Node 20). The
  * server-side duration of every chunk-upload request comes from wrangler's request log. After the
  * upload, the same command runs again and is timed: it must send no chunk (dedup) and print
  * "Nothing to upload" (or the same error again, for a file whose assembly ended in an error).
@@ -54,6 +57,7 @@ import {
   onCleanup,
   removeDir,
   run,
+  sampleIsolate,
   sampleRss,
   sentryCli,
   uploadArgs,
@@ -329,8 +333,10 @@ async function uploadThroughService(file, compression, snapshot) {
     const timeoutMs = 120_000 + (file.size / MiB) * 1000; // >= 1 MiB/s, or it is broken anyway
     await new Promise((r) => setTimeout(r, 1000)); // let workerd settle before the idle sample
     const rss = sampleRss(service.pgid, 200);
+    const isolate = await sampleIsolate(service);
     const first = await sentryCli(args, { timeoutMs });
     const mem = rss.stop();
+    const isolatePeak = isolate.stop();
     const out = first.stdout + first.stderr;
     const ok = first.code === 0 && /\bOK\b/.test(first.stdout);
     const detail = /ERROR .*\n\s*(.*)/.exec(first.stdout)?.[1]?.trim();
@@ -357,6 +363,7 @@ async function uploadThroughService(file, compression, snapshot) {
       outcome: ok ? "OK" : `ERROR ${detail.slice(0, 60)}`,
       reloaded,
       mem,
+      isolatePeak,
       rerunSeconds: rerun.seconds,
       rerunLine: (rerun.stdout.match(/.*Nothing to upload.*/) ?? [rerun.stdout.trim().split("\n").pop()])[0].trim(),
     };
@@ -443,6 +450,9 @@ run(async () => {
             "cli/ceiling": `${((ceil.single / svc.seconds) * 100).toFixed(0)}%`,
             "cli/physical": `${((phys.seconds / svc.seconds) * 100).toFixed(1)}%`,
             "RSS peak Worker MiB": svc.mem.maxPeak.toFixed(0),
+            "isolate peak MiB (heap+buffers)": svc.isolatePeak
+              ? `${svc.isolatePeak.total.toFixed(1)} (${svc.isolatePeak.heap.toFixed(1)}+${svc.isolatePeak.buffers.toFixed(1)})`
+              : "n/a (no WebSocket)",
             "RSS sum idle→peak": `${svc.mem.sumIdle.toFixed(0)}→${svc.mem.sumPeak.toFixed(0)}`,
             "prep/upload/assembly s": `${svc.phases.prepare}/${svc.phases.upload}/${svc.phases.assembly}`,
             "server verify/identify s": svc.assembly
