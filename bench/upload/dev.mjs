@@ -204,24 +204,30 @@ export async function inspector(server) {
  * (JavaScript objects) and its backing storage (ArrayBuffer contents: request pieces, chunk
  * buffers, WebAssembly memory), which is what the 128 MB isolate limit counts and the process
  * RSS cannot separate from the local simulators. Durable Objects of the same script run in the
- * same isolate under `wrangler dev`, so assembly is included. stop() returns the peaks in MiB, or
- * null without a global WebSocket.
+ * same isolate under `wrangler dev`, so assembly is included. Backing storage includes buffers
+ * already dropped but not yet collected, so every `gcEvery`-th sample first forces a garbage
+ * collection: `live` is the peak of those, what the isolate really held. stop() returns the
+ * peaks in MiB, or null without a global WebSocket.
  */
-export async function sampleIsolate(server, everyMs = 250) {
+export async function sampleIsolate(server, { everyMs = 250, gcEvery = 8 } = {}) {
   if (typeof globalThis.WebSocket !== "function") return { stop: () => null };
   const call = await inspector(server);
-  const peak = { heap: 0, buffers: 0, total: 0 };
+  const peak = { heap: 0, buffers: 0, total: 0, live: 0 };
   let busy = false;
+  let n = 0;
   const timer = setInterval(async () => {
     if (busy) return; // an answer held up by a busy isolate: skip, never queue
     busy = true;
     try {
+      const collect = ++n % gcEvery === 0;
+      if (collect) await call("HeapProfiler.collectGarbage");
       const usage = await call("Runtime.getHeapUsage");
       const heap = usage.usedSize / MiB;
       const buffers = (usage.backingStorageSize ?? 0) / MiB;
       peak.heap = Math.max(peak.heap, heap);
       peak.buffers = Math.max(peak.buffers, buffers);
       peak.total = Math.max(peak.total, heap + buffers);
+      if (collect) peak.live = Math.max(peak.live, heap + buffers);
     } catch {
       // the isolate is restarting or the server stopping: the next sample tells
     } finally {

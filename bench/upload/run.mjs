@@ -36,7 +36,8 @@
  * printed. Each (size, content, compression) runs on a fresh `wrangler dev` (fresh --persist-to),
  * so the peak RSS of its workerd processes (sampled every 200 ms from /proc) is comparable; the
  * Worker isolate's own peak (V8 heap + ArrayBuffer backing storage, through the inspector every
- * 250 ms: what the 128 MB limit counts) is sampled too when Node has a WebSocket (run with
+ * 250 ms: what the 128 MB limit counts; and the peak of what is live after a forced garbage
+ * collection every 2 s) is sampled too when Node has a WebSocket (run with
  * `node --experimental-websocket` on Node 20). The
  * server-side duration of every chunk-upload request comes from wrangler's request log. After the
  * upload, the same command runs again and is timed: it must send no chunk (dedup) and print
@@ -450,8 +451,8 @@ run(async () => {
             "cli/ceiling": `${((ceil.single / svc.seconds) * 100).toFixed(0)}%`,
             "cli/physical": `${((phys.seconds / svc.seconds) * 100).toFixed(1)}%`,
             "RSS peak Worker MiB": svc.mem.maxPeak.toFixed(0),
-            "isolate peak MiB (heap+buffers)": svc.isolatePeak
-              ? `${svc.isolatePeak.total.toFixed(1)} (${svc.isolatePeak.heap.toFixed(1)}+${svc.isolatePeak.buffers.toFixed(1)})`
+            "isolate peak MiB: heap+buffers, live after GC": svc.isolatePeak
+              ? `${svc.isolatePeak.total.toFixed(1)} (${svc.isolatePeak.heap.toFixed(1)}+${svc.isolatePeak.buffers.toFixed(1)}), ${svc.isolatePeak.live.toFixed(1)}`
               : "n/a (no WebSocket)",
             "RSS sum idle→peak": `${svc.mem.sumIdle.toFixed(0)}→${svc.mem.sumPeak.toFixed(0)}`,
             "prep/upload/assembly s": `${svc.phases.prepare}/${svc.phases.upload}/${svc.phases.assembly}`,
