@@ -90,7 +90,7 @@ async function receiveChunks(env: Env, request: Request, org: string): Promise<v
     const rejection = await receiveParts(parts, (chunk) => {
       // The same chunk may come twice in one body (files with repeated content): store it once.
       if (stored.has(chunk.sha1)) return;
-      stored.set(chunk.sha1, chunk.bytes.byteLength);
+      stored.set(chunk.sha1, chunk.size);
       const previous = storing;
       storing = previous.then(() => storeChunk(env.BUCKET, chunk));
       storing.catch(() => undefined); // awaited below; meanwhile the next part is read
@@ -137,7 +137,7 @@ async function receiveParts(
       rejection = received.error;
       continue;
     }
-    total += received.chunk.bytes.byteLength;
+    total += received.chunk.size;
     if (total > MAX_REQUEST_SIZE) rejection = "Request too large";
     else if (received.chunk.sha1 !== part.filename.toLowerCase()) rejection = "Checksum mismatch";
     else await store(received.chunk);

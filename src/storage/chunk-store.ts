@@ -6,16 +6,31 @@
 import { chunkKey } from "./keys";
 import { REFRESH_MS } from "./retention";
 
-/** A chunk the server has hashed, whole in memory (a chunk is at most 8 MiB). */
+/** A chunk the server has hashed, in memory as the pieces it arrived in (at most 8 MiB in all). */
 export interface HashedChunk {
   sha1: string;
-  bytes: Uint8Array;
+  size: number;
+  pieces: Uint8Array[];
 }
 
 export async function storeChunk(bucket: R2Bucket, chunk: HashedChunk): Promise<void> {
   const key = chunkKey(chunk.sha1);
   const existing = await bucket.head(key);
   if (existing && Date.now() - existing.uploaded.getTime() < REFRESH_MS) return;
-  const put = await bucket.put(key, chunk.bytes, { sha1: chunk.sha1 });
-  if (put === null) throw new Error(`R2 refused chunk ${chunk.sha1}`);
+  // The pieces go to R2 as one stream of known length, a write per piece (64 KiB-1 MiB each:
+  // common/bounded-body.ts), instead of being copied into one buffer first, which held every
+  // chunk twice for a moment: a chunk upload now holds what its memory budget says.
+  const { readable, writable } = new FixedLengthStream(chunk.size);
+  const writer = writable.getWriter();
+  const put = bucket.put(key, readable, { sha1: chunk.sha1 }).catch(async (err: unknown) => {
+    await writer.abort(err).catch(() => undefined); // a write waiting for R2 fails instead of waiting forever
+    throw err;
+  });
+  const write = (async () => {
+    for (const piece of chunk.pieces) await writer.write(piece);
+    await writer.close();
+  })();
+  write.catch(() => undefined); // the put's failure is the one reported
+  const [stored] = await Promise.all([put, write]);
+  if (stored === null) throw new Error(`R2 refused chunk ${chunk.sha1}`);
 }

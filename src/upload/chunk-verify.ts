@@ -13,10 +13,11 @@ import { CHUNK_SIZE } from "./limits";
 export type ChunkRejection =
   "Too many chunks" | "Chunk size too large" | "Request too large" | "Invalid gzip payload" | "Checksum mismatch";
 
-/** A part's uncompressed bytes, with their SHA-1. */
+/** A part's uncompressed bytes as they arrived, with their SHA-1 and size. */
 export interface ReceivedChunk {
   sha1: string;
-  bytes: Uint8Array;
+  size: number;
+  pieces: Uint8Array[];
 }
 
 /** The part's content, piece by piece, then null (MultipartReader.nextBodyPiece). */
@@ -49,15 +50,7 @@ export async function receiveChunkPart(
       if (!take(piece)) return { ok: false, error: "Chunk size too large" };
     }
   }
-  // One copy into a single buffer: R2 then takes it as a body of known length in one piece
-  // instead of thousands of small stream reads.
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const piece of pieces) {
-    bytes.set(piece, at);
-    at += piece.byteLength;
-  }
-  return { ok: true, chunk: { sha1: hash.digest("hex"), bytes } };
+  return { ok: true, chunk: { sha1: hash.digest("hex"), size, pieces } };
 }
 
 /**

@@ -12,8 +12,8 @@ import { CHUNK_SIZE } from "./limits";
  */
 export const BODY_BUDGET = 64 * 1024 * 1024;
 /**
- * What one streamed chunk-upload request holds: the chunk arriving and the one being stored (and,
- * for a moment, the arriving chunk's copy into one buffer).
+ * What one streamed chunk-upload request holds: the chunk arriving and the one being stored, each
+ * as the pieces it arrived in (storage/chunk-store.ts streams them to R2 without a copy).
  */
 export const STREAMED_REQUEST_MEMORY = 2 * CHUNK_SIZE;
 /** A request that cannot start within this long is refused with 503 (sentry-cli retries 503). */
