@@ -93,13 +93,21 @@ function pieceReader(body: ReadableStream<Uint8Array>, large: boolean): PieceRea
   // `readAtLeast` is workerd's (Node's BYOB readers, in the unit tests, lack it).
   if (byob && typeof byob.readAtLeast === "function") {
     const reader = byob;
+    // The buffer of a short piece, which was copied out: the next read fills it again, so a body
+    // arriving in small bursts does not leave a dropped PIECE_BYTES buffer behind every read.
+    let spare: ArrayBuffer | null = null;
     return {
       async next() {
-        // A fresh buffer each time: the piece handed out keeps it (a consumer may hold pieces).
-        const { done, value } = await reader.readAtLeast(PIECE_MIN_BYTES, new Uint8Array(PIECE_BYTES));
-        // A short piece is copied out, so that it does not hold a whole PIECE_BYTES buffer.
+        // Otherwise a fresh buffer: a piece handed out keeps its buffer (a consumer may hold pieces).
+        const buffer = spare ? new Uint8Array(spare) : new Uint8Array(PIECE_BYTES);
+        spare = null;
+        const { done, value } = await reader.readAtLeast(PIECE_MIN_BYTES, buffer);
         if (value && value.byteLength > 0) {
-          return { done: false, value: value.byteLength * 2 < PIECE_BYTES ? value.slice() : value };
+          if (value.byteLength * 2 >= PIECE_BYTES) return { done: false, value };
+          // A short piece is copied out, so that it does not hold a whole PIECE_BYTES buffer.
+          const piece = value.slice();
+          spare = value.buffer;
+          return { done: false, value: piece };
         }
         return done ? { done: true, value: undefined } : { done: false, value: new Uint8Array(0) };
       },
