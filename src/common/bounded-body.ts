@@ -12,6 +12,8 @@
  * (docs/upload-throughput.md). Its idle bound then reads "no PIECE_MIN_BYTES (or the end) within
  * `idleMs`": 2 KiB/s, far below the 110 KiB/s the chunk-upload deadline already demands.
  */
+import { PiecePool } from "./piece-pool";
+
 export type BodyRejection = "too_large" | "too_slow";
 
 export class BodyLimitError extends Error {
@@ -24,6 +26,15 @@ export class BodyLimitError extends Error {
 export const PIECE_MIN_BYTES = 64 * 1024;
 /** ...and at most this much. */
 export const PIECE_BYTES = 1024 * 1024;
+
+/**
+ * The buffers large pieces are read into, shared by the isolate's requests. A consumer of a
+ * `largePieces` body releases each piece here once done with it (and holds it, first, if it
+ * keeps it past its next read); one that does not merely leaves the buffer to the collector.
+ * Sixteen free buffers absorb what a request hands back at its end (two 8 MiB chunks) while
+ * the next request reads, and are what an idle isolate keeps.
+ */
+export const bodyPieces = new PiecePool(PIECE_BYTES, 16);
 
 export interface BodyBounds {
   maxBytes: number;
@@ -93,22 +104,18 @@ function pieceReader(body: ReadableStream<Uint8Array>, large: boolean): PieceRea
   // `readAtLeast` is workerd's (Node's BYOB readers, in the unit tests, lack it).
   if (byob && typeof byob.readAtLeast === "function") {
     const reader = byob;
-    // The buffer of a short piece, which was copied out: the next read fills it again, so a body
-    // arriving in small bursts does not leave a dropped PIECE_BYTES buffer behind every read.
-    let spare: ArrayBuffer | null = null;
     return {
       async next() {
-        // Otherwise a fresh buffer: a piece handed out keeps its buffer (a consumer may hold pieces).
-        const buffer = spare ? new Uint8Array(spare) : new Uint8Array(PIECE_BYTES);
-        spare = null;
-        const { done, value } = await reader.readAtLeast(PIECE_MIN_BYTES, buffer);
-        if (value && value.byteLength > 0) {
-          if (value.byteLength * 2 >= PIECE_BYTES) return { done: false, value };
-          // A short piece is copied out, so that it does not hold a whole PIECE_BYTES buffer.
-          const piece = value.slice();
-          spare = value.buffer;
-          return { done: false, value: piece };
+        const { done, value } = await reader.readAtLeast(PIECE_MIN_BYTES, bodyPieces.take());
+        if (value && value.byteLength * 2 >= PIECE_BYTES) {
+          bodyPieces.adopt(value); // its consumer releases it (see common/piece-pool.ts)
+          return { done: false, value };
         }
+        // A short piece is copied out, so that it does not hold a whole PIECE_BYTES buffer, and
+        // its buffer goes back for the next read: a body arriving in small bursts drops none.
+        const piece = value && value.byteLength > 0 ? value.slice() : null;
+        if (value) bodyPieces.giveBack(value);
+        if (piece) return { done: false, value: piece };
         return done ? { done: true, value: undefined } : { done: false, value: new Uint8Array(0) };
       },
       cancel: (reason) => reader.cancel(reason),

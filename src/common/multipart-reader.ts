@@ -50,6 +50,8 @@ type State = "preamble" | "delimiter" | "body" | "end";
 
 export class MultipartReader {
   private buffered: Uint8Array;
+  /** The source piece `buffered` is a view of, until the reader moves past it. */
+  private current: Uint8Array | null = null;
   private sourceDone = false;
   private state: State = "preamble";
   private parts = 0;
@@ -59,10 +61,15 @@ export class MultipartReader {
     private readonly source: ReadableStreamDefaultReader<Uint8Array>,
     boundary: string,
     private readonly limits: MultipartLimits,
+    /**
+     * Called once for every piece read from `source`, when the reader no longer looks at it (a
+     * pooled buffer can then be read into again: common/piece-pool.ts). A caller that keeps a
+     * piece from nextBodyPiece beyond its next call must hold it first.
+     */
+    private readonly release: (piece: Uint8Array) => void = () => undefined,
   ) {
     this.delimiter = new TextEncoder().encode(`\r\n--${boundary}`);
-    // A body may start with its first delimiter line: a leading CRLF lets one search find it.
-    this.buffered = CRLF;
+    this.buffered = new Uint8Array(0);
   }
 
   /**
@@ -81,8 +88,9 @@ export class MultipartReader {
   }
 
   /**
-   * The next bytes of the current part's content (a view, valid until the caller drops it), or
-   * null at its end. A delimiter split across reads is held back until it is complete.
+   * The next bytes of the current part's content, or null at its end: a view of a source piece,
+   * released (see `release`) during a later call. A delimiter split across reads is held back
+   * until it is complete.
    */
   async nextBodyPiece(): Promise<Uint8Array | null> {
     if (this.state !== "body") return null;
@@ -111,13 +119,23 @@ export class MultipartReader {
   async skipRest(): Promise<void> {
     this.state = "end";
     this.buffered = new Uint8Array(0);
+    this.moveOn();
     while (!this.sourceDone) {
       const next = await this.source.read();
       if (next.done) this.sourceDone = true;
+      else this.release(next.value);
     }
   }
 
   private async skipPreamble(): Promise<void> {
+    // The first delimiter line may open the body, without the CRLF that comes before it elsewhere.
+    const opening = this.delimiter.subarray(CRLF.byteLength);
+    while (this.buffered.byteLength < opening.byteLength && (await this.fill()));
+    if (indexOf(this.buffered.subarray(0, opening.byteLength), opening, 0) === 0) {
+      this.buffered = this.buffered.subarray(opening.byteLength);
+      this.state = "delimiter";
+      return;
+    }
     for (;;) {
       const at = indexOf(this.buffered, this.delimiter, 0);
       if (at >= 0) {
@@ -177,8 +195,23 @@ export class MultipartReader {
       this.sourceDone = true;
       return false;
     }
-    this.buffered = this.buffered.byteLength === 0 ? next.value : concat(this.buffered, next.value);
+    if (this.buffered.byteLength === 0) {
+      this.moveOn();
+      this.buffered = next.value;
+      this.current = next.value;
+    } else {
+      // Rare (a delimiter or header block across two reads): both are copied into one.
+      this.buffered = concat(this.buffered, next.value);
+      this.moveOn();
+      this.release(next.value);
+    }
     return true;
+  }
+
+  /** The reader is done with its current source piece. */
+  private moveOn(): void {
+    if (this.current) this.release(this.current);
+    this.current = null;
   }
 }
 

@@ -5,7 +5,7 @@
  * reads it here, so a body that is not JSON gets one answer: 400 "Invalid json body" (Sentry's
  * text for the assemble endpoint).
  */
-import { BodyLimitError, boundedBody, readBoundedText, type BodyBounds } from "../common/bounded-body";
+import { BodyLimitError, bodyPieces, boundedBody, readBoundedText, type BodyBounds } from "../common/bounded-body";
 import { MultipartError, MultipartReader, formDataBoundary, type MultipartLimits } from "../common/multipart-reader";
 import { ApiError } from "../errors";
 
@@ -27,11 +27,16 @@ export async function readRequestJson(request: Request, bounds: BodyBounds): Pro
   }
 }
 
-/** A `multipart/form-data` body, read part by part under `bounds` (see multipartError). */
+/**
+ * A `multipart/form-data` body, read part by part under `bounds` (see multipartError). Its pieces
+ * go back to the body piece pool as the reader moves past them: a caller that keeps a piece of a
+ * part holds it there (bodyPieces.hold) and releases it when done.
+ */
 export function readRequestParts(request: Request, bounds: BodyBounds, limits: MultipartLimits): MultipartReader {
   const boundary = formDataBoundary(request.headers.get("content-type"));
   if (!boundary) throw ApiError.badRequest("Invalid multipart body");
-  return new MultipartReader(boundedBody(request.body, bounds).stream.getReader(), boundary, limits);
+  const source = boundedBody(request.body, bounds).stream.getReader();
+  return new MultipartReader(source, boundary, limits, (piece) => bodyPieces.release(piece));
 }
 
 /** What a failed read of readRequestParts answers; an error of anything else is not the body's. */

@@ -13,7 +13,7 @@ import { Hono } from "hono";
 import type { Env } from "../env";
 import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
-import { receiveChunkPart, type ChunkRejection, type ReceivedChunk } from "../upload/chunk-verify";
+import { receiveChunkPart, releaseChunk, type ChunkRejection, type ReceivedChunk } from "../upload/chunk-verify";
 import type { MultipartReader } from "../common/multipart-reader";
 import {
   ACCEPT,
@@ -89,10 +89,10 @@ async function receiveChunks(env: Env, request: Request, org: string): Promise<v
   try {
     const rejection = await receiveParts(parts, (chunk) => {
       // The same chunk may come twice in one body (files with repeated content): store it once.
-      if (stored.has(chunk.sha1)) return;
+      if (stored.has(chunk.sha1)) return releaseChunk(chunk);
       stored.set(chunk.sha1, chunk.size);
       const previous = storing;
-      storing = previous.then(() => storeChunk(env.BUCKET, chunk));
+      storing = previous.then(() => storeChunk(env.BUCKET, chunk)).then(() => releaseChunk(chunk));
       storing.catch(() => undefined); // awaited below; meanwhile the next part is read
       return previous;
     });
@@ -120,7 +120,7 @@ async function receiveChunks(env: Env, request: Request, org: string): Promise<v
  */
 async function receiveParts(
   parts: MultipartReader,
-  store: (chunk: ReceivedChunk) => Promise<void> | undefined,
+  store: (chunk: ReceivedChunk) => Promise<void> | void,
 ): Promise<ChunkRejection | null> {
   let rejection: ChunkRejection | null = null;
   let chunks = 0;
@@ -140,6 +140,7 @@ async function receiveParts(
     total += received.chunk.size;
     if (total > MAX_REQUEST_SIZE) rejection = "Request too large";
     else if (received.chunk.sha1 !== part.filename.toLowerCase()) rejection = "Checksum mismatch";
+    if (rejection) releaseChunk(received.chunk);
     else await store(received.chunk);
   }
   return rejection;

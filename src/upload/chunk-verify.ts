@@ -7,13 +7,17 @@
  * soon as it exceeds the chunk size, so a gzip bomb costs at most one chunk of memory.
  */
 import { createHash } from "node:crypto";
+import { bodyPieces } from "../common/bounded-body";
 import { CHUNK_SIZE } from "./limits";
 
 /** Sentry's error strings (getsentry/sentry `src/sentry/api/endpoints/chunk.py`). */
 export type ChunkRejection =
   "Too many chunks" | "Chunk size too large" | "Request too large" | "Invalid gzip payload" | "Checksum mismatch";
 
-/** A part's uncompressed bytes as they arrived, with their SHA-1 and size. */
+/**
+ * A part's uncompressed bytes as they arrived, with their SHA-1 and size. Its pieces are held in
+ * the body piece pool (common/piece-pool.ts) until `releaseChunk`.
+ */
 export interface ReceivedChunk {
   sha1: string;
   size: number;
@@ -39,18 +43,34 @@ export async function receiveChunkPart(
     size += piece.byteLength;
     if (size > CHUNK_SIZE) return false;
     hash.update(piece);
+    bodyPieces.hold(piece); // kept past the source's next read (gzip output is not pooled)
     pieces.push(piece);
     return true;
   };
-  if (gzip) {
-    const rejection = await inflate(next, take);
-    if (rejection) return { ok: false, error: rejection };
-  } else {
-    for (let piece = await next(); piece !== null; piece = await next()) {
-      if (!take(piece)) return { ok: false, error: "Chunk size too large" };
+  let verified = false;
+  try {
+    if (gzip) {
+      const rejection = await inflate(next, take);
+      if (rejection) return { ok: false, error: rejection };
+    } else {
+      for (let piece = await next(); piece !== null; piece = await next()) {
+        if (!take(piece)) return { ok: false, error: "Chunk size too large" };
+      }
     }
+    verified = true;
+  } finally {
+    if (!verified) for (const piece of pieces) bodyPieces.release(piece); // nobody will store them
   }
   return { ok: true, chunk: { sha1: hash.digest("hex"), size, pieces } };
+}
+
+/**
+ * The chunk's pieces go back to the pool: call once it is stored, or dropped. Not after a failed
+ * store, whose writes the runtime may still hold: those pieces are left to the collector.
+ */
+export function releaseChunk(chunk: ReceivedChunk): void {
+  for (const piece of chunk.pieces) bodyPieces.release(piece);
+  chunk.pieces.length = 0;
 }
 
 /**

@@ -5,17 +5,38 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const LIMITS = { maxHeaderBytes: 1024, maxParts: 100 };
 
-/** A stream handing out `bytes` cut at the given offsets. */
-function streamOf(bytes: Uint8Array, cuts: number[] = []): ReadableStreamDefaultReader<Uint8Array> {
+/** A stream handing out `bytes` cut at the given offsets (each piece a copy, added to `sent`). */
+function streamOf(
+  bytes: Uint8Array,
+  cuts: number[] = [],
+  sent: Uint8Array[] = [],
+): ReadableStreamDefaultReader<Uint8Array> {
   const edges = [0, ...cuts.filter((c) => c > 0 && c < bytes.byteLength), bytes.byteLength];
   let i = 0;
   return new ReadableStream<Uint8Array>({
     pull(controller) {
       if (i + 1 >= edges.length) return controller.close();
-      controller.enqueue(bytes.slice(edges[i], edges[i + 1]));
+      const piece = bytes.slice(edges[i], edges[i + 1]);
+      sent.push(piece);
+      controller.enqueue(piece);
       i++;
     },
   }).getReader();
+}
+
+/**
+ * A release callback that poisons what it is given, as a pool reusing the buffer would: a reader
+ * that released a piece it still reads from, or a view it has yet to hand out, parses garbage.
+ */
+function poisoningRelease(): { release: (piece: Uint8Array) => void; count: (piece: Uint8Array) => number } {
+  const released = new Map<Uint8Array, number>();
+  return {
+    release: (piece) => {
+      piece.fill(0xee);
+      released.set(piece, (released.get(piece) ?? 0) + 1);
+    },
+    count: (piece) => released.get(piece) ?? 0,
+  };
 }
 
 interface ParsedPart {
@@ -25,8 +46,14 @@ interface ParsedPart {
   body: string;
 }
 
+/**
+ * The parts of `bytes` read in pieces cut at `cuts`, each source piece poisoned as soon as the
+ * reader releases it; once the body is read, every piece must have been released exactly once.
+ */
 async function parse(bytes: Uint8Array, boundary: string, cuts: number[] = [], limits = LIMITS): Promise<ParsedPart[]> {
-  const reader = new MultipartReader(streamOf(bytes, cuts), boundary, limits);
+  const sent: Uint8Array[] = [];
+  const poison = poisoningRelease();
+  const reader = new MultipartReader(streamOf(bytes, cuts, sent), boundary, limits, poison.release);
   const parts: ParsedPart[] = [];
   for (let part = await reader.nextPart(); part; part = await reader.nextPart()) {
     const pieces: Uint8Array[] = [];
@@ -34,6 +61,8 @@ async function parse(bytes: Uint8Array, boundary: string, cuts: number[] = [], l
       pieces.push(piece.slice());
     parts.push({ ...part, body: Buffer.concat(pieces).toString("latin1") });
   }
+  const releases = sent.map(poison.count);
+  if (releases.some((n) => n !== 1)) throw new Error(`source pieces released ${releases.join(",")} times`);
   return parts;
 }
 
@@ -150,13 +179,40 @@ describe("MultipartReader", () => {
         { name: "b", content: "B" },
       ]),
     );
-    const reader = new MultipartReader(streamOf(bytes, [100, 5000]), "boundary", LIMITS);
+    const sent: Uint8Array[] = [];
+    const poison = poisoningRelease();
+    const reader = new MultipartReader(streamOf(bytes, [100, 5000], sent), "boundary", LIMITS, poison.release);
     expect((await reader.nextPart())!.name).toBe("a");
     expect((await reader.nextBodyPiece())!.byteLength).toBeGreaterThan(0);
     expect((await reader.nextPart())!.name).toBe("b");
     expect(dec.decode((await reader.nextBodyPiece())!)).toBe("B");
     expect(await reader.nextBodyPiece()).toBeNull();
     expect(await reader.nextPart()).toBeNull();
+    expect(sent.map(poison.count)).toEqual([1, 1, 1]);
+  });
+
+  it("hands out a view before releasing its piece, and keeps a held view intact", async () => {
+    // A consumer that keeps views (as a chunk does until it is stored) and holds them: the views
+    // it was handed stay readable while the reader moves on, whatever the cuts.
+    const content = "0123456789".repeat(50);
+    const bytes = enc.encode(body([{ name: "a", filename: "x", content }]));
+    for (const step of [1, 7, 64, 333]) {
+      const cuts = Array.from({ length: Math.ceil(bytes.byteLength / step) }, (_, i) => i * step);
+      const poison = poisoningRelease();
+      const held = new Set<ArrayBufferLike>();
+      const reader = new MultipartReader(streamOf(bytes, cuts), "boundary", LIMITS, (piece) => {
+        if (!held.has(piece.buffer)) poison.release(piece);
+      });
+      const views: Uint8Array[] = [];
+      await reader.nextPart();
+      for (let view = await reader.nextBodyPiece(); view; view = await reader.nextBodyPiece()) {
+        expect(view.includes(0xee)).toBe(false);
+        views.push(view);
+        // The consumer's hold: its source piece is kept from the poison.
+        held.add(view.buffer);
+      }
+      expect(dec.decode(Buffer.concat(views))).toBe(content);
+    }
   });
 
   it("refuses a body without the closing delimiter, wherever it stops", async () => {

@@ -4,7 +4,13 @@
  * reads. The chunk-upload route's own behaviour is in routes/chunk-upload.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { BodyLimitError, boundedBody, PIECE_BYTES, PIECE_MIN_BYTES } from "../../../src/common/bounded-body";
+import {
+  BodyLimitError,
+  bodyPieces,
+  boundedBody,
+  PIECE_BYTES,
+  PIECE_MIN_BYTES,
+} from "../../../src/common/bounded-body";
 import { concatBytes, randomBytes } from "../helpers";
 
 const bounds = { maxBytes: 64 * 1024 * 1024, idleMs: 5000, deadlineMs: 30_000 };
@@ -35,6 +41,24 @@ describe("bounded bulk bodies in workerd", () => {
     // All but the last piece hold at least PIECE_MIN_BYTES: not the runtime's 4 KiB reads.
     expect(got.slice(0, -1).every((p) => p.byteLength >= PIECE_MIN_BYTES && p.byteLength <= PIECE_BYTES)).toBe(true);
     expect(got.length).toBeLessThan(sent.byteLength / PIECE_MIN_BYTES + 2);
+  });
+
+  it("reads into the buffers its consumer released", async () => {
+    const sent = randomBytes(6 * PIECE_BYTES);
+    const reader = boundedBody(post(sent).body, { ...bounds, largePieces: true }).stream.getReader();
+    const before = bodyPieces.stats();
+    const got: Uint8Array[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      got.push(r.value.slice()); // copied out, then released: the next read may reuse the buffer
+      buffers.add(r.value.buffer);
+      bodyPieces.release(r.value);
+    }
+    expect(await digest(concatBytes(got))).toBe(await digest(sent));
+    const after = bodyPieces.stats();
+    expect(after.reused - before.reused).toBeGreaterThan(0);
+    // Fewer buffers than pieces were allocated, and no piece was handed out twice at once.
+    expect(after.created - before.created).toBeLessThan(got.length);
   });
 
   it("hands out a short last piece in a buffer of its own size", async () => {

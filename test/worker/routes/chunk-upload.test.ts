@@ -2,7 +2,8 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { chunkKey } from "../../../src/storage/keys";
 import { ownedChunkSizes } from "../../../src/storage/chunk-ownership";
-import { BASE, chunkForm, gzip, mintToken, postChunks, sha1Hex } from "../helpers";
+import { bodyPieces, PIECE_BYTES } from "../../../src/common/bounded-body";
+import { BASE, chunkForm, gzip, mintToken, postChunks, randomBytes, sha1Hex } from "../helpers";
 
 const enc = new TextEncoder();
 
@@ -78,6 +79,39 @@ describe("chunk-upload", () => {
       );
       expect(res.status).toBe(200);
       expect((await ownedChunkSizes(env, "acme", [sum])).get(sum)).toBe(body.byteLength);
+    });
+
+    it("reuses body buffers across parts and requests without mixing their bytes", async () => {
+      // Chunks that do not align with the body's 1 MiB pieces, so most pieces are shared by two
+      // parts and outlive the reader's read; raw and gzip; four requests at once, twice over.
+      const token = await mintToken("acme");
+      const before = bodyPieces.stats();
+      const sent: Uint8Array[] = [];
+      for (let round = 0; round < 2; round++) {
+        const requests = await Promise.all(
+          [0, 1, 2, 3].map(async (r) => {
+            const bodies = [0, 1, 2].map((i) => randomBytes(PIECE_BYTES + 100_003 * (r + 1) + 7_919 * i));
+            sent.push(...bodies);
+            const parts = await Promise.all(
+              bodies.map(async (body, i) =>
+                i === 1 && r % 2 === 1
+                  ? { field: "file_gzip" as const, name: await sha1Hex(body), body: await gzip(body) }
+                  : { name: await sha1Hex(body), body },
+              ),
+            );
+            return postChunks(token, "acme", chunkForm(parts));
+          }),
+        );
+        expect(requests.map((res) => res.status)).toEqual([200, 200, 200, 200]);
+      }
+      for (const body of sent) {
+        const sum = await sha1Hex(body);
+        const stored = await env.BUCKET.get(chunkKey(sum));
+        expect(await sha1Hex(new Uint8Array(await stored!.arrayBuffer()))).toBe(sum);
+      }
+      expect((await ownedChunkSizes(env, "acme", await Promise.all(sent.map(sha1Hex)))).size).toBe(sent.length);
+      const after = bodyPieces.stats();
+      expect(after.reused - before.reused).toBeGreaterThan(after.created - before.created);
     });
 
     it("accepts an empty request", async () => {
