@@ -5,6 +5,15 @@
  * which is the source of truth; the answer is keyed exactly as the request was. If an object
  * cannot be reached, the KV mirror answers for it; with neither, the route answers 503, which
  * sentry-cli retries with backoff.
+ *
+ * The call that starts an assembly (the first after the client uploaded the missing chunks,
+ * answered `created`) waits up to SETTLE_MS for it to finish and then answers its outcome instead.
+ * sentry-cli makes that call at once after its upload and polls again only a second later
+ * (src/utils/chunks/upload.rs, sentry-cli 2.x/3.x), and most files assemble in well under that:
+ * `--wait` then ends up to a second sooner, and a run without `--wait`, which makes only this
+ * call, reports the outcome (`OK` with the debug id, or the error) instead of `UPLOADED`. Only
+ * that call waits: on a first call (before any upload) sentry-cli reads `ok` as "nothing to do"
+ * and would not print the file, so `assembling` is answered there as before.
  */
 import { Hono } from "hono";
 import type { Env } from "../env";
@@ -34,6 +43,11 @@ interface WireFileState {
  */
 const PARALLEL_FILES = 32;
 
+/** How long the call that starts an assembly waits for its outcome (see above). */
+export const SETTLE_MS = 2_000;
+/** Between two looks at the files still assembling: short first, since small files finish fast. */
+const SETTLE_POLLS_MS = [25, 50, 100, 200, 250];
+
 assembleRoutes.post("/", requireAccess("write"), async (c) => {
   const body = await readRequestJson(c.req.raw, {
     maxBytes: MAX_ASSEMBLE_BODY,
@@ -57,8 +71,39 @@ assembleRoutes.post("/", requireAccess("write"), async (c) => {
     );
   }
   if (unavailable) throw new ApiError(503, "detail", "Assembly service temporarily unavailable, retry");
+  await settle(c.env, org, project, out);
   return c.json(out);
 });
+
+/**
+ * Replaces each `created` answer by the file's outcome if it comes within SETTLE_MS. At most
+ * PARALLEL_FILES files are waited for (a larger upload is answered at once): each look is one
+ * Durable Object call per file still pending.
+ */
+async function settle(env: Env, org: string, project: string, out: Record<string, WireFileState>): Promise<void> {
+  let pending = Object.keys(out).filter((checksum) => out[checksum]!.state === "created");
+  if (pending.length === 0 || pending.length > PARALLEL_FILES) return;
+  const deadline = Date.now() + SETTLE_MS;
+  for (let look = 0; pending.length > 0; look++) {
+    const pause = Math.min(SETTLE_POLLS_MS[Math.min(look, SETTLE_POLLS_MS.length - 1)]!, deadline - Date.now());
+    if (pause <= 0) return;
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    const looked = await Promise.all(
+      pending.map(async (checksum) => {
+        try {
+          const now = await debugFileObject(env, org, project, checksum).status();
+          return now && (now.state === "ok" || now.state === "error") ? toWire(now) : null;
+        } catch {
+          return null; // unreachable for a moment: `created` stands, and the client polls
+        }
+      }),
+    );
+    looked.forEach((answer, i) => {
+      if (answer) out[pending[i]!] = answer;
+    });
+    pending = pending.filter((_, i) => looked[i] === null);
+  }
+}
 
 async function decide(
   env: Env,

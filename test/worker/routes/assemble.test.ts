@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { DebugFileObject } from "../../../src/assembly/debug-file-object";
 import type { FileState as StoredState } from "../../../src/assembly/file-state";
 import { debugFileObject, projectCatalog } from "../../../src/durable-objects";
+import { SETTLE_MS } from "../../../src/routes/assemble";
 import {
   assemble,
   chunkForm,
@@ -124,6 +125,34 @@ describe("assemble", () => {
       const again = (await answer(await assemble(token, "acme", "app", { [checksum]: entry })))[checksum];
       expect(again?.state).toBe("ok");
       expect(again?.dif?.id).toBe(done.dif?.id);
+    });
+
+    /** sentry-cli's order: ask, upload what is missing, ask again; the second answer, and how long it took. */
+    async function askUploadAsk(token: string, project: string, bytes: Uint8Array, name: string) {
+      const checksum = await sha1Hex(bytes);
+      const entry = { name, chunks: [checksum] };
+      const first = (await answer(await assemble(token, "acme", project, { [checksum]: entry })))[checksum];
+      expect(first).toEqual({ state: "not_found", missingChunks: [checksum] });
+      expect((await postChunks(token, "acme", chunkForm([{ name: checksum, body: bytes }]))).status).toBe(200);
+      const started = Date.now();
+      const second = (await answer(await assemble(token, "acme", project, { [checksum]: entry })))[checksum];
+      return { second, ms: Date.now() - started };
+    }
+
+    it("answers the call after the upload with the outcome when the file finishes quickly", async () => {
+      const token = await mintToken("acme");
+      // What would be `created` (and a poll a second later) is the outcome: ok with the dif...
+      const ok = await askUploadAsk(token, "settle", fixture("breakpad-linux.sym"), "app.sym");
+      expect(ok.second?.state, ok.second?.detail ?? "").toBe("ok");
+      expect(ok.second?.dif).toMatchObject({
+        symbolType: "breakpad",
+        sha1: await sha1Hex(fixture("breakpad-linux.sym")),
+      });
+      expect(ok.ms).toBeLessThan(SETTLE_MS + 1000);
+      // ...or the error with its reason.
+      const junk = await askUploadAsk(token, "settle", crypto.getRandomValues(new Uint8Array(5000)), "junk.bin");
+      expect(junk.second?.state).toBe("error");
+      expect(junk.second?.detail).toMatch(/debug information file|unsupported/i);
     });
 
     it("gives 50 concurrent assemble calls of one new file exactly one record", async () => {
