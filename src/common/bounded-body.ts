@@ -5,12 +5,14 @@
  * of holding the request open.
  *
  * A bulk body (`largePieces`: chunk uploads) is read, where the runtime allows it (workerd's
- * byte streams and their `readAtLeast`), in pieces of PIECE_MIN_BYTES to PIECE_BYTES instead of
- * the 4 KiB the runtime hands out by default: a 32 MiB chunk upload is then ~40 reads instead of
- * 8,192, and per read this module and its consumer pay a timer, a promise race, a stream hop and
- * the boundary search. That cut sentry-cli's upload phase of a 256 MiB file by a third
- * (docs/upload-throughput.md). Its idle bound then reads "no PIECE_MIN_BYTES (or the end) within
- * `idleMs`": 2 KiB/s, far below the 110 KiB/s the chunk-upload deadline already demands.
+ * byte streams and their `readAtLeast`), in whole pieces of PIECE_BYTES (the last one shorter)
+ * instead of the 4 KiB the runtime hands out by default: a 32 MiB chunk upload is then 32 reads
+ * instead of 8,192, and per read this module and its consumer pay a timer, a promise race, a
+ * stream hop and the boundary search. That cut sentry-cli's upload phase of a 256 MiB file by a
+ * third (docs/upload-throughput.md). Whole pieces also keep memory what the budget counts: a
+ * piece filled only in part would hold its whole buffer for fewer bytes. The pieces' buffers are
+ * reused (`bodyPieces`). The idle bound then reads "no PIECE_BYTES (or the end) within
+ * `idleMs`": 34 KiB/s, below the 110 KiB/s the chunk-upload deadline already demands.
  */
 import { PiecePool } from "./piece-pool";
 
@@ -22,19 +24,17 @@ export class BodyLimitError extends Error {
   }
 }
 
-/** A read returns at least this much (or the rest of the body)... */
-export const PIECE_MIN_BYTES = 64 * 1024;
-/** ...and at most this much. */
+/** A large-piece read returns this much, or the rest of the body. */
 export const PIECE_BYTES = 1024 * 1024;
 
 /**
  * The buffers large pieces are read into, shared by the isolate's requests. A consumer of a
  * `largePieces` body releases each piece here once done with it (and holds it, first, if it
  * keeps it past its next read); one that does not merely leaves the buffer to the collector.
- * Sixteen free buffers absorb what a request hands back at its end (two 8 MiB chunks) while
- * the next request reads, and are what an idle isolate keeps.
+ * At most 64 are kept free (the body budget of upload/request-gate.ts, in pieces), and never
+ * more than are in use, so an isolate that stops uploading gives them back.
  */
-export const bodyPieces = new PiecePool(PIECE_BYTES, 16);
+export const bodyPieces = new PiecePool(PIECE_BYTES, 64);
 
 export interface BodyBounds {
   maxBytes: number;
@@ -106,13 +106,13 @@ function pieceReader(body: ReadableStream<Uint8Array>, large: boolean): PieceRea
     const reader = byob;
     return {
       async next() {
-        const { done, value } = await reader.readAtLeast(PIECE_MIN_BYTES, bodyPieces.take());
+        const { done, value } = await reader.readAtLeast(PIECE_BYTES, bodyPieces.take());
         if (value && value.byteLength * 2 >= PIECE_BYTES) {
           bodyPieces.adopt(value); // its consumer releases it (see common/piece-pool.ts)
           return { done: false, value };
         }
-        // A short piece is copied out, so that it does not hold a whole PIECE_BYTES buffer, and
-        // its buffer goes back for the next read: a body arriving in small bursts drops none.
+        // A short piece (the end of the body) is copied out, so that it does not hold a whole
+        // PIECE_BYTES buffer, and its buffer goes back for the next read.
         const piece = value && value.byteLength > 0 ? value.slice() : null;
         if (value) bodyPieces.giveBack(value);
         if (piece) return { done: false, value: piece };

@@ -15,16 +15,23 @@
  * buffer is simply collected. Buffers that did not come from the pool (copies, gzip output) pass
  * through `hold` and `release` untouched.
  */
+/** Free buffers kept however few are in use. */
+const MIN_FREE = 4;
+
 export class PiecePool {
   private readonly free: ArrayBufferLike[] = [];
   private readonly holders = new WeakMap<ArrayBufferLike, number>();
+  /** Buffers handed out by `take` and not yet back (a holder that never released counts on). */
+  private lent = 0;
   private created = 0;
   private reused = 0;
 
   /**
    * @param pieceBytes the size of every buffer
-   * @param maxFree the buffers kept for reuse while nothing holds them; beyond that a released
-   *   buffer is left to the garbage collector, so an idle isolate holds at most this many
+   * @param maxFree the most buffers kept for reuse while nothing holds them. Fewer are kept while
+   *   fewer are in use (as many as are lent out, and MIN_FREE): a burst of uploads reuses its
+   *   buffers, and an isolate that stops uploading is left with MIN_FREE. A buffer not kept is
+   *   left to the garbage collector.
    */
   constructor(
     readonly pieceBytes: number,
@@ -33,6 +40,7 @@ export class PiecePool {
 
   /** An empty buffer of `pieceBytes` to read into, reused if one is free. */
   take(): Uint8Array {
+    this.lent++;
     const buffer = this.free.pop();
     if (buffer) {
       this.reused++;
@@ -75,12 +83,15 @@ export class PiecePool {
   }
 
   private recycle(buffer: ArrayBufferLike): void {
+    this.lent = Math.max(0, this.lent - 1);
     // A buffer the runtime detached (transferred elsewhere) has no bytes left to reuse.
-    if (buffer.byteLength === this.pieceBytes && this.free.length < this.maxFree) this.free.push(buffer);
+    if (buffer.byteLength === this.pieceBytes) this.free.push(buffer);
+    const keep = Math.min(this.maxFree, Math.max(MIN_FREE, this.lent));
+    if (this.free.length > keep) this.free.length = keep;
   }
 
-  /** Buffers allocated and reads that reused one, since the isolate started (for tests and benches). */
-  stats(): { created: number; reused: number; free: number } {
-    return { created: this.created, reused: this.reused, free: this.free.length };
+  /** Buffers allocated, reads that reused one, and buffers free and lent out now (for tests and benches). */
+  stats(): { created: number; reused: number; free: number; lent: number } {
+    return { created: this.created, reused: this.reused, free: this.free.length, lent: this.lent };
   }
 }

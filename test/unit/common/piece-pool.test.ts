@@ -24,7 +24,7 @@ describe("PiecePool", () => {
     pool.release(a);
     expect(pool.stats().free).toBe(0);
     pool.release(b);
-    expect(pool.stats()).toEqual({ created: 1, reused: 0, free: 1 });
+    expect(pool.stats()).toEqual({ created: 1, reused: 0, free: 1, lent: 0 });
     expect(pool.take().buffer).toBe(piece.buffer);
     expect(pool.stats().reused).toBe(1);
   });
@@ -58,6 +58,16 @@ describe("PiecePool", () => {
     transfer(moved.buffer); // the runtime took it elsewhere
     pool.release(moved);
     expect(pool.stats().free).toBe(0);
+  });
+
+  it("keeps no more free buffers than are in use, and a few when none is", () => {
+    const pool = new PiecePool(1024, 64);
+    const pieces = Array.from({ length: 10 }, () => filled(pool.take(), 1024));
+    for (const p of pieces) pool.adopt(p);
+    for (const p of pieces.slice(0, 5)) pool.release(p);
+    expect(pool.stats()).toMatchObject({ free: 5, lent: 5 });
+    for (const p of pieces.slice(5)) pool.release(p);
+    expect(pool.stats()).toMatchObject({ free: 4, lent: 0 });
   });
 
   it("takes back an unheld buffer whose bytes were copied out", () => {
