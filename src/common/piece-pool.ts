@@ -15,7 +15,7 @@
  * buffer is simply collected. Buffers that did not come from the pool (copies, gzip output) pass
  * through `hold` and `release` untouched.
  */
-/** Free buffers kept however few are in use. */
+/** Free buffers `trim` keeps. */
 const MIN_FREE = 4;
 
 export class PiecePool {
@@ -28,10 +28,8 @@ export class PiecePool {
 
   /**
    * @param pieceBytes the size of every buffer
-   * @param maxFree the most buffers kept for reuse while nothing holds them. Fewer are kept while
-   *   fewer are in use (as many as are lent out, and MIN_FREE): a burst of uploads reuses its
-   *   buffers, and an isolate that stops uploading is left with MIN_FREE. A buffer not kept is
-   *   left to the garbage collector.
+   * @param maxFree the most buffers kept for reuse while nothing holds them (a buffer released
+   *   beyond that is left to the garbage collector); `trim` gives back all but a few
    */
   constructor(
     readonly pieceBytes: number,
@@ -85,9 +83,12 @@ export class PiecePool {
   private recycle(buffer: ArrayBufferLike): void {
     this.lent = Math.max(0, this.lent - 1);
     // A buffer the runtime detached (transferred elsewhere) has no bytes left to reuse.
-    if (buffer.byteLength === this.pieceBytes) this.free.push(buffer);
-    const keep = Math.min(this.maxFree, Math.max(MIN_FREE, this.lent));
-    if (this.free.length > keep) this.free.length = keep;
+    if (buffer.byteLength === this.pieceBytes && this.free.length < this.maxFree) this.free.push(buffer);
+  }
+
+  /** Keeps MIN_FREE free buffers and leaves the rest to the collector: call when the work that used them stops. */
+  trim(): void {
+    if (this.free.length > MIN_FREE) this.free.length = MIN_FREE;
   }
 
   /** Buffers allocated, reads that reused one, and buffers free and lent out now (for tests and benches). */

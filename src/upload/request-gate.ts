@@ -1,3 +1,4 @@
+import { bodyPieces } from "../common/bounded-body";
 import { CHUNK_SIZE } from "./limits";
 
 /**
@@ -52,6 +53,9 @@ export async function withRequestBudget<T>(bytes: number, task: () => Promise<T>
   } finally {
     inUse -= weight;
     admit();
+    // The last body read here is done: the buffers its pieces were read into need not wait for
+    // the next upload (while uploads overlap, they are reused: common/piece-pool.ts).
+    if (inUse === 0) bodyPieces.trim();
   }
 }
 
