@@ -30,7 +30,7 @@ import {
   MAX_WAIT_SECONDS,
 } from "../upload/limits";
 import { storeChunk } from "../storage/chunk-store";
-import { GateTimeout, STREAMED_REQUEST_MEMORY, withRequestBudget } from "../upload/request-gate";
+import { GateTimeout, STREAMED_REQUEST_MEMORY, trimWhenIdle, withRequestBudget } from "../upload/request-gate";
 import { grantOwnership } from "../storage/chunk-ownership";
 import { multipartError, readRequestParts } from "./bounded-request";
 
@@ -68,6 +68,8 @@ chunkUploadRoutes.post("/", requireAccess("write"), async (c) => {
   } catch (err) {
     if (err instanceof GateTimeout) throw new ApiError(503, "detail", "Too many chunk uploads in progress, retry");
     throw err;
+  } finally {
+    c.executionCtx.waitUntil(trimWhenIdle());
   }
   return c.body(null, 200);
 });

@@ -20,7 +20,12 @@ export const STREAMED_REQUEST_MEMORY = 2 * CHUNK_SIZE;
 /** A request that cannot start within this long is refused with 503 (sentry-cli retries 503). */
 export const MAX_WAIT_MS = 60_000;
 
+/** See trimWhenIdle. */
+export const IDLE_TRIM_MS = 2_000;
+
 let inUse = 0;
+/** Requests admitted or finished so far: trimWhenIdle's sign of activity. */
+let changes = 0;
 const waiting: { bytes: number; wake: () => void }[] = [];
 
 export class GateTimeout extends Error {}
@@ -47,16 +52,27 @@ export async function withRequestBudget<T>(bytes: number, task: () => Promise<T>
     });
   } else {
     inUse += weight;
+    changes++;
   }
   try {
     return await task();
   } finally {
     inUse -= weight;
     admit();
-    // The last body read here is done: the buffers its pieces were read into need not wait for
-    // the next upload (while uploads overlap, they are reused: common/piece-pool.ts).
-    if (inUse === 0) bodyPieces.trim();
+    changes++;
   }
+}
+
+/**
+ * Gives the body pieces' free buffers back (common/piece-pool.ts keeps them for the next read)
+ * once no chunk upload has started or ended for IDLE_TRIM_MS: while an upload's requests overlap
+ * or follow each other closely, their buffers are reused; when it is over, an idle isolate keeps
+ * only a few. The caller keeps the request alive for it (`waitUntil`).
+ */
+export async function trimWhenIdle(): Promise<void> {
+  const seen = changes;
+  await new Promise((resolve) => setTimeout(resolve, IDLE_TRIM_MS));
+  if (changes === seen && inUse === 0) bodyPieces.trim();
 }
 
 /** Admits waiting requests in arrival order while they fit (their weight is reserved for them). */
@@ -64,6 +80,7 @@ function admit(): void {
   for (let next = waiting[0]; next && inUse + next.bytes <= BODY_BUDGET; next = waiting[0]) {
     waiting.shift();
     inUse += next.bytes;
+    changes++;
     next.wake();
   }
 }

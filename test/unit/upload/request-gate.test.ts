@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { BODY_BUDGET, withRequestBudget } from "../../../src/upload/request-gate";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { bodyPieces } from "../../../src/common/bounded-body";
+import { BODY_BUDGET, IDLE_TRIM_MS, trimWhenIdle, withRequestBudget } from "../../../src/upload/request-gate";
 
 const MiB = 1024 * 1024;
 
@@ -47,5 +48,39 @@ describe("request body budget", () => {
     );
     for (const f of failures) await expect(f).rejects.toThrow("bad chunk");
     expect(await withRequestBudget(BODY_BUDGET, () => Promise.resolve("free"))).toBe("free");
+  });
+});
+
+describe("the body pieces' free buffers after uploads", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Ten buffers read into and released, as ten pieces of a finished upload would be. */
+  function freeTen(): void {
+    const pieces = Array.from({ length: 10 }, () => bodyPieces.take());
+    for (const piece of pieces) bodyPieces.adopt(piece);
+    for (const piece of pieces) bodyPieces.release(piece);
+  }
+
+  it("are given back once no upload started or ended for a while", async () => {
+    vi.useFakeTimers();
+    freeTen();
+    expect(bodyPieces.stats().free).toBeGreaterThanOrEqual(10);
+    const trimmed = trimWhenIdle();
+    await vi.advanceTimersByTimeAsync(IDLE_TRIM_MS);
+    await trimmed;
+    expect(bodyPieces.stats().free).toBe(4);
+  });
+
+  it("are kept while uploads follow each other", async () => {
+    vi.useFakeTimers();
+    freeTen();
+    const trimmed = trimWhenIdle();
+    await vi.advanceTimersByTimeAsync(IDLE_TRIM_MS / 2);
+    await withRequestBudget(MiB, async () => undefined); // the next request of the upload
+    await vi.advanceTimersByTimeAsync(IDLE_TRIM_MS / 2);
+    await trimmed;
+    expect(bodyPieces.stats().free).toBeGreaterThanOrEqual(10);
   });
 });
