@@ -17,9 +17,10 @@ export async function storeChunk(bucket: R2Bucket, chunk: HashedChunk): Promise<
   const key = chunkKey(chunk.sha1);
   const existing = await bucket.head(key);
   if (existing && Date.now() - existing.uploaded.getTime() < REFRESH_MS) return;
-  // The pieces go to R2 as one stream of known length, a write per piece (64 KiB-1 MiB each:
+  // The pieces go to R2 as one stream of known length, a write per piece (up to 1 MiB each:
   // common/bounded-body.ts), instead of being copied into one buffer first, which held every
-  // chunk twice for a moment: a chunk upload now holds what its memory budget says.
+  // chunk twice for a moment: a chunk upload now holds what its memory budget says. Once the put
+  // has resolved, R2 has every byte, and the caller may hand the pieces' buffers back for reuse.
   const { readable, writable } = new FixedLengthStream(chunk.size);
   const writer = writable.getWriter();
   const put = bucket.put(key, readable, { sha1: chunk.sha1 }).catch(async (err: unknown) => {
