@@ -21,6 +21,7 @@ import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
 import { parseAssembleRequest, type AssembleFileRequest } from "../upload/assemble-request";
 import { readMirroredStatus } from "../assembly/status-mirror";
+import { settleWithin } from "../assembly/settle";
 import type { AssembleAnswer } from "../assembly/file-state";
 import { toSentryDif, type SentryDif } from "./dif";
 import { debugFileObject } from "../durable-objects";
@@ -45,8 +46,8 @@ const PARALLEL_FILES = 32;
 
 /** How long the call that starts an assembly waits for its outcome (see above). */
 export const SETTLE_MS = 2_000;
-/** Between two looks at the files still assembling: short first, since small files finish fast. */
-const SETTLE_POLLS_MS = [25, 50, 100, 200, 250];
+/** Before each look at the files still assembling: short first, since small files finish fast. */
+const SETTLE_PAUSES_MS = [25, 50, 100, 200, 250];
 
 assembleRoutes.post("/", requireAccess("write"), async (c) => {
   const body = await readRequestJson(c.req.raw, {
@@ -78,31 +79,21 @@ assembleRoutes.post("/", requireAccess("write"), async (c) => {
 /**
  * Replaces each `created` answer by the file's outcome if it comes within SETTLE_MS. At most
  * PARALLEL_FILES files are waited for (a larger upload is answered at once): each look is one
- * Durable Object call per file still pending.
+ * Durable Object call per file still pending. A file whose object cannot be reached keeps its
+ * `created`, and the client polls.
  */
 async function settle(env: Env, org: string, project: string, out: Record<string, WireFileState>): Promise<void> {
-  let pending = Object.keys(out).filter((checksum) => out[checksum]!.state === "created");
-  if (pending.length === 0 || pending.length > PARALLEL_FILES) return;
-  const deadline = Date.now() + SETTLE_MS;
-  for (let look = 0; pending.length > 0; look++) {
-    const pause = Math.min(SETTLE_POLLS_MS[Math.min(look, SETTLE_POLLS_MS.length - 1)]!, deadline - Date.now());
-    if (pause <= 0) return;
-    await new Promise((resolve) => setTimeout(resolve, pause));
-    const looked = await Promise.all(
-      pending.map(async (checksum) => {
-        try {
-          const now = await debugFileObject(env, org, project, checksum).status();
-          return now && (now.state === "ok" || now.state === "error") ? toWire(now) : null;
-        } catch {
-          return null; // unreachable for a moment: `created` stands, and the client polls
-        }
-      }),
-    );
-    looked.forEach((answer, i) => {
-      if (answer) out[pending[i]!] = answer;
-    });
-    pending = pending.filter((_, i) => looked[i] === null);
-  }
+  const created = Object.keys(out).filter((checksum) => out[checksum]!.state === "created");
+  if (created.length === 0 || created.length > PARALLEL_FILES) return;
+  const outcomes = await settleWithin(
+    created,
+    async (checksum) => {
+      const now = await debugFileObject(env, org, project, checksum).status();
+      return now && (now.state === "ok" || now.state === "error") ? toWire(now) : null;
+    },
+    { budgetMs: SETTLE_MS, pausesMs: SETTLE_PAUSES_MS },
+  );
+  for (const [checksum, outcome] of outcomes) out[checksum] = outcome;
 }
 
 async function decide(
