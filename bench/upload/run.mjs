@@ -296,6 +296,13 @@ function assemblyLog(log) {
   return m ? { verifyMs: Number(m[1]), identifyMs: Number(m[2]) } : null;
 }
 
+/** Each assemble POST's status and server-side duration, from wrangler's request log (the upload's first run). */
+function assembleRequests(log) {
+  return [
+    ...log.matchAll(/POST \/api\/0\/projects\/[^/]+\/[^/]+\/files\/difs\/assemble\/ (\d+)[^\n(]*\((\d+)ms\)/g),
+  ].map((m) => `${m[1]} ${m[2]} ms`);
+}
+
 /** Server-side durations of the chunk-upload POSTs, from wrangler's request log. */
 function chunkRequests(log) {
   const ms = [...log.matchAll(/POST \/api\/0\/organizations\/[^/]+\/chunk-upload\/ (\d+)[^\n(]*\((\d+)ms\)/g)].map(
@@ -349,6 +356,7 @@ async function uploadThroughService(file, compression, snapshot) {
     // What the chunk-upload options advertised (sentry-cli logs the response body).
     const advertised = /"compression":\s*\[([^\]]*)\]/.exec(first.stderr)?.[1] ?? "?";
     const server = chunkRequests(service.log());
+    const assembles = assembleRequests(service.log());
     const assembly = assemblyLog(service.log());
     const reloaded = /Reloading local server/.test(service.log());
     const rerun = await sentryCli(args, { timeoutMs: 120_000 });
@@ -358,6 +366,7 @@ async function uploadThroughService(file, compression, snapshot) {
       phases: phases(first),
       advertised: advertised === "" ? "[]" : `[${advertised}]`,
       server,
+      assembles,
       assembly,
       nothingToUpload: /Nothing to upload/.test(rerun.stdout),
       chunkPosts,
@@ -469,6 +478,7 @@ run(async () => {
               `sha1sum ${phys.hashSeconds.toFixed(2)} s + cp ${phys.cpSeconds.toFixed(2)} s; ` +
               `sentry-cli phases: prepare ${svc.phases.prepare} s, upload ${svc.phases.upload} s, assembly until answer ${svc.phases.assembly} s (${svc.phases.assembleRequests} assemble requests); ` +
               `chunk-upload requests (server side, wrangler log): ${svc.server.count}, p50 ${svc.server.p50} ms, max ${svc.server.max} ms, sum ${(svc.server.sum / 1000).toFixed(1)} s; ` +
+              `assemble requests (server side): ${svc.assembles.join(", ")}; ` +
               `workerd peaks per pid ${JSON.stringify(Object.fromEntries(Object.entries(svc.mem.peak).map(([k, v]) => [k, Math.round(v)])))}; rerun: "${svc.rerunLine}"`,
           );
         }
