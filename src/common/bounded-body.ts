@@ -9,9 +9,9 @@
  * instead of the 4 KiB the runtime hands out by default: a 32 MiB chunk upload is then 32 reads
  * instead of 8,192, and per read this module and its consumer pay a timer, a promise race, a
  * stream hop and the boundary search. That cut sentry-cli's upload phase of a 256 MiB file by a
- * third (docs/upload-throughput.md). Whole pieces also keep memory what the budget counts: a
- * piece filled only in part would hold its whole buffer for fewer bytes. The pieces' buffers are
- * reused (`bodyPieces`). The idle bound then reads "no PIECE_BYTES (or the end) within
+ * third (docs/upload-throughput.md). Whole pieces also keep a body's memory close to its bytes:
+ * a piece filled only in part would hold its whole buffer for fewer bytes. The pieces' buffers
+ * are reused (`bodyPieces`). The idle bound then reads "no PIECE_BYTES (or the end) within
  * `idleMs`": 34 KiB/s, below the 110 KiB/s the chunk-upload deadline already demands.
  */
 import { PiecePool } from "./piece-pool";
