@@ -28,9 +28,9 @@ describe("settleWithin", () => {
     const { value, ms } = await timed(() =>
       settleWithin(
         Object.keys(readyAt),
-        async (id) => {
+        (id) => {
           looks.push(id);
-          return Date.now() - start >= readyAt[id]! ? `${id} done` : null;
+          return Promise.resolve(Date.now() - start >= readyAt[id]! ? `${id} done` : null);
         },
         bounds,
       ),
@@ -51,9 +51,9 @@ describe("settleWithin", () => {
     const { value, ms } = await timed(() =>
       settleWithin(
         ["x"],
-        async () => {
+        () => {
           looks++;
-          return null;
+          return Promise.resolve(null);
         },
         bounds,
       ),
@@ -78,7 +78,7 @@ describe("settleWithin", () => {
 
   it("does not wait at all with nothing pending", async () => {
     vi.useFakeTimers();
-    const { value, ms } = await timed(() => settleWithin([], async () => "never", bounds));
+    const { value, ms } = await timed(() => settleWithin([], () => Promise.resolve("never"), bounds));
     expect(value.size).toBe(0);
     expect(ms).toBe(0);
   });

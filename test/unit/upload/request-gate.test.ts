@@ -78,7 +78,7 @@ describe("the body pieces' free buffers after uploads", () => {
     freeTen();
     const trimmed = trimWhenIdle();
     await vi.advanceTimersByTimeAsync(IDLE_TRIM_MS / 2);
-    await withRequestBudget(MiB, async () => undefined); // the next request of the upload
+    await withRequestBudget(MiB, () => Promise.resolve()); // the next request of the upload
     await vi.advanceTimersByTimeAsync(IDLE_TRIM_MS / 2);
     await trimmed;
     expect(bodyPieces.stats().free).toBeGreaterThanOrEqual(10);
