@@ -8,6 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { bodyPieces } from "../common/bounded-body";
+import type { HashedChunk } from "../storage/chunk-store";
 import { CHUNK_SIZE } from "./limits";
 
 /** Sentry's error strings (getsentry/sentry `src/sentry/api/endpoints/chunk.py`). */
@@ -15,14 +16,11 @@ export type ChunkRejection =
   "Too many chunks" | "Chunk size too large" | "Request too large" | "Invalid gzip payload" | "Checksum mismatch";
 
 /**
- * A part's uncompressed bytes as they arrived, with their SHA-1 and size. Its pieces are held in
- * the body piece pool (common/piece-pool.ts) until `releaseChunk`.
+ * A part's uncompressed bytes as they arrived, with their SHA-1 and size: the chunk storage takes
+ * (storage/chunk-store.ts). Its pieces are held in the body piece pool (common/piece-pool.ts)
+ * until `releaseChunk`.
  */
-export interface ReceivedChunk {
-  sha1: string;
-  size: number;
-  pieces: Uint8Array[];
-}
+export type ReceivedChunk = HashedChunk;
 
 /** The part's content, piece by piece, then null (MultipartReader.nextBodyPiece). */
 export type PartSource = () => Promise<Uint8Array | null>;
