@@ -1,3 +1,8 @@
+/** Resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** Runs `task` over `items` with at most `limit` in flight. */
 export async function forEachLimited<T>(
   items: readonly T[],

@@ -21,7 +21,7 @@ import { ApiError } from "../errors";
 import { requireAccess, type AuthVariables } from "../auth/middleware";
 import { parseAssembleRequest, type AssembleFileRequest } from "../upload/assemble-request";
 import { readMirroredStatus } from "../assembly/status-mirror";
-import { settleWithin } from "../assembly/settle";
+import { settleWithin } from "../common/settle";
 import type { AssembleAnswer } from "../assembly/file-state";
 import { toSentryDif, type SentryDif } from "./dif";
 import { debugFileObject } from "../durable-objects";

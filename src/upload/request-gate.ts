@@ -1,4 +1,5 @@
 import { bodyPieces } from "../common/bounded-body";
+import { sleep } from "../common/concurrency";
 import { CHUNK_SIZE } from "./limits";
 
 /**
@@ -71,7 +72,7 @@ export async function withRequestBudget<T>(bytes: number, task: () => Promise<T>
  */
 export async function trimWhenIdle(): Promise<void> {
   const seen = changes;
-  await new Promise((resolve) => setTimeout(resolve, IDLE_TRIM_MS));
+  await sleep(IDLE_TRIM_MS);
   if (changes === seen && inUse === 0) bodyPieces.trim();
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { settleWithin } from "../../../src/assembly/settle";
+import { settleWithin } from "../../../src/common/settle";
 
 const bounds = { budgetMs: 2000, pausesMs: [25, 50, 100, 200, 250] };
 

@@ -6,6 +6,8 @@
  * The assemble route uses it so that the call after an upload can answer a file's outcome
  * instead of `created` (src/routes/assemble.ts).
  */
+import { sleep } from "./concurrency";
+
 export interface SettleBounds {
   /** The whole wait, looks included. */
   budgetMs: number;
@@ -41,10 +43,6 @@ export async function settleWithin<T>(
     pending = pending.filter((_, i) => looked[i] === null);
   }
   return settled;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** `promise`'s value, or null if it takes longer than `ms`. */
