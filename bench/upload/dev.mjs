@@ -241,3 +241,85 @@ export async function sampleIsolate(server, { everyMs = 250, gcEvery = 8 } = {})
     },
   };
 }
+
+// ---------------------------------------------------------------- CPU
+const TICKS_PER_SECOND = 100; // USER_HZ: what /proc/*/stat counts utime and stime in, on Linux
+
+/** utime + stime of /proc/<path>/stat, in seconds, and the process or thread name; null if gone. */
+function cpuOf(path) {
+  try {
+    const stat = readFileSync(`/proc/${path}/stat`, "utf8");
+    const close = stat.lastIndexOf(")");
+    const comm = stat.slice(stat.indexOf("(") + 1, close);
+    const fields = stat.slice(close + 2).split(" "); // state(0) ppid pgrp ... utime(11) stime(12)
+    return { comm, pgrp: Number(fields[2]), seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
+  } catch {
+    return null;
+  }
+}
+
+/** Every process of group `pgid` with the CPU seconds of each of its threads. */
+function groupCpu(pgid) {
+  const processes = {};
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const me = cpuOf(name);
+    if (!me || me.pgrp !== pgid) continue;
+    const threads = {};
+    try {
+      for (const tid of readdirSync(`/proc/${name}/task`)) {
+        const t = cpuOf(`${name}/task/${tid}`);
+        if (t) threads[tid] = t;
+      }
+    } catch {} // gone meanwhile
+    processes[name] = { comm: me.comm, runtime: me.comm === "workerd" && isWorkerRuntime(Number(name)), threads };
+  }
+  return processes;
+}
+
+/** CPU seconds this process's reaped children used (cutime + cstime): how sentry-cli's runs are counted. */
+export function childrenCpuSeconds() {
+  const fields = readFileSync("/proc/self/stat", "utf8").split(")").pop().trim().split(" ");
+  return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
+}
+
+/**
+ * CPU used by the processes of group `pgid` (a wrangler dev) between now and stop(): per process,
+ * its seconds and those of its busiest thread. workerd runs its isolates on one thread, so a
+ * busiest thread near the wall time says that thread, not the machine's cores, sets the pace.
+ */
+export function sampleCpu(pgid) {
+  const before = groupCpu(pgid);
+  const started = performance.now();
+  return {
+    stop() {
+      const wall = (performance.now() - started) / 1000;
+      const after = groupCpu(pgid);
+      const out = [];
+      for (const [pid, proc] of Object.entries(after)) {
+        let total = 0;
+        let busiest = 0;
+        for (const [tid, t] of Object.entries(proc.threads)) {
+          const used = t.seconds - (before[pid]?.threads[tid]?.seconds ?? 0);
+          total += used;
+          busiest = Math.max(busiest, used);
+        }
+        const name = proc.comm === "workerd" ? (proc.runtime ? "workerd(worker)" : "workerd(proxy)") : proc.comm;
+        if (total >= 0.05) out.push({ name, cpu: total, busiestThread: busiest });
+      }
+      out.sort((a, b) => b.cpu - a.cpu);
+      return { wall, processes: out };
+    },
+  };
+}
+
+/** "workerd(worker) 9.1 s (thread 8.7), node 1.2 s (1.1)" */
+export function formatCpu(account) {
+  return account.processes
+    .map(
+      (p) =>
+        `${p.name} ${p.cpu.toFixed(1)} s` +
+        (Number.isFinite(p.busiestThread) ? ` (busiest thread ${p.busiestThread.toFixed(1)})` : ""),
+    )
+    .join(", ");
+}

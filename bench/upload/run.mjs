@@ -53,11 +53,14 @@ import { join } from "node:path";
 import {
   MiB,
   ROOT,
+  childrenCpuSeconds,
   cleanup,
+  formatCpu,
   mintToken,
   onCleanup,
   removeDir,
   run,
+  sampleCpu,
   sampleIsolate,
   sampleRss,
   sentryCli,
@@ -230,8 +233,20 @@ async function ceilingRuns(ceilingServer, file, runs) {
   const blob = await openAsBlob(file.path);
   const single = [];
   const parallel = [];
+  let cpu = null; // the CPU account of the best one-stream run
   for (let i = 0; i < runs; i++) {
-    single.push(await putCeiling(ceilingServer.current, `single-${i}`, blob));
+    const sampler = sampleCpu(ceilingServer.current.pgid);
+    const clientBefore = process.cpuUsage();
+    const took = await putCeiling(ceilingServer.current, `single-${i}`, blob);
+    const account = sampler.stop();
+    const client = process.cpuUsage(clientBefore);
+    account.processes.push({
+      name: "client (this node)",
+      cpu: (client.user + client.system) / 1e6,
+      busiestThread: NaN,
+    });
+    if (!single.length || took < Math.min(...single)) cpu = account;
+    single.push(took);
     await fetch(ceilingServer.current.url, { method: "DELETE" });
   }
   for (let i = 0; i < runs; i++) {
@@ -252,12 +267,12 @@ async function ceilingRuns(ceilingServer, file, runs) {
     } catch (err) {
       process.stderr.write(`  ceiling 8 x 8 MiB not measured: ${err.message.slice(0, 120)}; restarting the ceiling\n`);
       await ceilingServer.restart();
-      return { single: Math.min(...single), parallel: parallel.length ? Math.min(...parallel) : NaN };
+      return { single: Math.min(...single), parallel: parallel.length ? Math.min(...parallel) : NaN, cpu };
     }
     parallel.push(seconds(t0));
     await fetch(ceiling.url, { method: "DELETE" });
   }
-  return { single: Math.min(...single), parallel: Math.min(...parallel) };
+  return { single: Math.min(...single), parallel: Math.min(...parallel), cpu };
 }
 
 /**
@@ -303,6 +318,21 @@ function assembleRequests(log) {
   ].map((m) => `${m[1]} ${m[2]} ms`);
 }
 
+/**
+ * What the service logged about a failed assemble call: the route's warning when a file's Durable
+ * Object could not be reached, with the error (a 503 when the status mirror has nothing either).
+ */
+function assembleFailures(log) {
+  const lines = log.split("\n");
+  const at = lines.flatMap((line, i) => (/debug file object unavailable/.test(line) ? [i] : []));
+  return at.map((i) =>
+    lines
+      .slice(i, i + 4)
+      .join(" | ")
+      .slice(0, 600),
+  );
+}
+
 /** Server-side durations of the chunk-upload POSTs, from wrangler's request log. */
 function chunkRequests(log) {
   const ms = [...log.matchAll(/POST \/api\/0\/organizations\/[^/]+\/chunk-upload\/ (\d+)[^\n(]*\((\d+)ms\)/g)].map(
@@ -342,7 +372,11 @@ async function uploadThroughService(file, compression, snapshot) {
     await new Promise((r) => setTimeout(r, 1000)); // let workerd settle before the idle sample
     const rss = sampleRss(service.pgid, 200);
     const isolate = await sampleIsolate(service);
+    const cpu = sampleCpu(service.pgid);
+    const cliCpuBefore = childrenCpuSeconds();
     const first = await sentryCli(args, { timeoutMs });
+    const cpuUsed = cpu.stop();
+    cpuUsed.processes.push({ name: "sentry-cli", cpu: childrenCpuSeconds() - cliCpuBefore, busiestThread: NaN });
     const mem = rss.stop();
     const isolatePeak = isolate.stop();
     const out = first.stdout + first.stderr;
@@ -357,6 +391,7 @@ async function uploadThroughService(file, compression, snapshot) {
     const advertised = /"compression":\s*\[([^\]]*)\]/.exec(first.stderr)?.[1] ?? "?";
     const server = chunkRequests(service.log());
     const assembles = assembleRequests(service.log());
+    const failures = assembleFailures(service.log());
     const assembly = assemblyLog(service.log());
     const reloaded = /Reloading local server/.test(service.log());
     const rerun = await sentryCli(args, { timeoutMs: 120_000 });
@@ -367,12 +402,14 @@ async function uploadThroughService(file, compression, snapshot) {
       advertised: advertised === "" ? "[]" : `[${advertised}]`,
       server,
       assembles,
+      failures,
       assembly,
       nothingToUpload: /Nothing to upload/.test(rerun.stdout),
       chunkPosts,
       outcome: ok ? "OK" : `ERROR ${detail.slice(0, 60)}`,
       reloaded,
       mem,
+      cpuUsed,
       isolatePeak,
       rerunSeconds: rerun.seconds,
       rerunLine: (rerun.stdout.match(/.*Nothing to upload.*/) ?? [rerun.stdout.trim().split("\n").pop()])[0].trim(),
@@ -479,6 +516,8 @@ run(async () => {
               `sentry-cli phases: prepare ${svc.phases.prepare} s, upload ${svc.phases.upload} s, assembly until answer ${svc.phases.assembly} s (${svc.phases.assembleRequests} assemble requests); ` +
               `chunk-upload requests (server side, wrangler log): ${svc.server.count}, p50 ${svc.server.p50} ms, max ${svc.server.max} ms, sum ${(svc.server.sum / 1000).toFixed(1)} s; ` +
               `assemble requests (server side): ${svc.assembles.join(", ")}; ` +
+              (svc.failures.length ? `service log of the failed ones: ${svc.failures.join(" || ")}; ` : "") +
+              `CPU over ${svc.cpuUsed.wall.toFixed(1)} s: ${formatCpu(svc.cpuUsed)}; ceiling's CPU over its best one-stream run (${ceil.cpu.wall.toFixed(1)} s): ${formatCpu(ceil.cpu)}; ` +
               `workerd peaks per pid ${JSON.stringify(Object.fromEntries(Object.entries(svc.mem.peak).map(([k, v]) => [k, Math.round(v)])))}; rerun: "${svc.rerunLine}"`,
           );
         }
