@@ -8,6 +8,7 @@
  * epilogue. The preamble and epilogue are ignored; a body that ends before the closing delimiter
  * is an error. A part's content is opaque bytes: a nested `multipart/mixed` is not descended into.
  */
+import { Buffer } from "node:buffer";
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -269,14 +270,15 @@ function splitParameters(header: string): [string | undefined, ...{ key: string;
   return [first, ...params];
 }
 
+/**
+ * Where `needle` first occurs in `haystack` at or after `from`, or -1: Buffer's native search
+ * (node:buffer, nodejs_compat) over the same memory, no copy. Every byte of a chunk upload passes
+ * through here, and a search in JavaScript (TypedArray.indexOf of the first byte, then a compare)
+ * stops at every CR, about once per 256 bytes of binary data: a million calls per 256 MiB, on the
+ * thread that also serves the upload.
+ */
 function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
-  const last = haystack.byteLength - needle.byteLength;
-  for (let i = haystack.indexOf(needle[0]!, from); i >= 0 && i <= last; i = haystack.indexOf(needle[0]!, i + 1)) {
-    let j = 1;
-    while (j < needle.byteLength && haystack[i + j] === needle[j]) j++;
-    if (j === needle.byteLength) return i;
-  }
-  return -1;
+  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(needle, from);
 }
 
 /**
