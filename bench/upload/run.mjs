@@ -392,6 +392,16 @@ async function uploadThroughService(file, compression, snapshot) {
     const server = chunkRequests(service.log());
     const assembles = assembleRequests(service.log());
     const failures = assembleFailures(service.log());
+    // sentry-cli's own log of any 5xx answer: its headers and body say who answered it.
+    const cliLines = first.stderr.split("\n");
+    for (const [i, line] of cliLines.entries())
+      if (/< HTTP\/[\d.]+ 5\d\d|response status: 5\d\d/.test(line))
+        failures.push(
+          `sentry-cli: ${cliLines
+            .slice(i, i + 16)
+            .join(" | ")
+            .slice(0, 1500)}`,
+        );
     const assembly = assemblyLog(service.log());
     const reloaded = /Reloading local server/.test(service.log());
     const rerun = await sentryCli(args, { timeoutMs: 120_000 });
