@@ -21,17 +21,27 @@ export async function storeChunk(bucket: R2Bucket, chunk: HashedChunk): Promise<
   // common/bounded-body.ts), instead of being copied into one buffer first, which held every
   // chunk twice for a moment: a chunk upload now holds what its memory budget says. Once the put
   // has resolved, R2 has every byte, and the caller may hand the pieces' buffers back for reuse.
+  // Each side ends the other when it fails, so that both settle and the store returns with no
+  // write and no put left pending: a put that fails aborts the writes still waiting for it, and
+  // a write that fails aborts the stream, so the put fails instead of waiting for bytes that will
+  // not come.
   const { readable, writable } = new FixedLengthStream(chunk.size);
   const writer = writable.getWriter();
   const put = bucket.put(key, readable, { sha1: chunk.sha1 }).catch(async (err: unknown) => {
-    await writer.abort(err).catch(() => undefined); // a write waiting for R2 fails instead of waiting forever
+    await writer.abort(err).catch(() => undefined);
     throw err;
   });
   const write = (async () => {
-    for (const piece of chunk.pieces) await writer.write(piece);
-    await writer.close();
+    try {
+      for (const piece of chunk.pieces) await writer.write(piece);
+      await writer.close();
+    } catch (err) {
+      await writer.abort(err).catch(() => undefined);
+      throw err;
+    }
   })();
-  write.catch(() => undefined); // the put's failure is the one reported
-  const [stored] = await Promise.all([put, write]);
-  if (stored === null) throw new Error(`R2 refused chunk ${chunk.sha1}`);
+  const [stored, written] = await Promise.allSettled([put, write]);
+  if (stored.status === "rejected") throw stored.reason; // R2's reason says more than the stream's
+  if (written.status === "rejected") throw written.reason;
+  if (stored.value === null) throw new Error(`R2 refused chunk ${chunk.sha1}`);
 }

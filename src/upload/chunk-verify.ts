@@ -64,7 +64,8 @@ export async function receiveChunkPart(
 
 /**
  * The chunk's pieces go back to the pool: call once it is stored, or dropped. Not after a failed
- * store, whose writes the runtime may still hold: those pieces are left to the collector.
+ * store: its writes have settled (storeChunk waits for them), but a failure is rare and is where
+ * a runtime still holding a buffer would show, so those pieces are left to the collector.
  */
 export function releaseChunk(chunk: ReceivedChunk): void {
   for (const piece of chunk.pieces) bodyPieces.release(piece);
