@@ -313,7 +313,7 @@ export function sampleCpu(pgid) {
   };
 }
 
-/** "workerd(worker) 9.1 s (thread 8.7), node 1.2 s (1.1)" */
+/** "workerd(worker) 12.1 s (busiest thread 11.7), node 0.3 s (busiest thread 0.2), sentry-cli 2.4 s" */
 export function formatCpu(account) {
   return account.processes
     .map(

@@ -24,7 +24,8 @@ export async function storeChunk(bucket: R2Bucket, chunk: HashedChunk): Promise<
   // Each side ends the other when it fails, so that both settle and the store returns with no
   // write and no put left pending: a put that fails aborts the writes still waiting for it, and
   // a write that fails aborts the stream, so the put fails instead of waiting for bytes that will
-  // not come.
+  // not come (workerd already errors the stream when a write of a detached buffer throws; the
+  // abort makes it so for any failed write).
   const { readable, writable } = new FixedLengthStream(chunk.size);
   const writer = writable.getWriter();
   const put = bucket.put(key, readable, { sha1: chunk.sha1 }).catch(async (err: unknown) => {

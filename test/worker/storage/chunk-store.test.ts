@@ -10,10 +10,10 @@ import { storeChunk, type HashedChunk } from "../../../src/storage/chunk-store";
 import { chunkKey } from "../../../src/storage/keys";
 import { randomBytes, sha1Hex } from "../helpers";
 
-/** A chunk as the route hands it over: its bytes in pieces of up to `pieceBytes`. */
+/** A chunk as the route hands it over: its bytes in pieces of up to `pieceBytes`, each in its own buffer. */
 async function chunkOf(bytes: Uint8Array, pieceBytes: number): Promise<HashedChunk> {
   const pieces: Uint8Array[] = [];
-  for (let at = 0; at < bytes.byteLength; at += pieceBytes) pieces.push(bytes.subarray(at, at + pieceBytes));
+  for (let at = 0; at < bytes.byteLength; at += pieceBytes) pieces.push(bytes.slice(at, at + pieceBytes));
   return { sha1: await sha1Hex(bytes), size: bytes.byteLength, pieces };
 }
 
@@ -60,14 +60,14 @@ describe("storeChunk when R2 refuses the put", () => {
   });
 
   it("fails without leaving the put waiting when a piece can no longer be written", async () => {
-    const bytes = randomBytes(3 * 1024 * 1024);
-    const chunk = await chunkOf(bytes.slice(), 1024 * 1024);
+    const chunk = await chunkOf(randomBytes(3 * 1024 * 1024), 1024 * 1024);
     // The last piece's buffer is taken away (detached) before the store, as a buffer handed back
-    // to the pool too early and read into again would be: its write throws, and the put, which was
-    // promised 3 MiB, must fail rather than wait for the rest.
+    // to the pool too early and read into again would be: two pieces are written, the third's
+    // write throws, and the put, which was promised 3 MiB, must fail rather than wait for the rest.
     const last = chunk.pieces.at(-1)!;
     structuredClone(last.buffer, { transfer: [last.buffer] });
     expect(last.byteLength).toBe(0);
+    expect(chunk.pieces[0]!.byteLength).toBe(1024 * 1024);
     await expect(within(storeChunk(env.BUCKET, chunk), 10_000)).rejects.toThrow();
     expect(await env.BUCKET.head(chunkKey(chunk.sha1))).toBeNull();
   });
