@@ -17,6 +17,8 @@
  *   node bench/upload/run.mjs --commit main ...   the service as of another commit
  *   node bench/upload/run.mjs --commit main,HEAD ...   an A/B in one run: every commit on the same file,
  *                     one after the other, against the same ceiling measurement (the rows name the commit)
+ *   SENTRY_AUTH_TOKEN=… CEILING_TOKEN=… node bench/upload/run.mjs --service-url https://… --ceiling-url https://…
+ *                     remote mode: a deployed service and ceiling instead of `wrangler dev` (see `remote` below)
  *
  * Each file is a real ELF (test/fixtures/files/elf-x86_64-gcc-dw5-O2-pie.debug) with a section
  * `.bench_pad` (noload,readonly) appended by objcopy, so sentry-cli and the service identify it:
@@ -46,7 +48,7 @@
  * Not a test: prints numbers, gates nothing.
  */
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { closeSync, openAsBlob, openSync, mkdtempSync, readFileSync, readdirSync, statSync, writeSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -86,6 +88,29 @@ const contents = list("--content", ["random", "dwarf"]);
 const compressions = list("--compression", ["gzip", "none"]);
 for (const c of contents) if (!["random", "dwarf"].includes(c)) throw new Error(`--content random|dwarf, not ${c}`);
 for (const c of compressions) if (!["gzip", "none"].includes(c)) throw new Error(`--compression gzip|none, not ${c}`);
+/**
+ * Remote mode (`--service-url`, `--ceiling-url`): a deployed service and a deployed ceiling
+ * Worker instead of two `wrangler dev`, so that the ratio can be measured where R2 does not share
+ * the Worker's thread. Tokens come from the environment, never the command line:
+ * SENTRY_AUTH_TOKEN (project:write on `--org`, default acme) and CEILING_TOKEN (the ceiling
+ * Worker's secret). The service's compression is what it advertises; nothing of the server side
+ * (memory, CPU, logs) can be sampled. Every file gets a fresh name, so no chunk of an earlier run
+ * is deduplicated.
+ */
+const remote = option("--service-url")
+  ? {
+      serviceUrl: option("--service-url").replace(/\/+$/, ""),
+      ceilingUrl: option("--ceiling-url")?.replace(/\/+$/, ""),
+      token: process.env.SENTRY_AUTH_TOKEN,
+      ceilingToken: process.env.CEILING_TOKEN,
+      org: option("--org") ?? "acme",
+      project: option("--project") ?? "bench",
+    }
+  : null;
+if (remote && (!remote.ceilingUrl || !remote.token))
+  throw new Error("--service-url needs --ceiling-url and SENTRY_AUTH_TOKEN in the environment");
+/** The ceiling Worker's credentials (none for a local one, bound to 127.0.0.1). */
+const ceilingHeaders = () => (remote?.ceilingToken ? { authorization: `Bearer ${remote.ceilingToken}` } : {});
 const bigCombo = (content, compression) =>
   flag("--all-combos") ||
   (content === "dwarf" && compression === "gzip") ||
@@ -203,6 +228,7 @@ async function putCeiling(ceiling, key, blob, retry = true) {
   try {
     const res = await fetch(`${ceiling.url}/${key}`, {
       method: "PUT",
+      headers: ceilingHeaders(),
       body: blob,
       signal: AbortSignal.timeout(900_000),
     });
@@ -247,7 +273,7 @@ async function ceilingRuns(ceilingServer, file, runs) {
     });
     if (!single.length || took < Math.min(...single)) cpu = account;
     single.push(took);
-    await fetch(ceilingServer.current.url, { method: "DELETE" });
+    await fetch(ceilingServer.current.url, { method: "DELETE", headers: ceilingHeaders() });
   }
   for (let i = 0; i < runs; i++) {
     const ceiling = ceilingServer.current;
@@ -270,7 +296,7 @@ async function ceilingRuns(ceilingServer, file, runs) {
       return { single: Math.min(...single), parallel: parallel.length ? Math.min(...parallel) : NaN, cpu };
     }
     parallel.push(seconds(t0));
-    await fetch(ceiling.url, { method: "DELETE" });
+    await fetch(ceiling.url, { method: "DELETE", headers: ceilingHeaders() });
   }
   return { single: Math.min(...single), parallel: Math.min(...parallel), cpu };
 }
@@ -347,22 +373,33 @@ function chunkRequests(log) {
   };
 }
 
-async function uploadThroughService(file, compression, snapshot) {
+/** A fresh `wrangler dev` of `snapshot` with its own state, or the deployed service (remote mode). */
+async function serviceFor(compression, snapshot) {
+  if (remote) {
+    const service = { url: remote.serviceUrl, log: () => "", stop: async () => undefined };
+    return { service, token: remote.token, org: remote.org, project: remote.project };
+  }
   const persistDir = mkdtempSync(join(tmpdir(), "upload-bench-state-"));
   onCleanup(() => removeDir(persistDir));
-  const service = await startDev({
-    vars: { UPLOAD_COMPRESSION: compression },
-    persistDir,
-    cwd: snapshot.dir,
-  });
+  const dev = await startDev({ vars: { UPLOAD_COMPRESSION: compression }, persistDir, cwd: snapshot.dir });
+  const service = {
+    ...dev,
+    async stop() {
+      await dev.stop();
+      removeDir(persistDir);
+    },
+  };
+  return { service, token: await mintToken(service, "acme"), org: "acme", project: "bench" };
+}
+
+async function uploadThroughService(file, compression, snapshot) {
+  const { service, token, org, project } = await serviceFor(compression, snapshot);
   try {
-    const token = await mintToken(service, "acme");
-    const project = "bench";
     // --log-level=debug: its timestamps split the run into phases; the cost is a few log lines.
     const args = uploadArgs({
       url: service.url,
       token,
-      org: "acme",
+      org,
       project,
       path: file.path,
       wait: true,
@@ -371,7 +408,7 @@ async function uploadThroughService(file, compression, snapshot) {
     const timeoutMs = 120_000 + (file.size / MiB) * 1000; // >= 1 MiB/s, or it is broken anyway
     await new Promise((r) => setTimeout(r, 1000)); // let workerd settle before the idle sample
     const rss = sampleRss(service.pgid, 200);
-    const isolate = await sampleIsolate(service);
+    const isolate = remote ? { stop: () => null } : await sampleIsolate(service);
     const cpu = sampleCpu(service.pgid);
     const cliCpuBefore = childrenCpuSeconds();
     const first = await sentryCli(args, { timeoutMs });
@@ -426,42 +463,54 @@ async function uploadThroughService(file, compression, snapshot) {
     };
   } finally {
     await service.stop();
-    removeDir(persistDir);
   }
 }
 
-run(async () => {
-  const snapshots = list("--commit", ["HEAD"]).map((revision) => snapshotHead(revision));
-  const ceilingSnapshot = snapshots[0]; // the ceiling Worker is the same file in every commit
-  for (const s of snapshots) {
-    process.stderr.write(
-      `wrangler dev runs from a snapshot of ${s.commit}${s.dirty ? " (the working tree had uncommitted changes outside bench/: not measured)" : ""}\n`,
-    );
+/** The local ceiling `wrangler dev`, started again after a failure; or the deployed one (remote mode). */
+async function ceilingFor(snapshot) {
+  if (remote) {
+    const current = { url: remote.ceilingUrl, log: () => "remote", stop: async () => undefined };
+    return { current, restart: async () => undefined };
   }
-  const work = mkdtempSync(join(tmpdir(), "upload-bench-"));
-  onCleanup(() => removeDir(work));
   const ceilingState = mkdtempSync(join(tmpdir(), "upload-bench-ceiling-state-"));
   onCleanup(() => removeDir(ceilingState));
   const startCeiling = () =>
     startDev({
       args: ["-c", "bench/upload/ceiling/wrangler.toml"],
       persistDir: ceilingState,
-      cwd: ceilingSnapshot.dir,
+      cwd: snapshot.dir,
     });
-  const ceilingServer = {
+  return {
     current: await startCeiling(),
     async restart() {
       await this.current.stop();
       this.current = await startCeiling();
     },
   };
+}
+
+run(async () => {
+  const snapshots = remote
+    ? [{ commit: "remote", dir: null }]
+    : list("--commit", ["HEAD"]).map((revision) => snapshotHead(revision));
+  for (const s of snapshots) {
+    process.stderr.write(
+      remote
+        ? `remote: the service at ${remote.serviceUrl}, the ceiling at ${remote.ceilingUrl}\n`
+        : `wrangler dev runs from a snapshot of ${s.commit}${s.dirty ? " (the working tree had uncommitted changes outside bench/: not measured)" : ""}\n`,
+    );
+  }
+  const work = mkdtempSync(join(tmpdir(), "upload-bench-"));
+  onCleanup(() => removeDir(work));
+  const ceilingServer = await ceilingFor(snapshots[0]); // the ceiling Worker is the same file in every commit
+  const runTag = remote ? `-${randomUUID().slice(0, 8)}` : ""; // a remote service keeps earlier runs' chunks
   const rows = [];
   const details = [];
   const secondsPerMiB = {}; // content/compression → worst seen s/MiB (sentry-cli + ceiling), for the budget
   for (const sizeMiB of sizes) {
     for (const content of contents) {
-      const combos = compressions.filter((c) => {
-        if (sizeMiB >= BIG && !bigCombo(content, c)) return false;
+      const combos = (remote ? ["deployed"] : compressions).filter((c) => {
+        if (sizeMiB >= BIG && !remote && !bigCombo(content, c)) return false;
         const estimate = (secondsPerMiB[`${content}/${c}`] ?? 0) * sizeMiB; // from the smaller sizes
         if (estimate > RUN_BUDGET_S)
           process.stderr.write(`${sizeMiB} MiB ${content} ${c}: skipped, estimated ${estimate.toFixed(0)} s\n`);
@@ -469,7 +518,7 @@ run(async () => {
       });
       if (!combos.length) continue;
       process.stderr.write(`${sizeMiB} MiB ${content}: building the debug file...\n`);
-      const file = makeDebugFile(work, sizeMiB * MiB, content, `bench-${sizeMiB}-${content}`);
+      const file = makeDebugFile(work, sizeMiB * MiB, content, `bench-${sizeMiB}-${content}${runTag}`);
       const runs = file.size <= 256 * MiB ? 2 : 1;
       const phys = physical(file, work);
       process.stderr.write(
@@ -506,11 +555,13 @@ run(async () => {
             "physical MiB/s": rate(file.size, phys.seconds).toFixed(0),
             "cli/ceiling": `${((ceil.single / svc.seconds) * 100).toFixed(0)}%`,
             "cli/physical": `${((phys.seconds / svc.seconds) * 100).toFixed(1)}%`,
-            "RSS peak Worker MiB": svc.mem.maxPeak.toFixed(0),
+            "RSS peak Worker MiB": remote ? "n/a (remote)" : svc.mem.maxPeak.toFixed(0),
             "isolate peak MiB: heap+buffers, live after GC": svc.isolatePeak
               ? `${svc.isolatePeak.total.toFixed(1)} (${svc.isolatePeak.heap.toFixed(1)}+${svc.isolatePeak.buffers.toFixed(1)}), ${svc.isolatePeak.live.toFixed(1)}`
-              : "n/a (no WebSocket)",
-            "RSS sum idle→peak": `${svc.mem.sumIdle.toFixed(0)}→${svc.mem.sumPeak.toFixed(0)}`,
+              : remote
+                ? "n/a (remote)"
+                : "n/a (no WebSocket)",
+            "RSS sum idle→peak": remote ? "n/a" : `${svc.mem.sumIdle.toFixed(0)}→${svc.mem.sumPeak.toFixed(0)}`,
             "prep/upload/assembly s": `${svc.phases.prepare}/${svc.phases.upload}/${svc.phases.assembly}`,
             "server verify/identify s": svc.assembly
               ? `${(svc.assembly.verifyMs / 1000).toFixed(2)}/${(svc.assembly.identifyMs / 1000).toFixed(2)}`
