@@ -31,10 +31,10 @@ export const PIECE_BYTES = 1024 * 1024;
  * The buffers large pieces are read into, shared by the isolate's requests. A consumer of a
  * `largePieces` body releases each piece here once done with it (and holds it, first, if it
  * keeps it past its next read); one that does not merely leaves the buffer to the collector.
- * At most 64 are kept free (the body budget of upload/request-gate.ts, in pieces), and a few
- * once the isolate's chunk uploads have stopped (upload/request-gate.ts, trimWhenIdle).
+ * At most 76 are kept free (the body budget of upload/request-gate.ts, in pieces: a test holds the
+ * two equal), and a few once the isolate's chunk uploads have stopped (trimWhenIdle there).
  */
-export const bodyPieces = new PiecePool(PIECE_BYTES, 64);
+export const bodyPieces = new PiecePool(PIECE_BYTES, 76);
 
 export interface BodyBounds {
   maxBytes: number;

@@ -30,7 +30,7 @@ import {
   MAX_WAIT_SECONDS,
 } from "../upload/limits";
 import { storeChunk } from "../storage/chunk-store";
-import { GateTimeout, STREAMED_REQUEST_MEMORY, trimWhenIdle, withRequestBudget } from "../upload/request-gate";
+import { GateTimeout, requestWeight, trimWhenIdle, withRequestBudget } from "../upload/request-gate";
 import { grantOwnership } from "../storage/chunk-ownership";
 import { multipartError, readRequestParts } from "./bounded-request";
 
@@ -63,8 +63,7 @@ chunkUploadRoutes.post("/", requireAccess("write"), async (c) => {
   if (length > MAX_REQUEST_BODY) throw ApiError.badRequest("Request too large");
 
   try {
-    const memory = Math.min(length, STREAMED_REQUEST_MEMORY);
-    await withRequestBudget(memory, () => receiveChunks(c.env, c.req.raw, c.var.org));
+    await withRequestBudget(requestWeight(length), () => receiveChunks(c.env, c.req.raw, c.var.org));
   } catch (err) {
     if (err instanceof GateTimeout) throw new ApiError(503, "detail", "Too many chunk uploads in progress, retry");
     throw err;

@@ -1,23 +1,37 @@
-import { bodyPieces } from "../common/bounded-body";
+import { bodyPieces, PIECE_BYTES } from "../common/bounded-body";
 import { sleep } from "../common/concurrency";
 import { CHUNK_SIZE } from "./limits";
 
 /**
- * A memory budget for chunk-upload bodies, per isolate. A request is read as a stream and holds
- * two chunks (one arriving, one being stored: STREAMED_REQUEST_MEMORY), and sentry-cli
- * sends `concurrency` (8) requests at once: were they all routed to one isolate of 128 MB,
- * holding sixteen chunks together would not fit. So the requests being read may weigh at most
- * BODY_BUDGET bytes (each its Content-Length, which the route has already bounded, or two chunks
- * if less): four raw requests, more small ones. Requests beyond the budget wait here, in arrival
- * order, before their body is read, so the client's data waits in the network instead of in
- * memory. The wait is short, and it is bounded.
+ * What one streamed chunk-upload request holds at most: the chunk arriving and the one being
+ * stored, each as the body pieces it arrived in (storage/chunk-store.ts streams them to R2 without
+ * a copy), and a piece more for each, since a chunk rarely starts at a piece's start (8 MiB spans
+ * up to 9 pieces of 1 MiB), plus the piece being read. 19 MiB; at 256 MiB the pool lent at most 72
+ * pieces to four requests at once (docs/upload-throughput.md).
  */
-export const BODY_BUDGET = 64 * 1024 * 1024;
+export const STREAMED_REQUEST_MEMORY = 2 * CHUNK_SIZE + 3 * PIECE_BYTES;
 /**
- * What one streamed chunk-upload request holds: the chunk arriving and the one being stored, each
- * as the pieces it arrived in (storage/chunk-store.ts streams them to R2 without a copy).
+ * The weight a chunk-upload request of `contentLength` bytes takes from the budget: the most it
+ * holds at once. Its body is read into whole pieces (the last one copied out when short), with a
+ * piece lent to the read in flight, however few bytes arrive: a body of a kilobyte trickled slowly
+ * holds a 1 MiB buffer as long as it lasts. Weighing it by its length instead let a thousand such
+ * requests through a budget meant for four.
  */
-export const STREAMED_REQUEST_MEMORY = 2 * CHUNK_SIZE;
+export function requestWeight(contentLength: number): number {
+  const pieces = Math.max(1, Math.ceil(contentLength / PIECE_BYTES));
+  return Math.min((pieces + 1) * PIECE_BYTES, STREAMED_REQUEST_MEMORY);
+}
+
+/**
+ * A memory budget for chunk-upload bodies, per isolate. A request is read as a stream and holds
+ * two chunks and a few pieces (STREAMED_REQUEST_MEMORY), and sentry-cli sends `concurrency` (8)
+ * requests at once: were they all routed to one isolate of 128 MB, holding sixteen chunks together
+ * would not fit. So the requests being read may weigh at most BODY_BUDGET bytes (requestWeight):
+ * four raw requests (76 MiB), more small ones, at most 38 tiny ones. Requests beyond the budget wait here, in arrival order,
+ * before their body is read, so the client's data waits in the network instead of in memory. The
+ * wait is short, and it is bounded.
+ */
+export const BODY_BUDGET = 4 * STREAMED_REQUEST_MEMORY;
 /** A request that cannot start within this long is refused with 503 (sentry-cli retries 503). */
 export const MAX_WAIT_MS = 60_000;
 

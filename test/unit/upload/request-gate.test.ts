@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { bodyPieces } from "../../../src/common/bounded-body";
-import { BODY_BUDGET, IDLE_TRIM_MS, trimWhenIdle, withRequestBudget } from "../../../src/upload/request-gate";
+import {
+  BODY_BUDGET,
+  IDLE_TRIM_MS,
+  STREAMED_REQUEST_MEMORY,
+  requestWeight,
+  trimWhenIdle,
+  withRequestBudget,
+} from "../../../src/upload/request-gate";
 
 const MiB = 1024 * 1024;
 
@@ -38,8 +45,29 @@ describe("request body budget", () => {
 
   it("admits more compressed (smaller) bodies together, never past the budget", async () => {
     const run = await runAll(Array.from({ length: 8 }, () => 13 * MiB));
-    expect(run.peak).toBe(4);
+    expect(run.peak).toBe(Math.floor(BODY_BUDGET / (13 * MiB)));
+    expect(run.peak).toBeGreaterThan(2);
     expect(run.peakBytes).toBeLessThanOrEqual(BODY_BUDGET);
+  });
+
+  it("admits four raw chunk-upload requests, each weighed as the most it holds", () => {
+    // 2 chunks of 8 MiB, each spanning up to 9 pieces of 1 MiB, and the piece being read.
+    expect(STREAMED_REQUEST_MEMORY).toBe(19 * MiB);
+    expect(Math.floor(BODY_BUDGET / STREAMED_REQUEST_MEMORY)).toBe(4);
+    // The pool keeps at most the budget's worth of free pieces.
+    expect(bodyPieces.maxFree * bodyPieces.pieceBytes).toBe(BODY_BUDGET);
+    expect(requestWeight(32 * MiB)).toBe(STREAMED_REQUEST_MEMORY);
+  });
+
+  it("weighs a tiny body as the piece its read holds, so slow tiny requests cannot crowd in", async () => {
+    // A kilobyte trickled slowly holds a 1 MiB buffer while it is read, and the copy of its bytes.
+    expect(requestWeight(0)).toBe(2 * MiB);
+    expect(requestWeight(1024)).toBe(2 * MiB);
+    expect(requestWeight(3 * MiB + 1)).toBe(5 * MiB);
+    const run = await runAll(Array.from({ length: 100 }, () => requestWeight(1024)));
+    expect(run.peak).toBe(Math.floor(BODY_BUDGET / (2 * MiB)));
+    expect(run.peak).toBe(38);
+    expect(run.results).toHaveLength(100);
   });
 
   it("releases the budget when a task fails", async () => {
