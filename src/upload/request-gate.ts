@@ -27,9 +27,9 @@ export function requestWeight(contentLength: number): number {
  * two chunks and a few pieces (STREAMED_REQUEST_MEMORY), and sentry-cli sends `concurrency` (8)
  * requests at once: were they all routed to one isolate of 128 MB, holding sixteen chunks together
  * would not fit. So the requests being read may weigh at most BODY_BUDGET bytes (requestWeight):
- * four raw requests (76 MiB), more small ones, at most 38 tiny ones. Requests beyond the budget wait here, in arrival order,
- * before their body is read, so the client's data waits in the network instead of in memory. The
- * wait is short, and it is bounded.
+ * four raw requests (76 MiB), more small ones, at most 38 tiny ones. Requests beyond the budget
+ * wait here, in arrival order, before their body is read, so the client's data waits in the
+ * network instead of in memory. The wait is short, and it is bounded.
  */
 export const BODY_BUDGET = 4 * STREAMED_REQUEST_MEMORY;
 /** A request that cannot start within this long is refused with 503 (sentry-cli retries 503). */
