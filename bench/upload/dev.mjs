@@ -89,18 +89,27 @@ export function sentryCli(args, { env = {}, timeoutMs = 300_000 } = {}) {
 }
 
 // ---------------------------------------------------------------- memory
+/**
+ * /proc/<path>/stat of a process or thread: its name and the fields after it (state(0) ppid pgrp
+ * ... utime(11) stime(12) cutime(13) cstime(14) ...); null if it is gone.
+ */
+function procStat(path) {
+  try {
+    const stat = readFileSync(`/proc/${path}/stat`, "utf8");
+    const close = stat.lastIndexOf(")"); // the name may itself hold spaces and parentheses
+    return { comm: stat.slice(stat.indexOf("(") + 1, close), fields: stat.slice(close + 2).split(" ") };
+  } catch {
+    return null;
+  }
+}
+
 /** Every `workerd` process in process group `pgid` (the wrangler dev started above). */
 export function workerdPids(pgid) {
   const pids = [];
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const close = stat.lastIndexOf(")");
-      const comm = stat.slice(stat.indexOf("(") + 1, close);
-      const fields = stat.slice(close + 2).split(" "); // state ppid pgrp ...
-      if (comm === "workerd" && Number(fields[2]) === pgid) pids.push(Number(name));
-    } catch {} // gone meanwhile
+    const stat = procStat(name);
+    if (stat?.comm === "workerd" && Number(stat.fields[2]) === pgid) pids.push(Number(name));
   }
   return pids;
 }
@@ -245,17 +254,12 @@ export async function sampleIsolate(server, { everyMs = 250, gcEvery = 8 } = {})
 // ---------------------------------------------------------------- CPU
 const TICKS_PER_SECOND = 100; // USER_HZ: what /proc/*/stat counts utime and stime in, on Linux
 
-/** utime + stime of /proc/<path>/stat, in seconds, and the process or thread name; null if gone. */
+/** utime + stime of a process or thread, in seconds, with its name and group; null if gone. */
 function cpuOf(path) {
-  try {
-    const stat = readFileSync(`/proc/${path}/stat`, "utf8");
-    const close = stat.lastIndexOf(")");
-    const comm = stat.slice(stat.indexOf("(") + 1, close);
-    const fields = stat.slice(close + 2).split(" "); // state(0) ppid pgrp ... utime(11) stime(12)
-    return { comm, pgrp: Number(fields[2]), seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
-  } catch {
-    return null;
-  }
+  const stat = procStat(path);
+  if (!stat) return null;
+  const seconds = (Number(stat.fields[11]) + Number(stat.fields[12])) / TICKS_PER_SECOND;
+  return { comm: stat.comm, pgrp: Number(stat.fields[2]), seconds };
 }
 
 /** Every process of group `pgid` with the CPU seconds of each of its threads. */
@@ -279,7 +283,7 @@ function groupCpu(pgid) {
 
 /** CPU seconds this process's reaped children used (cutime + cstime): how sentry-cli's runs are counted. */
 export function childrenCpuSeconds() {
-  const fields = readFileSync("/proc/self/stat", "utf8").split(")").pop().trim().split(" ");
+  const { fields } = procStat("self");
   return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
 }
 

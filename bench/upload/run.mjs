@@ -349,13 +349,21 @@ function assembleRequests(log) {
  * Object could not be reached, with the error (a 503 when the status mirror has nothing either).
  */
 function assembleFailures(log) {
-  const lines = log.split("\n");
-  const at = lines.flatMap((line, i) => (/debug file object unavailable/.test(line) ? [i] : []));
-  return at.map((i) =>
-    lines
-      .slice(i, i + 4)
-      .join(" | ")
-      .slice(0, 600),
+  return linesFrom(log, /debug file object unavailable/, 4, 600);
+}
+
+/** Each line of `text` matching `pattern` with the `count` - 1 lines after it, on one line of at most `chars`. */
+function linesFrom(text, pattern, count, chars) {
+  const lines = text.split("\n");
+  return lines.flatMap((line, i) =>
+    pattern.test(line)
+      ? [
+          lines
+            .slice(i, i + count)
+            .join(" | ")
+            .slice(0, chars),
+        ]
+      : [],
   );
 }
 
@@ -430,15 +438,8 @@ async function uploadThroughService(file, compression, snapshot) {
     const assembles = assembleRequests(service.log());
     const failures = assembleFailures(service.log());
     // sentry-cli's own log of any 5xx answer: its headers and body say who answered it.
-    const cliLines = first.stderr.split("\n");
-    for (const [i, line] of cliLines.entries())
-      if (/< HTTP\/[\d.]+ 5\d\d|response status: 5\d\d/.test(line))
-        failures.push(
-          `sentry-cli: ${cliLines
-            .slice(i, i + 16)
-            .join(" | ")
-            .slice(0, 1500)}`,
-        );
+    for (const lines of linesFrom(first.stderr, /< HTTP\/[\d.]+ 5\d\d|response status: 5\d\d/, 16, 1500))
+      failures.push(`sentry-cli: ${lines}`);
     const assembly = assemblyLog(service.log());
     const reloaded = /Reloading local server/.test(service.log());
     const rerun = await sentryCli(args, { timeoutMs: 120_000 });
